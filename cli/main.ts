@@ -1,0 +1,31 @@
+/** The mailorg command line: one file per command in cli/, registered here. */
+import { Command, CommanderError } from "commander";
+import { EXIT_USAGE } from "./common.ts";
+import { register as synth } from "./synth.ts";
+import { register as validate } from "./validate.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("mailorg")
+    .description("a company's mail organisation as code on Amazon SES")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of [validate, synth]) register(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // "commander.help" is help shown because no command was given: a usage error.
+      const ok = err.code === "commander.helpDisplayed" || err.code === "commander.version";
+      process.exit(ok ? 0 : EXIT_USAGE);
+    }
+    throw err;
+  }
+}
+
+await main(process.argv.slice(2));

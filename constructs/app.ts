@@ -1,0 +1,32 @@
+/**
+ * Composes the org's stacks. Each concern's construct takes an already-validated slice of the model.
+ * Stacks: `domains` (identities, configuration set, DNS), `inbound` (mail store, receipt rules,
+ * router), `sending` (IAM sending policies, signatures).
+ */
+import type { App } from "cdktf";
+import type { Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/views/org-index.ts";
+import { MailOrgStack } from "./base-stack.ts";
+
+export interface MailOrgModel {
+  readonly org: Org;
+  readonly index: OrgIndex;
+  /** YYYY-MM-DD the synthesis is for (delegation end dates are compared with it). */
+  readonly today: string;
+}
+
+export interface MailOrgStacks {
+  readonly domains: MailOrgStack;
+  readonly inbound: MailOrgStack;
+  readonly sending: MailOrgStack;
+}
+
+export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
+  const props = { region: model.org.organisation.region, organisation: model.org.organisation.name };
+  const stacks: MailOrgStacks = {
+    domains: new MailOrgStack(app, "domains", props),
+    inbound: new MailOrgStack(app, "inbound", props),
+    sending: new MailOrgStack(app, "sending", props),
+  };
+  return stacks;
+}

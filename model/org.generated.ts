@@ -1,0 +1,446 @@
+/* Generated from schemas/org.schema.json by `npm run gen:types`. Do not edit by hand. */
+
+/**
+ * The department of members who name none.
+ */
+export type DepartmentId = string;
+/**
+ * Address of an active member or a mailbox that receives mail sent to unknown addresses in any receiving domain. Absent: such mail is rejected at SMTP time.
+ */
+export type Address = string;
+/**
+ * A code-host owner as CODEOWNERS writes it: @user or @org/team.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "owner".
+ */
+export type Owner = string;
+/**
+ * The domain name, e.g. example.com.
+ */
+export type DomainName = string;
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "address".
+ */
+export type Address1 = string;
+/**
+ * Stable department id, used in references (department:<id>) and resource names.
+ */
+export type DepartmentId1 = string;
+/**
+ * Id of the parent department; absent for a top department.
+ */
+export type DepartmentId2 = string;
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ */
+export type Address2 = string;
+/**
+ * A department id: lowercase letters, digits, '-' and '_', starting with a letter or digit (e.g. sales-east).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "departmentId".
+ */
+export type DepartmentId3 = string;
+/**
+ * A sender: a whole domain (example.net) or one address (spam@example.net).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "senderPattern".
+ */
+export type SenderPattern = string;
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ */
+export type Address3 = string;
+/**
+ * A reference: the address of a member, group or mailbox, or department:<id> (that department and all its sub-departments).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "ref".
+ */
+export type Ref = string;
+/**
+ * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
+ */
+export type Senders = ("anyone" | "organisation" | "members") | [Ref, ...Ref[]];
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ */
+export type Address4 = string;
+/**
+ * A department id: lowercase letters, digits, '-' and '_', starting with a letter or digit (e.g. sales-east).
+ */
+export type DepartmentId4 = string;
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ */
+export type Address5 = string;
+/**
+ * Last day of the delegation (YYYY-MM-DD); absent: no end.
+ */
+export type IsoDate = string;
+/**
+ * A sender domain (example.net), a sender address (spam@example.net), or a sending IP as an IPv4/IPv6 address or CIDR (203.0.113.0/24).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "inboundPattern".
+ */
+export type InboundPattern = string;
+/**
+ * An email address such as lin.wei@example.com; compared case-insensitively.
+ */
+export type Address6 = string;
+/**
+ * A DNS domain name such as example.com.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "domainName".
+ */
+export type DomainName1 = string;
+/**
+ * A calendar date, YYYY-MM-DD.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "date".
+ */
+export type IsoDate1 = string;
+/**
+ * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "senders".
+ */
+export type Senders1 = ("anyone" | "organisation" | "members") | [Ref, ...Ref[]];
+
+/**
+ * One file of a mailorg organisation (format v1). An org directory holds any number of these; list sections concatenate across files, `organisation` appears exactly once in the whole directory.
+ */
+export interface OrgFile {
+  organisation?: Organisation;
+  /**
+   * Mail domains of the organisation: each gets an SES identity with DKIM and MAIL FROM, and its mail DNS records.
+   */
+  domains?: Domain[];
+  /**
+   * Departments: one tree (or forest) at most 10 levels deep.
+   */
+  departments?: Department[];
+  /**
+   * People with a personal mailbox.
+   */
+  members?: Member[];
+  /**
+   * Mail groups: one address standing for many members, departments and other groups.
+   */
+  groups?: Group[];
+  /**
+   * Shared and department mailboxes (hr@, support@, yw@) used by delegates.
+   */
+  mailboxes?: Mailbox[];
+  ip_ranges?: IpRanges;
+  sending?: Sending;
+  inbound?: Inbound;
+  /**
+   * Backup rules: matching mail is copied to a backup mailbox from the moment the rule takes effect.
+   */
+  backups?: Backup[];
+  /**
+   * Enterprise signature templates (Handlebars: {{name}} {{title}} {{department}} {{phone}} {{address}}, {{#if field}} hides empty fields).
+   */
+  signatures?: Signature[];
+}
+/**
+ * Organisation-wide settings; appears exactly once in the org directory.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "organisation".
+ */
+export interface Organisation {
+  /**
+   * The organisation's name; also names the Terraform stacks (lowercased, non-alphanumerics as '-').
+   */
+  name: string;
+  /**
+   * The AWS region where SES sends and receives the organisation's mail (one of the regions where SES supports email receiving, e.g. eu-west-1).
+   */
+  region: string;
+  default_department: DepartmentId;
+  catch_all?: Address;
+  /**
+   * Days after which stored mail objects expire from the mail store. Default 365.
+   */
+  retention_days?: number;
+  /**
+   * Largest inbound message delivered, in MB (1 to 40; SES accepts up to 40). Default 40.
+   */
+  max_message_size_mb?: number;
+  /**
+   * Code-host owners who approve organisation-wide changes (organisation, domains, sending, inbound, ip_ranges, backups, signatures).
+   */
+  owners?: Owner[];
+}
+/**
+ * A mail domain of the organisation.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "domain".
+ */
+export interface Domain {
+  name: DomainName;
+  /**
+   * Route53 hosted zone holding the domain. Absent: records are computed (mailorg dns, outputs) but not created.
+   */
+  hosted_zone_id?: string;
+  /**
+   * Whether the domain receives mail through SES (apex MX and receipt rules). Default true.
+   */
+  receive?: boolean;
+  /**
+   * Label of the custom MAIL FROM subdomain (<label>.<domain>). Default mail.
+   */
+  mail_from?: string;
+  dmarc?: Dmarc;
+  /**
+   * HTTPS URL of the SVG Tiny PS logo published in the BIMI record (requires DMARC quarantine or reject at pct 100).
+   */
+  bimi_logo_url?: string;
+}
+/**
+ * The domain's DMARC policy (published at _dmarc.<domain>, relaxed alignment).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "dmarc".
+ */
+export interface Dmarc {
+  /**
+   * What receivers do with mail failing DMARC: none, quarantine or reject. Default quarantine.
+   */
+  policy?: "none" | "quarantine" | "reject";
+  /**
+   * Addresses that receive aggregate reports (published as mailto: URIs; also used for TLS-RPT).
+   */
+  rua?: Address1[];
+  /**
+   * Percentage of failing mail the policy applies to, 0 to 100. Default 100.
+   */
+  pct?: number;
+}
+/**
+ * A department; departments form a tree via parent.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "department".
+ */
+export interface Department {
+  id: DepartmentId1;
+  /**
+   * Display name, e.g. Sales East.
+   */
+  name: string;
+  parent?: DepartmentId2;
+  /**
+   * Code-host owners who approve changes within this department (CODEOWNERS syntax).
+   */
+  admins?: Owner[];
+}
+/**
+ * A person with a personal mailbox.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "member".
+ */
+export interface Member {
+  address: Address2;
+  /**
+   * Full name, shown in signatures.
+   */
+  name: string;
+  /**
+   * Department ids; default: the organisation's default_department.
+   */
+  departments?: DepartmentId3[];
+  /**
+   * Job title, shown in signatures.
+   */
+  title?: string;
+  /**
+   * Phone number, shown in signatures.
+   */
+  phone?: string;
+  /**
+   * Further addresses delivering to this member (at most 5). Aliases may not be used in groups.
+   */
+  aliases?: Address1[];
+  /**
+   * active (default), disabled (no login, no sending; mail still delivered) or departed (left: no credentials; mail goes to forward_to; nothing is deleted).
+   */
+  status?: "active" | "disabled" | "departed";
+  /**
+   * Departed members only: addresses of active members or mailboxes that receive their mail.
+   */
+  forward_to?: Address1[];
+  /**
+   * May only send to addresses in the organisation's domains. Default false.
+   */
+  internal_only?: boolean;
+  /**
+   * Senders (domains or addresses) this member refuses mail from; the global allow list does not override it.
+   */
+  blocked_senders?: SenderPattern[];
+  /**
+   * Id of the signature template for this member (overrides applies_to).
+   */
+  signature?: string;
+}
+/**
+ * A mail group.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "group".
+ */
+export interface Group {
+  address: Address3;
+  /**
+   * Display name.
+   */
+  name: string;
+  /**
+   * What the group is for.
+   */
+  description?: string;
+  /**
+   * References: member addresses (not aliases), mailboxes, other groups, department:<id>.
+   */
+  members: Ref[];
+  senders?: Senders;
+}
+/**
+ * A shared or department mailbox.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "mailbox".
+ */
+export interface Mailbox {
+  address: Address4;
+  /**
+   * Display name.
+   */
+  name: string;
+  department?: DepartmentId4;
+  /**
+   * Members who use this mailbox.
+   */
+  delegates?: Delegate[];
+}
+/**
+ * A member who may use a shared mailbox (read and send as it), optionally until a date.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "delegate".
+ */
+export interface Delegate {
+  member: Address5;
+  until?: IsoDate;
+}
+/**
+ * Named IP ranges (offices, VPN): a name maps to IPv4/IPv6 addresses or CIDRs.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "ipRanges".
+ */
+export interface IpRanges {
+  /**
+   * @minItems 1
+   */
+  [k: string]: [string, ...string[]];
+}
+/**
+ * Outbound restrictions.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "sending".
+ */
+export interface Sending {
+  /**
+   * Names of ip_ranges from which members may send; absent: anywhere.
+   */
+  allowed_ip_ranges?: string[];
+  /**
+   * References exempt from allowed_ip_ranges.
+   */
+  exempt?: Ref[];
+  /**
+   * References restricted to mail within the organisation's domains.
+   */
+  internal_only?: Ref[];
+}
+/**
+ * Organisation-wide inbound sender lists.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "inbound".
+ */
+export interface Inbound {
+  /**
+   * Refused senders: domains, addresses, or IPs/CIDRs (CIDRs become SES receipt filters).
+   */
+  blocked?: InboundPattern[];
+  /**
+   * Trusted senders: exempt from the global block list and spam verdicts, never from a member's own blocked_senders.
+   */
+  allowed?: InboundPattern[];
+}
+/**
+ * A backup rule: matching inbound mail is also copied to a backup mailbox.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "backup".
+ */
+export interface Backup {
+  /**
+   * Stable name of the rule.
+   */
+  name: string;
+  to: Address6;
+  /**
+   * What mail is copied; a message matches when it matches every list given.
+   */
+  match: {
+    /**
+     * References whose mail is copied.
+     */
+    recipients?: Ref[];
+    /**
+     * Sender domains or addresses whose mail is copied.
+     */
+    senders?: SenderPattern[];
+  };
+}
+/**
+ * An enterprise signature template.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "signature".
+ */
+export interface Signature {
+  /**
+   * Stable template id (also the SES template name suffix).
+   */
+  id: string;
+  /**
+   * References whose members use this template by default.
+   */
+  applies_to?: Ref[];
+  /**
+   * HTML template (Handlebars; fields are HTML-escaped).
+   */
+  html: string;
+  /**
+   * Plain-text template (Handlebars).
+   */
+  text: string;
+}

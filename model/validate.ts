@@ -1,0 +1,51 @@
+/** The whole validation: load + schema, then (when the shape is valid) every semantic rule. */
+import { hasErrors, OrgInvalidError, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { loadOrg } from "./load.ts";
+import type { Org } from "./org.ts";
+import { RULES } from "./rules/index.ts";
+import type { Rule } from "./rules/types.ts";
+import type { OrgSources } from "./sources.ts";
+import { today as todayFromEnv } from "./today.ts";
+import { OrgIndex } from "./views/org-index.ts";
+
+export interface ValidationResult {
+  readonly org: Org;
+  /** Present when the shape was valid and the rules ran. */
+  readonly index?: OrgIndex;
+  readonly sources: OrgSources;
+  /** Sorted by file, line, column. */
+  readonly diagnostics: Diagnostic[];
+  readonly ok: boolean;
+}
+
+export interface ValidateOptions {
+  /** YYYY-MM-DD; default today (or MAILORG_TODAY). */
+  readonly today?: string;
+  /** Rules to run; default every rule. */
+  readonly rules?: readonly Rule[];
+}
+
+export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
+  const { org, sources, diagnostics } = loadOrg(dir);
+  if (hasErrors(diagnostics)) {
+    return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false };
+  }
+  const index = new OrgIndex(org);
+  const ctx = { org, index, today: opts.today ?? todayFromEnv() };
+  const all = [...diagnostics];
+  for (const rule of opts.rules ?? RULES) {
+    for (const f of rule.check(ctx)) {
+      const pos = sources.locate(f.pointer, f.at ?? "auto");
+      all.push({ ...pos, severity: f.severity ?? "error", rule: rule.id, message: f.message });
+    }
+  }
+  const sorted = sortDiagnostics(all);
+  return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted) };
+}
+
+/** A valid org and its index, or OrgInvalidError carrying every finding. */
+export function loadValidOrg(dir: string, opts: ValidateOptions = {}): { org: Org; index: OrgIndex; sources: OrgSources; diagnostics: Diagnostic[] } {
+  const r = validateOrg(dir, opts);
+  if (!r.ok || !r.index) throw new OrgInvalidError(r.diagnostics);
+  return { org: r.org, index: r.index, sources: r.sources, diagnostics: r.diagnostics };
+}

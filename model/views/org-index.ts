@@ -1,0 +1,195 @@
+/**
+ * The address index and department tree: the lookups every rule and derived view shares.
+ * Built once per Org in O(size of the org); all keys are canonical (lowercase) addresses.
+ */
+import {
+  canon,
+  domainOf,
+  memberDepartments,
+  memberStatus,
+  type Department,
+  type Group,
+  type Mailbox,
+  type Member,
+  type Org,
+} from "../org.ts";
+import { pointer } from "../pointer.ts";
+
+export type AddressKind = "member" | "alias" | "group" | "mailbox";
+
+export interface AddressEntry {
+  readonly kind: AddressKind;
+  /** The address as written. */
+  readonly address: string;
+  /** For an alias, the canonical address of its member; otherwise the canonical address itself. */
+  readonly target: string;
+  /** Where it is declared in the merged Org. */
+  readonly pointer: string;
+}
+
+export type ResolvedRef =
+  | { kind: "member"; address: string; member: Member }
+  | { kind: "alias"; address: string; member: Member }
+  | { kind: "group"; address: string; group: Group }
+  | { kind: "mailbox"; address: string; mailbox: Mailbox }
+  | { kind: "department"; id: string; department: Department };
+
+export class OrgIndex {
+  /** First declaration of each canonical address. */
+  readonly addresses = new Map<string, AddressEntry>();
+  /** Every declaration, in order (duplicates included), for the uniqueness rule. */
+  readonly declarations: AddressEntry[] = [];
+  readonly members = new Map<string, Member>();
+  readonly groups = new Map<string, Group>();
+  readonly mailboxes = new Map<string, Mailbox>();
+  readonly departments = new Map<string, Department>();
+  /** Index in org.members / org.groups / org.mailboxes / org.departments of each key's first declaration. */
+  readonly memberIndex = new Map<string, number>();
+  readonly groupIndex = new Map<string, number>();
+  readonly mailboxIndex = new Map<string, number>();
+  readonly departmentIndex = new Map<string, number>();
+  /** Children of each department id. */
+  readonly children = new Map<string, string[]>();
+  /** Canonical domain names. */
+  readonly domains = new Set<string>();
+  /** Canonical addresses of members by department id (direct membership). */
+  readonly directMembers = new Map<string, string[]>();
+
+  constructor(readonly org: Org) {
+    for (const d of org.domains) this.domains.add(canon(d.name));
+    org.departments.forEach((d, i) => {
+      if (!this.departments.has(d.id)) {
+        this.departments.set(d.id, d);
+        this.departmentIndex.set(d.id, i);
+      }
+      if (d.parent !== undefined) {
+        const list = this.children.get(d.parent) ?? [];
+        list.push(d.id);
+        this.children.set(d.parent, list);
+      }
+    });
+    org.members.forEach((m, i) => {
+      const key = canon(m.address);
+      this.declare({ kind: "member", address: m.address, target: key, pointer: pointer("members", i, "address") });
+      if (!this.members.has(key)) {
+        this.members.set(key, m);
+        this.memberIndex.set(key, i);
+      }
+      (m.aliases ?? []).forEach((a, j) =>
+        this.declare({ kind: "alias", address: a, target: key, pointer: pointer("members", i, "aliases", j) }),
+      );
+      for (const dep of memberDepartments(org, m)) {
+        const list = this.directMembers.get(dep) ?? [];
+        list.push(key);
+        this.directMembers.set(dep, list);
+      }
+    });
+    org.groups.forEach((g, i) => {
+      const key = canon(g.address);
+      this.declare({ kind: "group", address: g.address, target: key, pointer: pointer("groups", i, "address") });
+      if (!this.groups.has(key)) {
+        this.groups.set(key, g);
+        this.groupIndex.set(key, i);
+      }
+    });
+    org.mailboxes.forEach((mb, i) => {
+      const key = canon(mb.address);
+      this.declare({ kind: "mailbox", address: mb.address, target: key, pointer: pointer("mailboxes", i, "address") });
+      if (!this.mailboxes.has(key)) {
+        this.mailboxes.set(key, mb);
+        this.mailboxIndex.set(key, i);
+      }
+    });
+  }
+
+  private declare(entry: AddressEntry): void {
+    this.declarations.push(entry);
+    const key = canon(entry.address);
+    if (!this.addresses.has(key)) this.addresses.set(key, entry);
+  }
+
+  /** Resolves a reference (address or department:<id>); undefined when it names nothing. */
+  resolve(ref: string): ResolvedRef | undefined {
+    if (ref.startsWith("department:")) {
+      const id = ref.slice("department:".length);
+      const department = this.departments.get(id);
+      return department ? { kind: "department", id, department } : undefined;
+    }
+    const key = canon(ref);
+    const entry = this.addresses.get(key);
+    if (!entry) return undefined;
+    switch (entry.kind) {
+      case "member":
+        return { kind: "member", address: key, member: this.members.get(key)! };
+      case "alias":
+        return { kind: "alias", address: key, member: this.members.get(entry.target)! };
+      case "group":
+        return { kind: "group", address: key, group: this.groups.get(key)! };
+      case "mailbox":
+        return { kind: "mailbox", address: key, mailbox: this.mailboxes.get(key)! };
+    }
+  }
+
+  /** A department and all its sub-departments (cycle-safe), in breadth-first order. */
+  subtree(id: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const queue = [id];
+    while (queue.length > 0) {
+      const d = queue.shift()!;
+      if (seen.has(d)) continue;
+      seen.add(d);
+      out.push(d);
+      for (const c of this.children.get(d) ?? []) queue.push(c);
+    }
+    return out;
+  }
+
+  /** Canonical addresses of the members in a department or any sub-department, sorted. Departed members included. */
+  departmentMembers(id: string): string[] {
+    const set = new Set<string>();
+    for (const d of this.subtree(id)) for (const m of this.directMembers.get(d) ?? []) set.add(m);
+    return [...set].sort();
+  }
+
+  /** Whether an address's domain is one of the org's domains. */
+  isOrgAddress(address: string): boolean {
+    return this.domains.has(domainOf(address));
+  }
+
+  /**
+   * The member and mailbox addresses that a list of references stands for: groups expanded through
+   * nested groups, departments through sub-departments, aliases to their member. Departed members are
+   * left out unless includeDeparted. Cycle-safe. Sorted, canonical.
+   */
+  expand(refs: readonly string[], opts: { includeDeparted?: boolean } = {}): string[] {
+    const out = new Set<string>();
+    const seenGroups = new Set<string>();
+    const visit = (ref: string): void => {
+      const r = this.resolve(ref);
+      if (!r) return;
+      switch (r.kind) {
+        case "member":
+        case "alias": {
+          if (opts.includeDeparted || memberStatus(r.member) !== "departed") out.add(canon(r.member.address));
+          return;
+        }
+        case "mailbox":
+          out.add(r.address);
+          return;
+        case "group":
+          if (seenGroups.has(r.address)) return;
+          seenGroups.add(r.address);
+          for (const m of r.group.members) visit(m);
+          return;
+        case "department":
+          for (const m of this.departmentMembers(r.id)) {
+            if (opts.includeDeparted || memberStatus(this.members.get(m)!) !== "departed") out.add(m);
+          }
+          return;
+      }
+    };
+    for (const ref of refs) visit(ref);
+    return [...out].sort();
+  }
+}

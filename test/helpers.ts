@@ -1,0 +1,47 @@
+/** Test helpers: temporary org directories and running the real CLI. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The smallest valid organisation file, for tests to extend. */
+export const BASE_ORG = `organisation:
+  name: Test Co
+  region: eu-west-1
+  default_department: hq
+domains:
+  - name: example.com
+departments:
+  - id: hq
+    name: Head Office
+`;
+
+/** Writes files (relative path -> content) into a new temporary directory and returns it. */
+export function writeOrg(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "mailorg-test-"));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mailorg <args>` as a user would (through tsx), in cwd (default the repo root). */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "cli/main.ts"), ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env },
+    encoding: "utf8",
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
