@@ -1,6 +1,43 @@
 /** Every semantic rule, in the order they run. One file per rule; this file only lists them. */
 import type { Rule } from "./types.ts";
+import { rule as addressDomain } from "./address-domain.ts";
 import { rule as addressUnique } from "./address-unique.ts";
 import { rule as aliasLimit } from "./alias-limit.ts";
+import { rule as backupNameUnique } from "./backup-name-unique.ts";
+import { rule as cidrValid } from "./cidr-valid.ts";
+import { rule as delegation } from "./delegation.ts";
+import { rule as deliveryTarget } from "./delivery-target.ts";
+import { rule as departmentExists } from "./department-exists.ts";
+import { rule as departmentIdUnique } from "./department-id-unique.ts";
+import { rule as departmentTree } from "./department-tree.ts";
+import { rule as domainUnique } from "./domain-unique.ts";
+import { rule as forwardTo } from "./forward-to.ts";
+import { rule as groupCycle } from "./group-cycle.ts";
+import { rule as groupEmpty } from "./group-empty.ts";
+import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
+import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as refResolves } from "./ref-resolves.ts";
+import { rule as regionReceivesMail } from "./region-receives-mail.ts";
+import { rule as signatureExists } from "./signature-exists.ts";
 
-export const RULES: readonly Rule[] = [addressUnique, aliasLimit];
+export const RULES: readonly Rule[] = [
+  addressDomain,
+  addressUnique,
+  aliasLimit,
+  backupNameUnique,
+  cidrValid,
+  delegation,
+  deliveryTarget,
+  departmentExists,
+  departmentIdUnique,
+  departmentTree,
+  domainUnique,
+  forwardTo,
+  groupCycle,
+  groupEmpty,
+  groupMemberIsAlias,
+  ipRangeExists,
+  refResolves,
+  regionReceivesMail,
+  signatureExists,
+];

@@ -1,0 +1,28 @@
+import { closest } from "../schema.ts";
+import { pointer } from "../pointer.ts";
+import type { Finding, Rule } from "./types.ts";
+
+export const rule: Rule = {
+  id: "signature-exists",
+  summary: "signature ids are unique, and a member's signature names a declared template",
+  explanation: "Every member's signature is rendered from one enterprise template; a name that matches none would leave them without one, and two templates with one id would be ambiguous.",
+  check({ org }) {
+    const out: Finding[] = [];
+    const ids = new Map<string, number>();
+    org.signatures.forEach((s, i) => {
+      const first = ids.get(s.id);
+      if (first === undefined) ids.set(s.id, i);
+      else out.push({ pointer: pointer("signatures", i, "id"), message: `signature id '${s.id}' is already declared (signatures #${first + 1}); rename one` });
+    });
+    org.members.forEach((m, i) => {
+      if (m.signature !== undefined && !ids.has(m.signature)) {
+        const guess = closest(m.signature, [...ids.keys()]);
+        out.push({
+          pointer: pointer("members", i, "signature"),
+          message: `member ${m.address} uses signature '${m.signature}', which is not declared${guess ? `; did you mean '${guess}'?` : "; declare it under signatures"}`,
+        });
+      }
+    });
+    return out;
+  },
+};
