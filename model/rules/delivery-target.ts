@@ -21,9 +21,9 @@ export const rule: Rule = {
         const status = memberStatus(index.members.get(entry.target)!);
         if (status !== "active") problem = `a ${status} member`;
       }
-      if (problem) out.push({ pointer: at, message: `${what} is ${address}, ${problem}; name an active member or a mailbox` });
+      if (problem) out.push({ pointer: at, message: `${what} ${address}, ${problem}; name an active member or a mailbox` });
     };
-    if (org.organisation.catch_all) check(org.organisation.catch_all, pointer("organisation", "catch_all"), "organisation.catch_all");
+    if (org.organisation.catch_all) check(org.organisation.catch_all, pointer("organisation", "catch_all"), "organisation.catch_all is");
     org.backups.forEach((b, i) => check(b.to, pointer("backups", i, "to"), `backup rule ${b.name} delivers to`));
     org.members.forEach((m, i) => {
       if (memberStatus(m) !== "departed") return; // forward-to reports forwards on non-departed members

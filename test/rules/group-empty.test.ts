@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { findings } from "../helpers.ts";
+
+describe("group-empty", () => {
+  it("accepts a group with an active recipient", async () => {
+    expect(await findings({ "g.yaml": "members: [{ address: a@example.com, name: A }]\ngroups: [{ address: g@example.com, name: G, members: [department:hq] }]\n" })).toEqual([]);
+  });
+  it("warns when every member has departed", async () => {
+    const f = await findings({ "g.yaml": "members: [{ address: a@example.com, name: A, status: departed, forward_to: [m@example.com] }]\nmailboxes: [{ address: m@example.com, name: M }]\ngroups: [{ address: g@example.com, name: G, members: [a@example.com] }]\n" });
+    expect(f).toEqual(["g.yaml:3:45: warning [group-empty] group g@example.com has no active recipients; add members or remove the group"]);
+  });
+});
