@@ -1,6 +1,7 @@
 /** The mailorg command line: one file per command in cli/, registered here. */
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
+import { register as dns } from "./dns.ts";
 import { register as synth } from "./synth.ts";
 import { register as validate } from "./validate.ts";
 
@@ -9,7 +10,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth]) register(program);
+  for (const register of [validate, synth, dns]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -7,6 +7,10 @@ import type { App } from "cdktf";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/views/org-index.ts";
 import { MailOrgStack } from "./base-stack.ts";
+import { MailConfigurationSet } from "./configuration-set.ts";
+import { MailDomain } from "./mail-domain.ts";
+import { orgSlug } from "../model/views/naming.ts";
+import { canon, slug } from "../model/org.ts";
 
 export interface MailOrgModel {
   readonly org: Org;
@@ -28,5 +32,13 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
     inbound: new MailOrgStack(app, "inbound", props),
     sending: new MailOrgStack(app, "sending", props),
   };
+  const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: orgSlug(model.org) });
+  for (const domain of [...model.org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1))) {
+    new MailDomain(stacks.domains, `domain-${slug(domain.name)}`, {
+      org: model.org,
+      domain,
+      configurationSetName: configurationSet.configurationSet.configurationSetName,
+    });
+  }
   return stacks;
 }

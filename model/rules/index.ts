@@ -4,12 +4,14 @@ import { rule as addressDomain } from "./address-domain.ts";
 import { rule as addressUnique } from "./address-unique.ts";
 import { rule as aliasLimit } from "./alias-limit.ts";
 import { rule as backupNameUnique } from "./backup-name-unique.ts";
+import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
 import { rule as delegation } from "./delegation.ts";
 import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
 import { rule as departmentTree } from "./department-tree.ts";
+import { rule as dnsRecords } from "./dns-records.ts";
 import { rule as domainUnique } from "./domain-unique.ts";
 import { rule as forwardTo } from "./forward-to.ts";
 import { rule as groupCycle } from "./group-cycle.ts";
@@ -25,12 +27,14 @@ export const RULES: readonly Rule[] = [
   addressUnique,
   aliasLimit,
   backupNameUnique,
+  bimiRequiresDmarc,
   cidrValid,
   delegation,
   deliveryTarget,
   departmentExists,
   departmentIdUnique,
   departmentTree,
+  dnsRecords,
   domainUnique,
   forwardTo,
   groupCycle,

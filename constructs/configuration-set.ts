@@ -1,0 +1,65 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
+import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
+import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
+import { Construct } from "constructs";
+import { protect } from "./protect.ts";
+
+export interface MailConfigurationSetProps {
+  /** Configuration set name (the organisation's slug); every identity uses it as its default. */
+  readonly name: string;
+  /** Event types published to the SNS topic. Default BOUNCE, COMPLAINT, REJECT. */
+  readonly eventTypes?: readonly string[];
+}
+
+/**
+ * The organisation's SES configuration set: TLS required, reputation metrics on, bounces and complaints
+ * suppressed (also account-wide), and bounce/complaint/reject events published to an SNS topic that
+ * only SES of this account may publish to.
+ */
+export class MailConfigurationSet extends Construct {
+  readonly configurationSet: Sesv2ConfigurationSet;
+  readonly topic: SnsTopic;
+
+  constructor(scope: Construct, id: string, props: MailConfigurationSetProps) {
+    super(scope, id);
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.configurationSet = protect(
+      new Sesv2ConfigurationSet(this, "set", {
+        configurationSetName: props.name,
+        deliveryOptions: { tlsPolicy: "REQUIRE" },
+        reputationOptions: { reputationMetricsEnabled: true },
+        suppressionOptions: { suppressedReasons: ["BOUNCE", "COMPLAINT"] },
+      }),
+    );
+    new Sesv2AccountSuppressionAttributes(this, "account-suppression", { suppressedReasons: ["BOUNCE", "COMPLAINT"] });
+    this.topic = new SnsTopic(this, "events", { name: `${props.name}-ses-events` });
+    new SnsTopicPolicy(this, "events-policy", {
+      arn: this.topic.arn,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AllowSesOfThisAccountToPublish",
+            Effect: "Allow",
+            Principal: { Service: "ses.amazonaws.com" },
+            Action: "SNS:Publish",
+            Resource: this.topic.arn,
+            Condition: { StringEquals: { "AWS:SourceAccount": account.accountId } },
+          },
+        ],
+      }),
+    });
+    new Sesv2ConfigurationSetEventDestination(this, "events-destination", {
+      configurationSetName: this.configurationSet.configurationSetName,
+      eventDestinationName: "bounces-complaints-rejects",
+      eventDestination: {
+        enabled: true,
+        matchingEventTypes: [...(props.eventTypes ?? ["BOUNCE", "COMPLAINT", "REJECT"])],
+        snsDestination: { topicArn: this.topic.arn },
+      },
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
+import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
+import { Fn, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { canon, slug, type Domain, type Org } from "../model/org.ts";
+import { DKIM_TOKEN_COUNT, domainRecords, route53TxtValue, type DnsRecord } from "../model/views/dns.ts";
+import { protect } from "./protect.ts";
+
+export interface MailDomainProps {
+  /** The validated organisation (region, for endpoints). */
+  readonly org: Org;
+  /** The domain to set up. */
+  readonly domain: Domain;
+  /** Name of the configuration set every message from this identity uses. */
+  readonly configurationSetName: string;
+}
+
+/**
+ * One mail domain: the SES identity with Easy DKIM (RSA 2048), its custom MAIL FROM domain, and every
+ * mail DNS record (MX, SPF, DKIM, MAIL FROM, DMARC, TLS-RPT, BIMI). With a hosted zone the records are
+ * created in Route53; without one they are outputs for another DNS host. The identity and records are
+ * protected from destruction.
+ */
+export class MailDomain extends Construct {
+  readonly identity: Sesv2EmailIdentity;
+  readonly records: DnsRecord[];
+
+  constructor(scope: Construct, id: string, props: MailDomainProps) {
+    super(scope, id);
+    const name = canon(props.domain.name);
+    this.identity = protect(
+      new Sesv2EmailIdentity(this, "identity", {
+        emailIdentity: name,
+        configurationSetName: props.configurationSetName,
+        dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
+      }),
+    );
+    protect(
+      new Sesv2EmailIdentityMailFromAttributes(this, "mail-from", {
+        emailIdentity: this.identity.emailIdentity,
+        mailFromDomain: `${props.domain.mail_from ?? "mail"}.${name}`,
+        behaviorOnMxFailure: "USE_DEFAULT_VALUE",
+      }),
+    );
+    const tokens = Array.from({ length: DKIM_TOKEN_COUNT }, (_, i) => Fn.element(this.identity.dkimSigningAttributes.tokens, i) as string);
+    this.records = domainRecords(props.org, props.domain, tokens);
+    const zoneId = props.domain.hosted_zone_id;
+    this.records.forEach((r, i) => {
+      // DKIM names hold tokens known only after apply: key them by position among the DKIM records.
+      const dkimIndex = r.type === "CNAME" ? this.records.filter((x, k) => x.type === "CNAME" && k < i).length + 1 : 0;
+      const key = r.type === "CNAME" ? `dkim-${dkimIndex}` : `${slug(r.name === name ? "apex" : r.name.slice(0, -name.length - 1))}-${r.type.toLowerCase()}`;
+      const values = r.type === "TXT" ? r.values.map(route53TxtValue) : r.values;
+      if (zoneId) {
+        protect(new Route53Record(this, key, { zoneId, name: r.name, type: r.type, ttl: r.ttl, records: values }));
+      }
+    });
+    if (!zoneId) {
+      new TerraformOutput(this, "dns-records", {
+        description: `DNS records to create for ${name} at its DNS host (no hosted_zone_id in the org)`,
+        value: this.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.values })),
+      });
+    }
+    new TerraformOutput(this, "dkim-tokens", { description: `DKIM tokens of ${name}`, value: this.identity.dkimSigningAttributes.tokens });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Every mail DNS record of a domain, computed in one place: the Route53 records the MailDomain construct
+ * creates and the zone/JSON that `mailorg dns` prints both come from domainRecords().
+ */
+import { canon, type Domain, type Org } from "../org.ts";
+
+export type RecordType = "MX" | "TXT" | "CNAME";
+
+export interface DnsRecord {
+  /** Fully qualified name, no trailing dot. */
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  /** One entry per record value; TXT values unquoted and unsplit (see txtChunks). */
+  readonly values: string[];
+  /** What the record is for, in a few words (zone comments, outputs). */
+  readonly purpose: string;
+}
+
+export const DEFAULT_TTL = 600;
+export const SPF_VALUE = "v=spf1 include:amazonses.com ~all";
+export const DKIM_TOKEN_COUNT = 3;
+
+/** Placeholders printed where the DKIM tokens go until SES has issued them. */
+export const DKIM_PLACEHOLDERS = ["<dkim-token-1>", "<dkim-token-2>", "<dkim-token-3>"] as const;
+
+export function dmarcValue(domain: Domain): string {
+  const d = domain.dmarc ?? {};
+  const parts = [`v=DMARC1`, `p=${d.policy ?? "quarantine"}`];
+  if ((d.pct ?? 100) !== 100) parts.push(`pct=${d.pct}`);
+  if (d.rua?.length) parts.push(`rua=${d.rua.map((a) => `mailto:${canon(a)}`).join(",")}`);
+  parts.push("adkim=r", "aspf=r");
+  return parts.join("; ");
+}
+
+export function tlsRptValue(domain: Domain): string | undefined {
+  const rua = domain.dmarc?.rua;
+  return rua?.length ? `v=TLSRPTv1; rua=${rua.map((a) => `mailto:${canon(a)}`).join(",")}` : undefined;
+}
+
+export function bimiValue(domain: Domain): string | undefined {
+  return domain.bimi_logo_url ? `v=BIMI1; l=${domain.bimi_logo_url}` : undefined;
+}
+
+/**
+ * The records of one domain. `dkimTokens` are the identity's three tokens: Terraform expressions in
+ * synthesis, DKIM_PLACEHOLDERS for `mailorg dns`.
+ */
+export function domainRecords(org: Org, domain: Domain, dkimTokens: readonly string[] = DKIM_PLACEHOLDERS): DnsRecord[] {
+  const name = canon(domain.name);
+  const region = org.organisation.region;
+  const mailFrom = `${domain.mail_from ?? "mail"}.${name}`;
+  const records: DnsRecord[] = [];
+  const add = (n: string, type: RecordType, values: string[], purpose: string): void => {
+    records.push({ name: n, type, ttl: DEFAULT_TTL, values, purpose });
+  };
+  if (domain.receive !== false) add(name, "MX", [`10 inbound-smtp.${region}.amazonaws.com`], "inbound mail is delivered to SES");
+  add(name, "TXT", [SPF_VALUE], "SPF: SES may send for the domain");
+  dkimTokens.slice(0, DKIM_TOKEN_COUNT).forEach((t, i) =>
+    add(`${t}._domainkey.${name}`, "CNAME", [`${t}.dkim.amazonses.com`], `DKIM key ${i + 1} of ${DKIM_TOKEN_COUNT} (Easy DKIM, RSA 2048)`),
+  );
+  add(mailFrom, "MX", [`10 feedback-smtp.${region}.amazonses.com`], "MAIL FROM: bounces return to SES");
+  add(mailFrom, "TXT", [SPF_VALUE], "SPF for the MAIL FROM domain (SPF alignment)");
+  add(`_dmarc.${name}`, "TXT", [dmarcValue(domain)], "DMARC policy and reports");
+  const tls = tlsRptValue(domain);
+  if (tls) add(`_smtp._tls.${name}`, "TXT", [tls], "TLS-RPT: reports of TLS failures delivering to us");
+  const bimi = bimiValue(domain);
+  if (bimi) add(`default._bimi.${name}`, "TXT", [bimi], "BIMI logo");
+  return records;
+}
+
+/** Splits a TXT value into strings of at most 255 characters (RFC 1035 character-strings). */
+export function txtChunks(value: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i += 255) out.push(value.slice(i, i + 255));
+  return out.length ? out : [""];
+}
+
+/** A TXT value as Route53 wants it in Terraform: chunks joined by `""` (the provider's convention). */
+export function route53TxtValue(value: string): string {
+  return txtChunks(value).join('""');
+}
+
+const SPF_LOOKUP = /^(?:[+\-~?]?)(include:|a\b|a:|a\/|mx\b|mx:|mx\/|ptr\b|ptr:|exists:|redirect=)/i;
+
+/** DNS-querying mechanisms and modifiers in an SPF record (RFC 7208 4.6.4 allows at most 10). */
+export function spfLookupCount(value: string): number {
+  return value
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .filter((term) => SPF_LOOKUP.test(term)).length;
+}
+
+export const SPF_MAX_LOOKUPS = 10;
+
+/** Problems with a record set: SPF over 10 lookups, more than one SPF record per name, TXT chunks over 255. */
+export function recordProblems(records: readonly DnsRecord[]): { name: string; message: string }[] {
+  const problems: { name: string; message: string }[] = [];
+  const spfByName = new Map<string, number>();
+  for (const r of records) {
+    if (r.type !== "TXT") continue;
+    for (const v of r.values) {
+      if (/^v=spf1\b/i.test(v)) {
+        spfByName.set(r.name, (spfByName.get(r.name) ?? 0) + 1);
+        const n = spfLookupCount(v);
+        if (n > SPF_MAX_LOOKUPS) problems.push({ name: r.name, message: `SPF record of ${r.name} needs ${n} DNS lookups; at most ${SPF_MAX_LOOKUPS} are allowed` });
+      }
+      if (txtChunks(v).some((c) => c.length > 255)) problems.push({ name: r.name, message: `TXT record of ${r.name} has a string over 255 characters` });
+    }
+  }
+  for (const [name, n] of spfByName) {
+    if (n > 1) problems.push({ name, message: `${name} would have ${n} SPF records; receivers treat that as an error (merge them)` });
+  }
+  return problems;
+}
+
+/** The records as an RFC 1035 zone fragment for one domain, with comments. */
+export function zoneFragment(org: Org, domain: Domain, records: readonly DnsRecord[]): string {
+  const origin = canon(domain.name);
+  const rel = (n: string): string => (n === origin ? "@" : n.endsWith(`.${origin}`) ? n.slice(0, -origin.length - 1) : `${n}.`);
+  const lines = [
+    `; mail records for ${origin}, generated by mailorg from the org (region ${org.organisation.region})`,
+    `; <dkim-token-N> are placeholders: SES issues the three DKIM tokens when the identity is created;`,
+    `; read them with 'terraform output' or the SES console and substitute them before loading this zone.`,
+    `$ORIGIN ${origin}.`,
+    `$TTL ${DEFAULT_TTL}`,
+  ];
+  for (const r of records) {
+    lines.push(`; ${r.purpose}`);
+    for (const v of r.values) {
+      const data =
+        r.type === "TXT"
+          ? txtChunks(v).map((c) => `"${c.replace(/(["\\])/g, "\\$1")}"`).join(" ")
+          : r.type === "CNAME"
+            ? `${v}.`
+            : v.replace(/ (\S+)$/, " $1.");
+      lines.push(`${rel(r.name)}\t${r.ttl}\tIN\t${r.type}\t${data}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { DOMAINS_ORG } from "./fixtures-domains.ts";
+import { writeOrg } from "./helpers.ts";
+import { resources, synthOrg } from "./synth-helpers.ts";
+
+const dir = writeOrg({ "org.yaml": DOMAINS_ORG });
+const synth = synthOrg(dir);
+const domains = synth.stack("domains");
+
+describe("MailDomain and the configuration set (domains stack)", () => {
+  it("creates one protected SES identity per domain with Easy DKIM RSA 2048 and the configuration set", () => {
+    const ids = Object.values(resources(domains, "aws_sesv2_email_identity"));
+    expect(ids.map((i) => i.email_identity).sort()).toEqual(["acme-elsewhere.example", "acme-send.example", "acme.example"]);
+    for (const i of ids) {
+      expect(i.dkim_signing_attributes).toEqual({ next_signing_key_length: "RSA_2048_BIT" });
+      expect(i.configuration_set_name).toMatch(/^\$\{aws_sesv2_configuration_set\..*\.configuration_set_name\}$/);
+      expect(i.lifecycle).toEqual({ prevent_destroy: true });
+    }
+  });
+
+  it("sets a custom MAIL FROM per domain that falls back to SES's on MX failure", () => {
+    const mf = Object.values(resources(domains, "aws_sesv2_email_identity_mail_from_attributes"));
+    expect(mf.map((m) => m.mail_from_domain).sort()).toEqual(["bounce.acme-send.example", "mail.acme-elsewhere.example", "mail.acme.example"]);
+    for (const m of mf) expect(m.behavior_on_mx_failure).toBe("USE_DEFAULT_VALUE");
+  });
+
+  it("writes every record into the hosted zone, protected, keyed by name rather than position", () => {
+    const recs = resources(domains, "aws_route53_record");
+    const acme = Object.entries(recs).filter(([, r]) => r.zone_id === "Z111ACME");
+    expect(acme.map(([, r]) => `${r.type} ${String(r.name).replace(/\$\{element\(.*?, (\d)\)\}/, "<token $1>")}`).sort()).toEqual([
+      "CNAME <token 0>._domainkey.acme.example",
+      "CNAME <token 1>._domainkey.acme.example",
+      "CNAME <token 2>._domainkey.acme.example",
+      "MX acme.example",
+      "MX mail.acme.example",
+      "TXT _dmarc.acme.example",
+      "TXT _smtp._tls.acme.example",
+      "TXT acme.example",
+      "TXT default._bimi.acme.example",
+      "TXT mail.acme.example",
+    ]);
+    const dkim = acme.find(([k]) => k.startsWith("domain-acme-example_dkim-1"))![1];
+    expect(dkim.records).toEqual(["${element(aws_sesv2_email_identity.domain-acme-example_identity_C982C936.dkim_signing_attributes[0].tokens, 0)}.dkim.amazonses.com"]);
+    for (const [, r] of Object.entries(recs)) {
+      expect(r.lifecycle).toEqual({ prevent_destroy: true });
+      expect(r.ttl).toBe(600);
+    }
+    const send = Object.values(recs).filter((r) => r.zone_id === "Z222SEND");
+    expect(send.some((r) => r.type === "MX" && r.name === "acme-send.example")).toBe(false);
+    expect(send).toHaveLength(7);
+  });
+
+  it("without a hosted zone, creates no records and outputs them instead", () => {
+    const recs = Object.values(resources(domains, "aws_route53_record"));
+    expect(recs.some((r) => String(r.name).endsWith("acme-elsewhere.example"))).toBe(false);
+    const out = Object.entries(domains.output ?? {}).find(([k]) => k.startsWith("domain-acme-elsewhere-example_dns-records"));
+    expect(out).toBeDefined();
+    expect((out![1].value as { name: string }[]).map((r) => r.name)).toContain("_dmarc.acme-elsewhere.example");
+  });
+
+  it("configures the organisation's configuration set: TLS required, reputation, suppression, events to SNS", () => {
+    const [set] = Object.values(resources(domains, "aws_sesv2_configuration_set"));
+    expect(set).toMatchObject({
+      configuration_set_name: "acme-mail",
+      delivery_options: { tls_policy: "REQUIRE" },
+      reputation_options: { reputation_metrics_enabled: true },
+      suppression_options: { suppressed_reasons: ["BOUNCE", "COMPLAINT"] },
+      lifecycle: { prevent_destroy: true },
+    });
+    const [dest] = Object.values(resources(domains, "aws_sesv2_configuration_set_event_destination"));
+    expect(dest!.event_destination).toMatchObject({ enabled: true, matching_event_types: ["BOUNCE", "COMPLAINT", "REJECT"] });
+    expect(Object.values(resources(domains, "aws_sesv2_account_suppression_attributes"))[0]).toMatchObject({ suppressed_reasons: ["BOUNCE", "COMPLAINT"] });
+    const policy = JSON.parse(String(Object.values(resources(domains, "aws_sns_topic_policy"))[0]!.policy));
+    expect(policy.Statement[0]).toMatchObject({ Effect: "Allow", Principal: { Service: "ses.amazonaws.com" }, Action: "SNS:Publish" });
+  });
+
+  it("is byte-identical across runs and independent of domain order", () => {
+    const again = synthOrg(dir);
+    expect(again.raw("domains")).toBe(synth.raw("domains"));
+    const reordered = DOMAINS_ORG.replace(
+      /domains:\n([\s\S]*?)departments:/,
+      (_, body: string) => {
+        const items = body.split(/(?=  - name:)/).filter(Boolean);
+        return `domains:\n${[...items].reverse().join("")}departments:`;
+      },
+    );
+    expect(reordered).not.toBe(DOMAINS_ORG);
+    expect(synthOrg(writeOrg({ "org.yaml": reordered })).raw("domains")).toBe(synth.raw("domains"));
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { rule } from "../../model/rules/dns-records.ts";
+import { OrgIndex } from "../../model/views/org-index.ts";
+import { validateOrg } from "../../model/validate.ts";
+import { BASE_ORG, findings, writeOrg } from "../helpers.ts";
+
+describe("dns-records", () => {
+  it("accepts the records mailorg computes, even with many DMARC report addresses (split TXT)", async () => {
+    const rua = Array.from({ length: 12 }, (_, i) => `reports-${i}-with-a-long-name@example.com`);
+    const org = BASE_ORG.replace("  - name: example.com\n", `  - name: example.com\n    dmarc: { rua: [${rua.join(", ")}] }\n`) +
+      "mailboxes:\n" + rua.map((a) => `  - { address: ${a}, name: R }\n`).join("");
+    expect(await findings({ "a.yaml": org })).toEqual([]);
+  });
+  it("reports a MAIL FROM subdomain that is also a declared domain: two SPF records on one name", async () => {
+    const org = BASE_ORG.replace("  - name: example.com\n", "  - name: x.example.com\n  - name: example.com\n    mail_from: x\n");
+    expect(await findings({ "a.yaml": org })).toEqual([
+      "a.yaml:6:11: error [dns-records] x.example.com would have 2 SPF records; receivers treat that as an error (merge them)",
+    ]);
+  });
+  it("passes on the records of a plain org (checked on what the view computes)", () => {
+    const r = validateOrg(writeOrg({ "a.yaml": BASE_ORG }), { today: "2026-06-01" });
+    expect(r.ok).toBe(true);
+    const f = rule.check({ org: r.org, index: new OrgIndex(r.org), today: "2026-06-01" });
+    expect(f).toEqual([]);
+  });
+});
