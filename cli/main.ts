@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
 import { register as dns } from "./dns.ts";
+import { register as route } from "./route.ts";
 import { register as synth } from "./synth.ts";
 import { register as validate } from "./validate.ts";
 
@@ -10,7 +11,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth, dns]) register(program);
+  for (const register of [validate, synth, dns, route]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -9,7 +9,12 @@ import type { OrgIndex } from "../model/views/org-index.ts";
 import { MailOrgStack } from "./base-stack.ts";
 import { MailConfigurationSet } from "./configuration-set.ts";
 import { MailDomain } from "./mail-domain.ts";
-import { orgSlug } from "../model/views/naming.ts";
+import { mailStoreBucketName, orgSlug } from "../model/views/naming.ts";
+import { buildRoutingTable } from "../model/views/routing.ts";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { InboundRouting } from "./inbound-routing.ts";
+import { MailStore } from "./mail-store.ts";
+import { RouterFunction } from "./router-function.ts";
 import { canon, slug } from "../model/org.ts";
 
 export interface MailOrgModel {
@@ -40,5 +45,42 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
       configurationSetName: configurationSet.configurationSet.configurationSetName,
     });
   }
+  buildInbound(stacks.inbound, model);
   return stacks;
+}
+
+/** The inbound stack: mail store, router Lambda and the receipt rule set, all fed by one routing table. */
+function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
+  const { org } = model;
+  const prefix = orgSlug(org);
+  const account = new DataAwsCallerIdentity(stack, "account");
+  const region = org.organisation.region;
+  const ruleSetName = `${prefix}-inbound`;
+  const receiptRuleArnPattern = `arn:aws:ses:${region}:${account.accountId}:receipt-rule-set/${ruleSetName}:receipt-rule/*`;
+  const bucketName = mailStoreBucketName(org, account.accountId);
+  const table = buildRoutingTable(org, model.index);
+  const store = new MailStore(stack, "mail-store", {
+    bucketName,
+    namePrefix: prefix,
+    retentionDays: org.organisation.retention_days,
+    receiptRuleArnPattern,
+    accountId: account.accountId,
+  });
+  const router = new RouterFunction(stack, "router", {
+    name: `${prefix}-mail-router`,
+    table,
+    bucketName: store.bucket.bucket,
+    bucketArn: store.bucket.arn,
+    keyArn: store.key.arn,
+    accountId: account.accountId,
+    receiptRuleArnPattern,
+  });
+  new InboundRouting(stack, "routing", {
+    ruleSetName,
+    namePrefix: prefix,
+    table,
+    bucketName: store.bucket.bucket,
+    functionArn: router.fn.arn,
+    dependsOn: [store.policy, router.permission],
+  });
 }

@@ -18,6 +18,8 @@ import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as receiptFilterQuota } from "./receipt-filter-quota.ts";
+import { rule as receiptRuleQuota } from "./receipt-rule-quota.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
@@ -41,6 +43,8 @@ export const RULES: readonly Rule[] = [
   groupEmpty,
   groupMemberIsAlias,
   ipRangeExists,
+  receiptFilterQuota,
+  receiptRuleQuota,
   refResolves,
   regionReceivesMail,
   signatureExists,

@@ -1,0 +1,57 @@
+/** `mailorg route`: what would happen to a message, computed by the router's own function and table. */
+import type { Command } from "commander";
+import { UsageError } from "../model/today.ts";
+import { loadValidOrg } from "../model/validate.ts";
+import { buildRoutingTable } from "../model/views/routing.ts";
+import { decide, type Verdict } from "../runtime/router/core.ts";
+import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+
+const VERDICTS = ["PASS", "FAIL", "GRAY", "PROCESSING_FAILED", "DISABLED"];
+
+function verdict(name: string, v: string | undefined): Verdict | undefined {
+  if (v === undefined) return undefined;
+  const up = v.toUpperCase();
+  if (!VERDICTS.includes(up)) throw new UsageError(`--${name} is '${v}'; allowed: ${VERDICTS.join(", ")}`);
+  return up as Verdict;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("route")
+    .description("show where a message would be delivered, dropped, quarantined or backed up (exit 1 when nothing is delivered)")
+    .requiredOption("--from <sender>", "the From address")
+    .requiredOption("--to <recipients>", "envelope recipients, comma-separated")
+    .option("--ip <ip>", "sending IP")
+    .option("--spam <verdict>", "SES spam verdict (PASS|FAIL)", "PASS")
+    .option("--virus <verdict>", "SES virus verdict (PASS|FAIL)", "PASS")
+    .option("--dmarc <verdict>", "SES DMARC verdict (PASS|FAIL)", "PASS")
+    .option("--size-mb <n>", "message size in MB");
+  withOrg(cmd);
+  withFormat(cmd, ["json", "text"]);
+  cmd.action((opts: { org: string; from: string; to: string; ip?: string; spam: string; virus: string; dmarc: string; sizeMb?: string; format: string }) =>
+    runCommand(() => {
+      const size = opts.sizeMb === undefined ? undefined : Number(opts.sizeMb);
+      if (size !== undefined && !(size >= 0)) throw new UsageError(`--size-mb must be a number of MB, got '${opts.sizeMb}'`);
+      const { org, index } = loadValidOrg(opts.org);
+      const d = decide(buildRoutingTable(org, index), {
+        from: opts.from,
+        recipients: opts.to.split(",").map((s) => s.trim()).filter(Boolean),
+        ip: opts.ip,
+        spam: verdict("spam", opts.spam),
+        virus: verdict("virus", opts.virus),
+        dmarc: verdict("dmarc", opts.dmarc),
+        sizeBytes: size === undefined ? undefined : Math.round(size * 1048576),
+      });
+      if (opts.format === "json") printJson(d);
+      else {
+        const lines = [d.accepted ? "accepted by SES" : `rejected at SMTP time: ${d.rejected_reason}`];
+        if (d.quarantined) lines.push("quarantined");
+        for (const a of d.deliveries) lines.push(`deliver  ${a}`);
+        for (const b of d.backups) lines.push(`backup   ${b}`);
+        for (const x of d.dropped) lines.push(`drop     ${x.recipient}: ${x.reason}`);
+        process.stdout.write(lines.join("\n") + "\n");
+      }
+      return d.deliveries.length > 0 ? EXIT_OK : EXIT_FAIL;
+    }),
+  );
+}

@@ -1,0 +1,64 @@
+import { SesActiveReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-active-receipt-rule-set";
+import { SesReceiptFilter } from "@cdktf/provider-aws/lib/ses-receipt-filter";
+import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
+import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { packRecipientRules, type RoutingTable } from "../model/views/routing.ts";
+import { STORE_PREFIX } from "../model/views/naming.ts";
+
+export interface InboundRoutingProps {
+  /** Rule set name; rule and filter names are prefixed with namePrefix. */
+  readonly ruleSetName: string;
+  readonly namePrefix: string;
+  readonly table: RoutingTable;
+  readonly bucketName: string;
+  readonly functionArn: string;
+  /** Resources that must exist before SES validates the rules (bucket policy, Lambda permission). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+const filterName = (prefix: string, kind: string, cidr: string): string => `${prefix}-${kind}-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 64);
+
+/**
+ * Inbound routing: IP receipt filters (blocked and allowed CIDRs), and one active rule set whose rules run
+ * in an explicit order (`after`): recipient rules listing every deliverable address (at most 100 each), then,
+ * with a catch-all, one domain-wide rule per receiving domain. Every rule requires TLS, scans for spam and
+ * viruses, stores the raw message under incoming/ and invokes the router (Event). No rule stops the chain.
+ */
+export class InboundRouting extends Construct {
+  readonly rules: SesReceiptRule[] = [];
+
+  constructor(scope: Construct, id: string, props: InboundRoutingProps) {
+    super(scope, id);
+    for (const cidr of props.table.blockedIps) {
+      new SesReceiptFilter(this, `block-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`, { name: filterName(props.namePrefix, "block", cidr), cidr, policy: "Block" });
+    }
+    for (const cidr of props.table.allowedIps) {
+      new SesReceiptFilter(this, `allow-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`, { name: filterName(props.namePrefix, "allow", cidr), cidr, policy: "Allow" });
+    }
+    const ruleSet = new SesReceiptRuleSet(this, "rule-set", { ruleSetName: props.ruleSetName });
+    const specs = [
+      ...packRecipientRules(props.table).map((r) => ({ id: `rcpt-${r.key}`, recipients: [...r.recipients] })),
+      ...(props.table.catchAll ? props.table.receivingDomains.map((d) => ({ id: `catch-all-${d.replace(/[^a-z0-9]+/g, "-")}`, recipients: [d] })) : []),
+    ];
+    let previous: SesReceiptRule | undefined;
+    for (const spec of specs) {
+      const rule: SesReceiptRule = new SesReceiptRule(this, spec.id, {
+        name: `${props.namePrefix}-${spec.id}`.slice(0, 64),
+        ruleSetName: ruleSet.ruleSetName,
+        after: previous?.name,
+        enabled: true,
+        recipients: spec.recipients,
+        scanEnabled: true,
+        tlsPolicy: "Require",
+        s3Action: [{ position: 1, bucketName: props.bucketName, objectKeyPrefix: STORE_PREFIX.incoming }],
+        lambdaAction: [{ position: 2, functionArn: props.functionArn, invocationType: "Event" }],
+        dependsOn: props.dependsOn,
+      });
+      this.rules.push(rule);
+      previous = rule;
+    }
+    new SesActiveReceiptRuleSet(this, "active", { ruleSetName: ruleSet.ruleSetName });
+  }
+}

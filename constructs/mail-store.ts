@@ -1,0 +1,123 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { STORE_PREFIX } from "../model/views/naming.ts";
+import { protect } from "./protect.ts";
+
+export interface MailStoreProps {
+  /** Bucket name (model/views/naming.ts mailStoreBucketName, with the account id expression). */
+  readonly bucketName: string;
+  /** Prefix for the key alias and names (the organisation's slug). */
+  readonly namePrefix: string;
+  /** Days after which mail objects expire under the mail prefixes. Default 365. */
+  readonly retentionDays?: number;
+  /** ARN pattern of the receipt rules allowed to store mail (aws:SourceArn). */
+  readonly receiptRuleArnPattern: string;
+  /** The account id (expression) SES must act for (aws:SourceAccount). */
+  readonly accountId: string;
+}
+
+/**
+ * The organisation's mail store: one S3 bucket with public access blocked, owner-enforced objects,
+ * SSE-KMS under its own rotating key, versioning, expiry after the retention period under the mail
+ * prefixes, and a policy letting only SES of this account, for this rule set, write incoming mail. The
+ * bucket and key are protected from destruction.
+ */
+export class MailStore extends Construct {
+  readonly bucket: S3Bucket;
+  readonly key: KmsKey;
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: MailStoreProps) {
+    super(scope, id);
+    const retention = props.retentionDays ?? 365;
+    this.key = protect(
+      new KmsKey(this, "key", {
+        description: `mailorg mail store (${props.namePrefix})`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministersTheKeyThroughIam",
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "SesEncryptsIncomingMailForThisAccount",
+              Effect: "Allow",
+              Principal: { Service: "ses.amazonaws.com" },
+              Action: ["kms:GenerateDataKey*", "kms:Encrypt"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+            },
+          ],
+        }),
+      }),
+    );
+    new KmsAlias(this, "key-alias", { name: `alias/${props.namePrefix}-mail-store`, targetKeyId: this.key.keyId });
+    this.bucket = protect(new S3Bucket(this, "bucket", { bucket: props.bucketName }));
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [STORE_PREFIX.incoming, STORE_PREFIX.mailboxes, STORE_PREFIX.quarantine].map((prefix) => ({
+        id: `expire-${prefix.replace(/\/$/, "")}`,
+        status: "Enabled",
+        filter: [{ prefix }],
+        expiration: [{ days: retention }],
+        noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      })),
+    });
+    this.policy = new S3BucketPolicy(this, "policy", {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "SesOfThisAccountStoresIncomingMail",
+            Effect: "Allow",
+            Principal: { Service: "ses.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${this.bucket.arn}/${STORE_PREFIX.incoming}*`,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": props.receiptRuleArnPattern },
+            },
+          },
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    });
+  }
+}
+

@@ -1,0 +1,167 @@
+/**
+ * The routing table: everything the router Lambda needs to deliver a message, computed once from the
+ * Org at synth time and shipped inside the Lambda asset; `mailorg route` feeds the same table to the same
+ * pure function (runtime/router/core.ts). Plain JSON, sorted, deterministic.
+ */
+import { canon, domainOf, memberStatus, type Org } from "../org.ts";
+import type { OrgIndex } from "./org-index.ts";
+import { looksLikeIp } from "./ip.ts";
+
+/** Who may send to a group. `list`: the From addresses (members' addresses and aliases, mailboxes) allowed. */
+export type GroupSenders = { readonly mode: "anyone" } | { readonly mode: "organisation" } | { readonly mode: "list"; readonly allowed: readonly string[] };
+
+export type RouteEntry =
+  | { readonly kind: "member"; readonly deliver: readonly string[] }
+  | { readonly kind: "alias"; readonly deliver: readonly string[] }
+  | { readonly kind: "mailbox"; readonly deliver: readonly string[] }
+  | { readonly kind: "departed"; readonly deliver: readonly string[] }
+  | { readonly kind: "group"; readonly deliver: readonly string[]; readonly senders: GroupSenders };
+
+export interface BackupRoute {
+  readonly name: string;
+  /** The mailbox receiving the copies. */
+  readonly to: string;
+  /** Envelope recipients (any address form) whose mail is copied; empty: any. */
+  readonly recipients: readonly string[];
+  /** Sender patterns (domain or address); empty: any. */
+  readonly senders: readonly string[];
+}
+
+export interface RoutingTable {
+  readonly version: 1;
+  /** Receiving domains (canonical). */
+  readonly receivingDomains: readonly string[];
+  /** All org domains (for "is this sender one of ours"). */
+  readonly orgDomains: readonly string[];
+  readonly catchAll: string | null;
+  readonly maxMessageBytes: number;
+  /** Canonical address -> route. */
+  readonly entries: Readonly<Record<string, RouteEntry>>;
+  /** Mailbox address -> sender patterns that mailbox's owner refuses. */
+  readonly personalBlocks: Readonly<Record<string, readonly string[]>>;
+  readonly blockedSenders: readonly string[];
+  readonly allowedSenders: readonly string[];
+  readonly blockedIps: readonly string[];
+  readonly allowedIps: readonly string[];
+  readonly backups: readonly BackupRoute[];
+}
+
+const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+
+/** The From addresses a set of references stands for: each member's address and aliases, mailboxes. */
+function senderAddresses(index: OrgIndex, refs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of index.expand(refs, { includeDeparted: false })) {
+    out.push(a);
+    const m = index.members.get(a);
+    if (m) for (const alias of m.aliases ?? []) out.push(canon(alias));
+  }
+  return sorted(out);
+}
+
+export function buildRoutingTable(org: Org, index: OrgIndex): RoutingTable {
+  const entries: Record<string, RouteEntry> = {};
+  for (const m of org.members) {
+    const key = canon(m.address);
+    const departed = memberStatus(m) === "departed";
+    // A departed member's mail goes to their forwards; with none, it is kept in their own mailbox.
+    const deliver = departed && m.forward_to?.length ? sorted(m.forward_to.map(canon)) : [key];
+    entries[key] = departed ? { kind: "departed", deliver } : { kind: "member", deliver };
+    for (const a of m.aliases ?? []) entries[canon(a)] = { kind: "alias", deliver };
+  }
+  for (const mb of org.mailboxes) entries[canon(mb.address)] = { kind: "mailbox", deliver: [canon(mb.address)] };
+  for (const g of org.groups) {
+    const senders: GroupSenders =
+      g.senders === "anyone"
+        ? { mode: "anyone" }
+        : g.senders === "organisation" || g.senders === undefined
+          ? { mode: "organisation" }
+          : { mode: "list", allowed: senderAddresses(index, g.senders === "members" ? g.members : g.senders) };
+    entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders };
+  }
+  const personalBlocks: Record<string, string[]> = {};
+  for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));
+  const split = (list: readonly string[] | undefined) => ({
+    ips: sorted((list ?? []).filter(looksLikeIp)),
+    senders: sorted((list ?? []).filter((x) => !looksLikeIp(x)).map(canon)),
+  });
+  const blocked = split(org.inbound.blocked);
+  const allowed = split(org.inbound.allowed);
+  const sortedEntries: Record<string, RouteEntry> = {};
+  for (const k of Object.keys(entries).sort()) sortedEntries[k] = entries[k]!;
+  return {
+    version: 1,
+    receivingDomains: sorted(org.domains.filter((d) => d.receive !== false).map((d) => canon(d.name))),
+    orgDomains: sorted(org.domains.map((d) => canon(d.name))),
+    catchAll: org.organisation.catch_all ? canon(org.organisation.catch_all) : null,
+    maxMessageBytes: (org.organisation.max_message_size_mb ?? 40) * 1024 * 1024,
+    entries: sortedEntries,
+    personalBlocks,
+    blockedSenders: blocked.senders,
+    allowedSenders: allowed.senders,
+    blockedIps: blocked.ips,
+    allowedIps: allowed.ips,
+    backups: [...org.backups]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((b) => ({
+        name: b.name,
+        to: canon(b.to),
+        recipients: b.match.recipients ? recipientForms(index, b.match.recipients) : [],
+        senders: sorted((b.match.senders ?? []).map(canon)),
+      })),
+  };
+}
+
+/** Every envelope address that reaches the referenced mailboxes directly: addresses, aliases, and the groups named. */
+function recipientForms(index: OrgIndex, refs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const ref of refs) if (!ref.startsWith("department:")) out.add(canon(ref));
+  for (const a of index.expand(refs, { includeDeparted: true })) {
+    out.add(a);
+    for (const alias of index.members.get(a)?.aliases ?? []) out.add(canon(alias));
+  }
+  return [...out].sort();
+}
+
+/** Addresses SES must accept (one receipt-rule recipient each), in receiving domains, sorted. */
+export function deliverableAddresses(table: RoutingTable): string[] {
+  const receiving = new Set(table.receivingDomains);
+  return Object.keys(table.entries).filter((a) => receiving.has(domainOf(a)));
+}
+
+export const SES_MAX_RECIPIENTS_PER_RULE = 100;
+export const SES_MAX_RULES_PER_RULE_SET = 200;
+export const SES_MAX_RECEIPT_FILTERS = 100;
+
+export interface RecipientRule {
+  /** Stable name: <domain slug>-<nn>. */
+  readonly key: string;
+  readonly domain: string;
+  readonly recipients: readonly string[];
+}
+
+/**
+ * Packs deliverable addresses into receipt rules: per domain, in sorted order, at most 100 per rule.
+ * A rule's name depends on its domain and position, so an added address updates rules in place (no
+ * rule is destroyed) and adds a rule only when a domain crosses a multiple of 100.
+ */
+export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPIENTS_PER_RULE): RecipientRule[] {
+  const byDomain = new Map<string, string[]>();
+  for (const a of deliverableAddresses(table)) {
+    const d = domainOf(a);
+    byDomain.set(d, [...(byDomain.get(d) ?? []), a]);
+  }
+  const rules: RecipientRule[] = [];
+  for (const domain of [...byDomain.keys()].sort()) {
+    const list = byDomain.get(domain)!;
+    for (let i = 0; i < list.length; i += perRule) {
+      rules.push({ key: `${domain.replace(/[^a-z0-9]+/g, "-")}-${String(i / perRule + 1).padStart(2, "0")}`, domain, recipients: list.slice(i, i + perRule) });
+    }
+  }
+  return rules;
+}
+
+/** Rules the rule set will hold: recipient rules plus one catch-all rule per receiving domain when catch_all is set. */
+export function ruleCount(table: RoutingTable): number {
+  return packRecipientRules(table).length + (table.catchAll ? table.receivingDomains.length : 0);
+}

@@ -1,0 +1,97 @@
+/**
+ * Runs the bundled router (the very file synthesis ships) on a documented-shape SES Lambda event, with the
+ * S3 client mocked, and asserts the copies it makes.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CopyObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { bundleRouter } from "../constructs/router-function.ts";
+import { validateOrg } from "../model/validate.ts";
+import { buildRoutingTable } from "../model/views/routing.ts";
+import { ROOT, writeOrg } from "./helpers.ts";
+
+const ORG = `organisation: { name: Route Co, region: eu-west-1, default_department: hq, catch_all: lost@example.com, max_message_size_mb: 1 }
+domains: [{ name: example.com }]
+departments: [{ id: hq, name: HQ }]
+members:
+  - { address: ann@example.com, name: Ann, aliases: [a@example.com] }
+  - { address: boss@example.com, name: Boss, blocked_senders: [partner.example.org] }
+mailboxes:
+  - { address: lost@example.com, name: Lost }
+  - { address: archive@example.com, name: Archive }
+groups:
+  - { address: sales@example.com, name: Sales, members: [ann@example.com] }
+backups:
+  - { name: partner, to: archive@example.com, match: { senders: [partner.example.org] } }
+`;
+
+const EVENT = JSON.parse(readFileSync(join(ROOT, "test/fixtures/ses-event.json"), "utf8"));
+const MIME = readFileSync(join(ROOT, "test/fixtures/message.eml"));
+const s3 = mockClient(S3Client);
+let handler: (e: unknown) => Promise<{ disposition: string }>;
+
+beforeAll(async () => {
+  const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+  // Inside the repo, so the bundle resolves @aws-sdk/* from node_modules as the Lambda runtime provides it.
+  const dir = join(ROOT, "node_modules/.cache/mailorg-router-test");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.mjs"), bundleRouter());
+  writeFileSync(join(dir, "routing-table.json"), JSON.stringify(buildRoutingTable(org, index!)));
+  process.env.MAIL_BUCKET = "store-bucket";
+  ({ handler } = await import(pathToFileURL(join(dir, "index.mjs")).href + `?t=${Date.now()}`));
+});
+
+beforeEach(() => {
+  s3.reset();
+  s3.on(HeadObjectCommand).resolves({ ContentLength: MIME.length });
+  s3.on(CopyObjectCommand).resolves({});
+  vi.spyOn(console, "log").mockImplementation(() => undefined);
+});
+
+const copies = () => s3.commandCalls(CopyObjectCommand).map((c) => `${c.args[0].input.CopySource} -> ${c.args[0].input.Key}`);
+
+describe("router handler (bundled)", () => {
+  it("copies the stored message to each envelope recipient's mailbox and the backup, honouring personal blocks", async () => {
+    expect(await handler(EVENT)).toEqual({ disposition: "CONTINUE" });
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: "store-bucket", Key: "incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1" });
+    // boss@ blocks partner.example.org; sales@ (To header only, not an envelope recipient) is not routed.
+    expect(copies()).toEqual([
+      "store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> mailboxes/ann@example.com/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+      "store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> mailboxes/archive@example.com/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+    ]);
+  });
+
+  it("is idempotent: the same event twice writes the same keys", async () => {
+    await handler(EVENT);
+    const first = copies();
+    s3.resetHistory();
+    await handler(EVENT);
+    expect(copies()).toEqual(first);
+  });
+
+  it("delivers unknown recipients to the catch-all", async () => {
+    const e = structuredClone(EVENT);
+    e.Records[0].ses.receipt.recipients = ["nobody@example.com"];
+    await handler(e);
+    expect(copies()).toEqual([
+      "store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> mailboxes/archive@example.com/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+      "store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> mailboxes/lost@example.com/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+    ]);
+  });
+
+  it("quarantines a virus and delivers nothing", async () => {
+    const e = structuredClone(EVENT);
+    e.Records[0].ses.receipt.virusVerdict.status = "FAIL";
+    await handler(e);
+    expect(copies()).toEqual(["store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> quarantine/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"]);
+  });
+
+  it("drops a message over max_message_size_mb (it stays in incoming/)", async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 2 * 1048576 });
+    await handler(EVENT);
+    expect(copies()).toEqual([]);
+  });
+});
