@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BASE_ORG, writeOrg } from "./helpers.ts";
+import { resources, synthOrg } from "./synth-helpers.ts";
+
+const ORG = BASE_ORG.replace("default_department: hq", "default_department: hq\n  catch_all: lost@example.com\n  retention_days: 90").replace("  - name: example.com\n", "  - name: example.com\n  - name: example.net\n") +
+  `mailboxes:
+  - { address: lost@example.com, name: Lost }
+members:
+${Array.from({ length: 150 }, (_, i) => `  - { address: user${String(i).padStart(3, "0")}@example.com, name: U${i} }`).join("\n")}
+  - { address: solo@example.net, name: Solo }
+inbound:
+  blocked: [203.0.113.0/24, "2001:db8:bad::/48", spam.example.org]
+  allowed: [203.0.113.7]
+`;
+
+const dir = writeOrg({ "org.yaml": ORG });
+const synth = synthOrg(dir);
+const inbound = synth.stack("inbound");
+
+describe("inbound stack", () => {
+  it("orders the rules explicitly: recipient rules (at most 100 each), then one catch-all rule per receiving domain", () => {
+    const rules = resources(inbound, "aws_ses_receipt_rule");
+    const byName = new Map(Object.entries(rules).map(([k, r]) => [`\${aws_ses_receipt_rule.${k}.name}`, r]));
+    const first = Object.values(rules).find((r) => r.after === undefined)!;
+    const chain = [first];
+    for (;;) {
+      const next = Object.entries(rules).find(([, r]) => r.after !== undefined && byName.get(String(r.after)) === chain[chain.length - 1]);
+      if (!next) break;
+      chain.push(next[1]);
+    }
+    expect(chain.map((r) => [r.name, (r.recipients as string[]).length])).toEqual([
+      ["test-co-rcpt-example-com-01", 100],
+      ["test-co-rcpt-example-com-02", 51],
+      ["test-co-rcpt-example-net-01", 1],
+      ["test-co-catch-all-example-com", 1],
+      ["test-co-catch-all-example-net", 1],
+    ]);
+    expect(chain[3]!.recipients).toEqual(["example.com"]);
+    for (const r of chain) {
+      expect(r).toMatchObject({ enabled: true, scan_enabled: true, tls_policy: "Require" });
+      expect(r.s3_action).toEqual([{ bucket_name: expect.stringMatching(/^\$\{aws_s3_bucket\./), object_key_prefix: "incoming/", position: 1 }]);
+      expect(r.lambda_action).toEqual([{ function_arn: expect.stringMatching(/^\$\{aws_lambda_function\./), invocation_type: "Event", position: 2 }]);
+      expect(r.stop_action).toBeUndefined();
+    }
+    expect(Object.values(resources(inbound, "aws_ses_active_receipt_rule_set"))).toHaveLength(1);
+  });
+
+  it("turns inbound IP entries into receipt filters", () => {
+    const filters = Object.values(resources(inbound, "aws_ses_receipt_filter")).map((f) => `${f.policy} ${f.cidr}`).sort();
+    expect(filters).toEqual(["Allow 203.0.113.7", "Block 2001:db8:bad::/48", "Block 203.0.113.0/24"]);
+  });
+
+  it("protects and locks down the mail store", () => {
+    const [bucket] = Object.values(resources(inbound, "aws_s3_bucket"));
+    expect(bucket).toMatchObject({ bucket: "test-co-mail-${data.aws_caller_identity.account.account_id}-eu-west-1", lifecycle: { prevent_destroy: true } });
+    const [key] = Object.values(resources(inbound, "aws_kms_key"));
+    expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    expect(Object.values(resources(inbound, "aws_s3_bucket_public_access_block"))[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(Object.values(resources(inbound, "aws_s3_bucket_versioning"))[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(Object.values(resources(inbound, "aws_s3_bucket_server_side_encryption_configuration"))[0]!.rule).toEqual([
+      { apply_server_side_encryption_by_default: { kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./), sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
+    ]);
+    const lifecycle = Object.values(resources(inbound, "aws_s3_bucket_lifecycle_configuration"))[0]!.rule as { filter: { prefix: string }[]; expiration: { days: number }[] }[];
+    expect(lifecycle.map((r) => [r.filter[0]!.prefix, r.expiration[0]!.days])).toEqual([["incoming/", 90], ["mailboxes/", 90], ["quarantine/", 90]]);
+    const policy = JSON.parse(String(Object.values(resources(inbound, "aws_s3_bucket_policy"))[0]!.policy));
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "ses.amazonaws.com" },
+      Action: "s3:PutObject",
+      Condition: { StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" }, ArnLike: { "aws:SourceArn": "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:receipt-rule-set/test-co-inbound:receipt-rule/*" } },
+    });
+    expect(policy.Statement[0].Resource).toMatch(/\/incoming\/\*$/);
+  });
+
+  it("gives the router least privilege and lets only SES of this account and rule set invoke it", () => {
+    const policy = JSON.parse(String(Object.values(resources(inbound, "aws_iam_role_policy"))[0]!.policy));
+    expect(policy.Statement.map((s: { Sid: string; Action: string | string[] }) => [s.Sid, s.Action])).toEqual([
+      ["ReadIncoming", "s3:GetObject"],
+      ["WriteMailboxesAndQuarantine", "s3:PutObject"],
+      ["UseTheStoreKey", ["kms:Decrypt", "kms:GenerateDataKey"]],
+      ["WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"]],
+    ]);
+    expect(JSON.stringify(policy)).not.toContain('"*"');
+    expect(Object.values(resources(inbound, "aws_lambda_permission"))[0]).toMatchObject({
+      principal: "ses.amazonaws.com",
+      source_account: "${data.aws_caller_identity.account.account_id}",
+      source_arn: "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:receipt-rule-set/test-co-inbound:receipt-rule/*",
+    });
+  });
+
+  it("ships the router bundle with the org's routing table as a deterministic asset", () => {
+    const fn = Object.values(resources(inbound, "aws_lambda_function"))[0]!;
+    expect(fn).toMatchObject({ runtime: "nodejs20.x", handler: "index.handler" });
+    expect(fn.filename).toMatch(/^assets\/router_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
+    const again = synthOrg(dir);
+    expect(again.raw("inbound")).toBe(synth.raw("inbound"));
+    const zip = (out: string) => {
+      const d = join(out, "stacks/inbound", String(fn.filename).split("/").slice(0, 3).join("/"));
+      return readFileSync(join(d, readdirSync(d)[0]!));
+    };
+    expect(zip(again.outDir).equals(zip(synth.outDir))).toBe(true);
+  });
+});
