@@ -15,7 +15,11 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { InboundRouting } from "./inbound-routing.ts";
 import { MailStore } from "./mail-store.ts";
 import { RouterFunction } from "./router-function.ts";
-import { canon, slug } from "../model/org.ts";
+import { buildSendingModel } from "../model/views/sending.ts";
+import { renderAllSignatures } from "../model/views/signatures.ts";
+import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
+import { Signatures } from "./signatures.ts";
+import { canon } from "../model/org.ts";
 
 export interface MailOrgModel {
   readonly org: Org;
@@ -39,13 +43,14 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
   };
   const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: orgSlug(model.org) });
   for (const domain of [...model.org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1))) {
-    new MailDomain(stacks.domains, `domain-${slug(domain.name)}`, {
+    new MailDomain(stacks.domains, `domain-${canon(domain.name)}`, {
       org: model.org,
       domain,
       configurationSetName: configurationSet.configurationSet.configurationSetName,
     });
   }
   buildInbound(stacks.inbound, model);
+  buildSending(stacks.sending, model);
   return stacks;
 }
 
@@ -82,5 +87,21 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
     bucketName: store.bucket.bucket,
     functionArn: router.fn.arn,
     dependsOn: [store.policy, router.permission],
+  });
+}
+
+/** The sending stack: shared groups and policies, per-member credentials, signatures. */
+function buildSending(stack: MailOrgStack, model: MailOrgModel): void {
+  const { org } = model;
+  const prefix = orgSlug(org);
+  const account = new DataAwsCallerIdentity(stack, "account");
+  const sending = buildSendingModel(org, model.index, model.today, { region: org.organisation.region, accountId: account.accountId }, prefix);
+  const groups = new SendingGroups(stack, "sending-groups", { groups: sending.groups });
+  new SendingCredentials(stack, "credentials", { members: sending.members, groupRef: (g) => groups.nameOf(g) });
+  new Signatures(stack, "signatures", {
+    namePrefix: prefix,
+    templates: org.signatures,
+    rendered: renderAllSignatures(org, model.index),
+    bucketName: mailStoreBucketName(org, account.accountId),
   });
 }

@@ -39,7 +39,7 @@ describe("MailDomain and the configuration set (domains stack)", () => {
       "TXT default._bimi.acme.example",
       "TXT mail.acme.example",
     ]);
-    const dkim = acme.find(([k]) => k.startsWith("domain-acme-example_dkim-1"))![1];
+    const dkim = acme.find(([k]) => k.startsWith("domain-acmeexample_dkim-1"))![1];
     expect(dkim.records).toEqual(["${element(aws_sesv2_email_identity.domain-acme-example_identity_C982C936.dkim_signing_attributes[0].tokens, 0)}.dkim.amazonses.com"]);
     for (const [, r] of Object.entries(recs)) {
       expect(r.lifecycle).toEqual({ prevent_destroy: true });
@@ -53,7 +53,7 @@ describe("MailDomain and the configuration set (domains stack)", () => {
   it("without a hosted zone, creates no records and outputs them instead", () => {
     const recs = Object.values(resources(domains, "aws_route53_record"));
     expect(recs.some((r) => String(r.name).endsWith("acme-elsewhere.example"))).toBe(false);
-    const out = Object.entries(domains.output ?? {}).find(([k]) => k.startsWith("domain-acme-elsewhere-example_dns-records"));
+    const out = Object.entries(domains.output ?? {}).find(([k]) => k.startsWith("domain-acme-elsewhereexample_dns-records"));
     expect(out).toBeDefined();
     expect((out![1].value as { name: string }[]).map((r) => r.name)).toContain("_dmarc.acme-elsewhere.example");
   });

@@ -1,0 +1,28 @@
+/** `mailorg can-send`: would SES accept this message from this member's credentials? */
+import type { Command } from "commander";
+import { today } from "../model/today.ts";
+import { loadValidOrg } from "../model/validate.ts";
+import { canSend } from "../model/views/can-send.ts";
+import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("can-send")
+    .description("evaluate the member's synthesised IAM sending policies for one message (exit 1 when denied)")
+    .requiredOption("--as <member>", "the member whose SMTP credentials send")
+    .requiredOption("--from <address>", "the From address")
+    .requiredOption("--to <recipients>", "recipients, comma-separated")
+    .option("--ip <ip>", "the client's source IP");
+  withOrg(cmd);
+  withFormat(cmd, ["json", "text"]);
+  cmd.action((opts: { org: string; as: string; from: string; to: string; ip?: string; format: string }) =>
+    runCommand(() => {
+      const day = today();
+      const { org, index } = loadValidOrg(opts.org, { today: day });
+      const r = canSend(org, index, { as: opts.as, from: opts.from, to: opts.to.split(",").map((s) => s.trim()).filter(Boolean), ip: opts.ip, today: day });
+      if (opts.format === "json") printJson(r);
+      else process.stdout.write(`${r.allowed ? "allowed" : "denied"}: ${r.reason}\n`);
+      return r.allowed ? EXIT_OK : EXIT_FAIL;
+    }),
+  );
+}

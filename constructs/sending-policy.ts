@@ -1,0 +1,74 @@
+import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
+import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
+import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import type { MemberCredentials, SharedGroup } from "../model/views/sending.ts";
+
+export const IAM_PATH = "/mailorg/";
+
+export interface SendingGroupsProps {
+  /** The shared groups and their policies (model/views/sending.ts). */
+  readonly groups: readonly SharedGroup[];
+}
+
+/** The shared part of the sending policy: one IAM group and one managed policy per kind of restriction. */
+export class SendingGroups extends Construct {
+  private readonly names = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: SendingGroupsProps) {
+    super(scope, id);
+    for (const g of props.groups) {
+      const group = new IamGroup(this, `group-${g.name}`, { name: g.name, path: IAM_PATH });
+      const policy = new IamPolicy(this, `policy-${g.name}`, { name: g.name, path: IAM_PATH, description: g.description, policy: JSON.stringify(g.policy) });
+      new IamGroupPolicyAttachment(this, `attach-${g.name}`, { group: group.name, policyArn: policy.arn });
+      this.names.set(g.name, group.name);
+    }
+  }
+
+  /** A reference to a group's name (so that memberships depend on the group). */
+  nameOf(group: string): string {
+    const ref = this.names.get(group);
+    if (ref === undefined) throw new Error(`no sending group ${group}`);
+    return ref;
+  }
+}
+
+export interface MemberCredentialsProps {
+  /** The members of this slice (any subset: sharding calls this once per shard). */
+  readonly members: readonly MemberCredentials[];
+  /** Maps a group name to the value written in memberships (a reference, in the same stack). Default: the name itself. */
+  readonly groupRef?: (name: string) => string;
+}
+
+/**
+ * Per-member sending credentials: an IAM user named by the address (tags: address, departments), an
+ * access key whose status follows the member's (Active/Inactive), membership of the shared groups, and
+ * an inline policy only for extra From addresses. The SMTP passwords are one sensitive output.
+ */
+export class SendingCredentials extends Construct {
+  constructor(scope: Construct, id: string, props: MemberCredentialsProps) {
+    super(scope, id);
+    const credentials: Record<string, { smtp_username: string; smtp_password: string }> = {};
+    for (const m of props.members) {
+      const user = new IamUser(this, `user-${m.address}`, {
+        name: m.userName,
+        path: IAM_PATH,
+        tags: { Address: m.address, Departments: m.departments.join(" ") },
+      });
+      const key = new IamAccessKey(this, `key-${m.address}`, { user: user.name, status: m.status === "active" ? "Active" : "Inactive" });
+      new IamUserGroupMembership(this, `groups-${m.address}`, { user: user.name, groups: m.groups.map(props.groupRef ?? ((g) => g)) });
+      if (m.inline) new IamUserPolicy(this, `send-as-${m.address}`, { user: user.name, name: "send-as", policy: JSON.stringify(m.inline) });
+      credentials[m.address] = { smtp_username: key.id, smtp_password: key.sesSmtpPasswordV4 };
+    }
+    new TerraformOutput(this, "smtp-credentials", {
+      description: "SMTP user name (access key id) and password of each member, by address",
+      sensitive: true,
+      value: credentials,
+    });
+  }
+}

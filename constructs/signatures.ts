@@ -1,0 +1,52 @@
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SesTemplate } from "@cdktf/provider-aws/lib/ses-template";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import type { Signature } from "../model/org.ts";
+import type { RenderedSignature } from "../model/views/signatures.ts";
+import { STORE_PREFIX } from "../model/views/naming.ts";
+
+export interface SignaturesProps {
+  /** SES template name prefix (the organisation's slug). */
+  readonly namePrefix: string;
+  readonly templates: readonly Signature[];
+  /** Every active member's rendered signature. */
+  readonly rendered: readonly RenderedSignature[];
+  /** The mail store bucket's name (from model/views/naming.ts). */
+  readonly bucketName: string;
+}
+
+/**
+ * Enterprise signatures. Each template becomes an SES template for API sends ({{{body}}} then the
+ * signature, Handlebars). SES adds nothing to SMTP mail, so every active member's rendered signature is
+ * also published as one object, signatures/signatures.json in the mail store, for mail clients to install.
+ */
+export class Signatures extends Construct {
+  constructor(scope: Construct, id: string, props: SignaturesProps) {
+    super(scope, id);
+    for (const t of [...props.templates].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      new SesTemplate(this, `template-${t.id}`, {
+        name: `${props.namePrefix}-signature-${t.id}`,
+        subject: "{{subject}}",
+        html: `{{{body}}}\n${t.html}`,
+        text: `{{body}}\n\n-- \n${t.text}`,
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-signatures-"));
+    const file = join(dir, "signatures.json");
+    const byAddress = Object.fromEntries(props.rendered.map((s) => [s.address, { template: s.template, html: s.html, text: s.text }]));
+    writeFileSync(file, JSON.stringify(byAddress, null, 1) + "\n");
+    utimesSync(file, new Date("2020-01-01T00:00:00Z"), new Date("2020-01-01T00:00:00Z"));
+    const asset = new TerraformAsset(this, "rendered", { path: file, type: AssetType.FILE });
+    new S3Object(this, "published", {
+      bucket: props.bucketName,
+      key: `${STORE_PREFIX.signatures}signatures.json`,
+      source: asset.path,
+      sourceHash: asset.assetHash,
+      contentType: "application/json",
+    });
+  }
+}
