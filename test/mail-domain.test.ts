@@ -40,7 +40,7 @@ describe("MailDomain and the configuration set (domains stack)", () => {
       "TXT mail.acme.example",
     ]);
     const dkim = acme.find(([k]) => k.startsWith("domain-acmeexample_dkim-1"))![1];
-    expect(dkim.records).toEqual(["${element(aws_sesv2_email_identity.domain-acme-example_identity_C982C936.dkim_signing_attributes[0].tokens, 0)}.dkim.amazonses.com"]);
+    expect(dkim.records).toEqual(["${element(aws_sesv2_email_identity.domain-acmeexample_identity_9579D41A.dkim_signing_attributes[0].tokens, 0)}.dkim.amazonses.com"]);
     for (const [, r] of Object.entries(recs)) {
       expect(r.lifecycle).toEqual({ prevent_destroy: true });
       expect(r.ttl).toBe(600);
