@@ -17,11 +17,13 @@ import { rule as forwardTo } from "./forward-to.ts";
 import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
+import { rule as iamQuota } from "./iam-quota.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
 import { rule as receiptFilterQuota } from "./receipt-filter-quota.ts";
 import { rule as receiptRuleQuota } from "./receipt-rule-quota.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
+import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
 
 export const RULES: readonly Rule[] = [
@@ -42,10 +44,12 @@ export const RULES: readonly Rule[] = [
   groupCycle,
   groupEmpty,
   groupMemberIsAlias,
+  iamQuota,
   ipRangeExists,
   receiptFilterQuota,
   receiptRuleQuota,
   refResolves,
   regionReceivesMail,
+  sesTemplateQuota,
   signatureExists,
 ];

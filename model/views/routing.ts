@@ -149,7 +149,9 @@ export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPI
   const byDomain = new Map<string, string[]>();
   for (const a of deliverableAddresses(table)) {
     const d = domainOf(a);
-    byDomain.set(d, [...(byDomain.get(d) ?? []), a]);
+    const list = byDomain.get(d);
+    if (list) list.push(a);
+    else byDomain.set(d, [a]);
   }
   const rules: RecipientRule[] = [];
   for (const domain of [...byDomain.keys()].sort()) {

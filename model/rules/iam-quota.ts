@@ -1,0 +1,50 @@
+import { pointer } from "../pointer.ts";
+import { orgSlug } from "../views/naming.ts";
+import {
+  buildSendingModel,
+  IAM_MAX_GROUPS_PER_USER,
+  IAM_MAX_INLINE_USER_POLICY_CHARS,
+  IAM_MAX_MANAGED_POLICY_CHARS,
+  IAM_MAX_USERS,
+} from "../views/sending.ts";
+import type { Finding, Rule } from "./types.ts";
+
+export const rule: Rule = {
+  id: "iam-quota",
+  summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes`,
+  explanation:
+    "Every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
+    "6,144 characters per managed policy and 2,048 characters of inline policy per user. Past these the apply " +
+    "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups.",
+  check({ org, index, today }) {
+    const out: Finding[] = [];
+    // A 12-digit account id has the length of the real one, so sizes are exact.
+    const model = buildSendingModel(org, index, today, { region: org.organisation.region, accountId: "123456789012" }, orgSlug(org));
+    if (model.members.length > IAM_MAX_USERS) {
+      out.push({
+        pointer: pointer("organisation", "name"),
+        message: `${model.members.length} members need sending credentials (IAM users); IAM allows ${IAM_MAX_USERS} per account (mark leavers departed, or split the org across accounts)`,
+      });
+    }
+    for (const g of model.groups) {
+      const size = JSON.stringify(g.policy).length;
+      if (size > IAM_MAX_MANAGED_POLICY_CHARS) {
+        out.push({ pointer: pointer("sending"), message: `the policy of group ${g.name} would be ${size} characters; IAM allows ${IAM_MAX_MANAGED_POLICY_CHARS} (${g.description})` });
+      }
+    }
+    for (const m of model.members) {
+      const i = index.memberIndex.get(m.address)!;
+      if (m.groups.length > IAM_MAX_GROUPS_PER_USER) {
+        out.push({ pointer: pointer("members", i, "address"), message: `member ${m.address} would be in ${m.groups.length} IAM groups; IAM allows ${IAM_MAX_GROUPS_PER_USER}` });
+      }
+      const size = m.inline ? JSON.stringify(m.inline).length : 0;
+      if (size > IAM_MAX_INLINE_USER_POLICY_CHARS) {
+        out.push({
+          pointer: pointer("members", i, "address"),
+          message: `member ${m.address} needs a ${size}-character inline policy for their aliases and delegations; IAM allows ${IAM_MAX_INLINE_USER_POLICY_CHARS} (remove aliases or delegations)`,
+        });
+      }
+    }
+    return out;
+  },
+};

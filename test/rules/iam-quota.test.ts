@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { findings } from "../helpers.ts";
+
+const members = (n: number, extra = "") => "members:\n" + Array.from({ length: n }, (_, i) => `  - { address: u${i}@example.com, name: U${extra} }\n`).join("");
+
+describe("iam-quota", () => {
+  it("accepts 5,000 members with credentials, departed members not counted", async () => {
+    const f = await findings({ "m.yaml": members(5000) + "  - { address: gone@example.com, name: G, status: departed, forward_to: [u0@example.com] }\n" }, { rule: "iam-quota" });
+    expect(f).toEqual([]);
+  }, 60_000);
+  it("rejects 5,001", async () => {
+    expect(await findings({ "m.yaml": members(5001) }, { rule: "iam-quota" })).toEqual([
+      "a.yaml:2:9: error [iam-quota] 5001 members need sending credentials (IAM users); IAM allows 5000 per account (mark leavers departed, or split the org across accounts)",
+    ]);
+  }, 60_000);
+  it("rejects an inline policy over 2,048 characters", async () => {
+    const boxes = Array.from({ length: 12 }, (_, i) => `  - { address: shared-mailbox-number-${i}@example.com, name: S, delegates: [{ member: u0@example.com, until: "2030-01-0${(i % 9) + 1}" }] }\n`).join("");
+    const f = await findings({ "m.yaml": members(1) + "mailboxes:\n" + boxes }, { rule: "iam-quota" });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatch(/^m\.yaml:2:16: error \[iam-quota\] member u0@example\.com needs a \d+-character inline policy for their aliases and delegations; IAM allows 2048/);
+  });
+});
