@@ -1,8 +1,12 @@
 /** The mailorg command line: one file per command in cli/, registered here. */
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
+import { register as approvers } from "./approvers.ts";
+import { register as audit } from "./audit.ts";
 import { register as canSend } from "./can-send.ts";
+import { register as diff } from "./diff.ts";
 import { register as dns } from "./dns.ts";
+import { register as owners } from "./owners.ts";
 import { register as route } from "./route.ts";
 import { register as signature } from "./signature.ts";
 import { register as synth } from "./synth.ts";
@@ -13,7 +17,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, signature]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

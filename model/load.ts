@@ -77,8 +77,13 @@ function yamlMessage(message: string, code: string): string {
   return lower + fix;
 }
 
+export interface LoadOptions {
+  /** Show file paths as `<displayAs>/<path inside dir>` (e.g. "main:org" for a git ref) instead of relative to the working directory. */
+  readonly displayAs?: string;
+}
+
 /** Loads, schema-validates and merges an org directory. Semantic rules are run by validateOrg. */
-export function loadOrg(dir: string): LoadResult {
+export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
   const sources = new OrgSources();
   const diagnostics: Diagnostic[] = [];
   const org: Org = {
@@ -94,7 +99,8 @@ export function loadOrg(dir: string): LoadResult {
     backups: [],
     signatures: [],
   };
-  const shownDir = displayPath(dir);
+  const shownDir = opts.displayAs ?? displayPath(dir);
+  const show = (file: string): string => (opts.displayAs ? `${opts.displayAs}/${relative(dir, file).split(sep).join("/")}` : displayPath(file));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     diagnostics.push({
       file: shownDir,
@@ -119,7 +125,7 @@ export function loadOrg(dir: string): LoadResult {
     return { org, sources, diagnostics };
   }
   for (const file of files) {
-    const path = displayPath(file);
+    const path = show(file);
     const { source, diagnostics: syntax } = parseSource(path, readFileSync(file, "utf8"));
     sources.files.push(source);
     if (syntax.length > 0) {

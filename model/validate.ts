@@ -23,10 +23,12 @@ export interface ValidateOptions {
   readonly today?: string;
   /** Rules to run; default every rule. */
   readonly rules?: readonly Rule[];
+  /** How file paths are shown (see LoadOptions.displayAs). */
+  readonly displayAs?: string;
 }
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
-  const { org, sources, diagnostics } = loadOrg(dir);
+  const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs });
   if (hasErrors(diagnostics)) {
     return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false };
   }
