@@ -11,6 +11,7 @@ import { MailConfigurationSet } from "./configuration-set.ts";
 import { MailDomain } from "./mail-domain.ts";
 import { mailStoreBucketName, orgSlug } from "../model/views/naming.ts";
 import { buildRoutingTable } from "../model/views/routing.ts";
+import { sendingShard } from "../model/views/stacks.ts";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { InboundRouting } from "./inbound-routing.ts";
 import { MailStore } from "./mail-store.ts";
@@ -31,7 +32,10 @@ export interface MailOrgModel {
 export interface MailOrgStacks {
   readonly domains: MailOrgStack;
   readonly inbound: MailOrgStack;
+  /** Shared sending resources: IAM groups and policies, signatures. */
   readonly sending: MailOrgStack;
+  /** Per-member credentials by shard (model/views/stacks.ts), only the non-empty ones. */
+  readonly shards: MailOrgStack[];
 }
 
 export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
@@ -40,6 +44,7 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
     domains: new MailOrgStack(app, "domains", props),
     inbound: new MailOrgStack(app, "inbound", props),
     sending: new MailOrgStack(app, "sending", props),
+    shards: [],
   };
   const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: orgSlug(model.org) });
   for (const domain of [...model.org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1))) {
@@ -50,7 +55,7 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
     });
   }
   buildInbound(stacks.inbound, model);
-  buildSending(stacks.sending, model);
+  buildSending(app, stacks, model, props);
   return stacks;
 }
 
@@ -90,18 +95,30 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
   });
 }
 
-/** The sending stack: shared groups and policies, per-member credentials, signatures. */
-function buildSending(stack: MailOrgStack, model: MailOrgModel): void {
+/** The sending stacks: shared groups, policies and signatures; per-member credentials in stable shards. */
+function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, model: MailOrgModel, props: { region: string; organisation: string }): void {
   const { org } = model;
   const prefix = orgSlug(org);
-  const account = new DataAwsCallerIdentity(stack, "account");
+  const account = new DataAwsCallerIdentity(stacks.sending, "account");
   const sending = buildSendingModel(org, model.index, model.today, { region: org.organisation.region, accountId: account.accountId }, prefix);
-  const groups = new SendingGroups(stack, "sending-groups", { groups: sending.groups });
-  new SendingCredentials(stack, "credentials", { members: sending.members, groupRef: (g) => groups.nameOf(g) });
-  new Signatures(stack, "signatures", {
+  new SendingGroups(stacks.sending, "sending-groups", { groups: sending.groups });
+  new Signatures(stacks.sending, "signatures", {
     namePrefix: prefix,
     templates: org.signatures,
     rendered: renderAllSignatures(org, model.index),
     bucketName: mailStoreBucketName(org, account.accountId),
   });
+  const byShard = new Map<string, typeof sending.members>();
+  for (const m of sending.members) {
+    const shard = sendingShard(m.address);
+    const list = byShard.get(shard);
+    if (list) list.push(m);
+    else byShard.set(shard, [m]);
+  }
+  for (const shard of [...byShard.keys()].sort()) {
+    const stack = new MailOrgStack(app, shard, props);
+    // Group names, not references: the shared groups live in the `sending` stack, applied first.
+    new SendingCredentials(stack, "credentials", { members: byShard.get(shard)! });
+    stacks.shards.push(stack);
+  }
 }

@@ -5,6 +5,7 @@ import { App } from "cdktf";
 import { loadValidOrg } from "../model/validate.ts";
 import { today as todayFromEnv } from "../model/today.ts";
 import { buildStacks } from "./app.ts";
+import { disableTokenStackTraces } from "./token-traces.ts";
 
 export interface SynthOptions {
   /** Org directory. */
@@ -24,6 +25,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const today = opts.today ?? todayFromEnv();
   const { org, index } = loadValidOrg(opts.orgDir, { today });
   const outDir = opts.outDir ?? "cdktf.out";
+  disableTokenStackTraces();
   // A stack removed from the org must not linger in the output.
   rmSync(join(outDir, "stacks"), { recursive: true, force: true });
   const app = new App({ outdir: outDir, skipValidation: false });
@@ -31,7 +33,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   app.synth();
   return {
     outDir,
-    stacks: Object.values(stacks).map((s) => {
+    stacks: [stacks.domains, stacks.inbound, stacks.sending, ...stacks.shards].map((s) => {
       const file = join(outDir, "stacks", s.node.id, "cdk.tf.json");
       const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
       const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);

@@ -1,0 +1,28 @@
+/**
+ * How the synthesis is split into Terraform stacks, so that a change to one member is planned in a small
+ * stack and independent stacks plan in parallel:
+ *   domains            identities, configuration set, DNS records
+ *   inbound            mail store, router, receipt rules and filters
+ *   sending            shared IAM groups and policies, signatures
+ *   sending-00 … -19   per-member credentials, by a stable hash of the address
+ * A member's shard depends only on their address, never on the rest of the org, so no ordinary edit moves
+ * anyone between stacks (which would recreate their IAM user and credentials).
+ */
+import { canon } from "../org.ts";
+
+/** Fixed: changing it would move members between stacks. ~920 resources per shard at IAM's 5,000 users. */
+export const SENDING_SHARDS = 20;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The stack holding a member's credentials. */
+export function sendingShard(address: string): string {
+  return `sending-${String(fnv1a(canon(address)) % SENDING_SHARDS).padStart(2, "0")}`;
+}
