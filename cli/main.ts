@@ -9,6 +9,7 @@ import { register as dns } from "./dns.ts";
 import { register as owners } from "./owners.ts";
 import { register as route } from "./route.ts";
 import { register as signature } from "./signature.ts";
+import { register as stacks } from "./stacks.ts";
 import { register as synth } from "./synth.ts";
 import { register as validate } from "./validate.ts";
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit, stacks]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { sendingShard, SENDING_SHARDS } from "../model/views/stacks.ts";
+import { runCli, writeOrg } from "./helpers.ts";
+import { synthOrg } from "./synth-helpers.ts";
+
+const ORG = `organisation: { name: Stack Co, region: eu-west-1, default_department: hq }
+domains: [{ name: example.com }]
+departments: [{ id: hq, name: HQ }]
+groups: [{ address: all@example.com, name: All, members: [department:hq], senders: [m000@example.com] }]
+members:
+${Array.from({ length: 60 }, (_, i) => `  - { address: m${String(i).padStart(3, "0")}@example.com, name: M${i} }`).join("\n")}
+`;
+
+describe("stacks", () => {
+  it("assigns a member's shard from the address alone, spread over all shards", () => {
+    expect(sendingShard("Ann@Example.com")).toBe(sendingShard("ann@example.com"));
+    const used = new Set(Array.from({ length: 2000 }, (_, i) => sendingShard(`user${i}@example.com`)));
+    expect(used.size).toBe(SENDING_SHARDS);
+  });
+
+  it("adding one member changes only their own shard stack (and the inbound routing), nothing else", () => {
+    const before = synthOrg(writeOrg({ "org.yaml": ORG }));
+    const after = synthOrg(writeOrg({ "org.yaml": ORG + "  - { address: newcomer@example.com, name: New }\n" }));
+    const shard = sendingShard("newcomer@example.com");
+    const changed = [...new Set([...before.stacks, ...after.stacks])].filter((s) => !before.stacks.includes(s) || !after.stacks.includes(s) || before.raw(s) !== after.raw(s));
+    // The newcomer joins the shared "may not mail all@" group by name: the shared sending stack is untouched.
+    expect(changed.sort()).toEqual(["inbound", shard].sort());
+    const count = (s: string, o: typeof before) => Object.values(o.stack(s).resource).reduce((n, r) => n + Object.keys(r).length, 0);
+    expect(count(shard, after) - (before.stacks.includes(shard) ? count(shard, before) : 0)).toBe(3);
+  });
+
+  it("mailorg stacks lists resource counts from the output directory", () => {
+    const out = synthOrg(writeOrg({ "org.yaml": ORG }));
+    const r = runCli(["stacks", "--out", out.outDir, "--format", "json"]);
+    expect(r.status).toBe(0);
+    const list = JSON.parse(r.stdout) as { name: string; resources: number }[];
+    expect(list.map((s) => s.name)).toEqual(out.stacks);
+    expect(list.filter((s) => s.name.startsWith("sending-")).reduce((a, s) => a + s.resources, 0)).toBe(60 * 3);
+    expect(runCli(["stacks", "--member", "m001@example.com"]).stdout.trim()).toBe(sendingShard("m001@example.com"));
+    expect(runCli(["stacks", "--out", "/nonexistent"]).status).toBe(2);
+  });
+});
