@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { generateOrg } from "./generate.ts";
 
@@ -22,8 +23,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function runJson(script: string, args: string[]): Record<string, number> {
-  const r = spawnSync(process.execPath, [TSX, join(ROOT, script), ...args], { encoding: "utf8", cwd: ROOT });
+function runJson(script: string, args: string[], env: Record<string, string> = {}): Record<string, number> {
+  const r = spawnSync(process.execPath, [TSX, join(ROOT, script), ...args], { encoding: "utf8", cwd: ROOT, env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
@@ -50,6 +51,56 @@ try {
     rows.push([n, g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings")]);
   }
   table("validate (in-process phases; excludes node/tsx start-up)", ["members", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings"], rows);
+
+  // Synthesis against the floor: a bare cdktf program making the same resources (bench/floor.ts).
+  const synthRows: (string | number)[][] = [];
+  const wholeRows: (string | number)[][] = [];
+  for (const n of sizes) {
+    const dir = join(work, `org-${n}`);
+    if (n > 5000) {
+      synthRows.push([n, "validate only: more members than IAM's 5,000 users per account (split across accounts)", "", "", "", "", "", "", ""]);
+      continue;
+    }
+    const mine: Record<string, number>[] = [];
+    const floor: Record<string, number>[] = [];
+    const traces: Record<string, number>[] = [];
+    for (let i = 0; i < runs; i++) {
+      const out = join(work, `out-${n}-${i}`);
+      mine.push(runJson("bench/synth-once.ts", [dir, out]));
+      floor.push(runJson("bench/floor.ts", [out, join(work, `floor-${n}-${i}`)]));
+      if (i === 0) traces.push(runJson("bench/synth-once.ts", [dir, join(work, `traces-${n}`)], { MAILORG_DEBUG: "1" }));
+      rmSync(join(work, `floor-${n}-${i}`), { recursive: true, force: true });
+    }
+    const med = (xs: Record<string, number>[], k: string): number => median(xs.map((x) => x[k]!));
+    synthRows.push([
+      n,
+      med(mine, "stacks"),
+      med(mine, "resources"),
+      med(mine, "maxStack"),
+      med(mine, "ms").toFixed(0),
+      med(floor, "ms").toFixed(0),
+      (med(mine, "ms") / med(floor, "ms")).toFixed(2),
+      med(mine, "peakRssMb").toFixed(0),
+      med(floor, "peakRssMb").toFixed(0),
+      traces[0]!.ms!.toFixed(0),
+    ]);
+    // The whole `npm run synth` a user runs: process start, imports, validation, synthesis.
+    const wall: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [TSX, join(ROOT, "main.ts")], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MAILORG_ORG_DIR: dir, CDKTF_OUTDIR: join(work, `whole-${n}`), MAILORG_TODAY: "2026-06-01" } });
+      if (r.status !== 0) throw new Error(`npm run synth failed for ${n}: ${r.stderr}`);
+      wall.push(performance.now() - t0);
+    }
+    wholeRows.push([n, median(wall).toFixed(0)]);
+    for (let i = 0; i < runs; i++) rmSync(join(work, `out-${n}-${i}`), { recursive: true, force: true });
+  }
+  table(
+    "synth vs the cdktf floor (construct + synth, after imports; alternated, medians)",
+    ["members", "stacks", "resources", "largest stack", "mailorg ms", "floor ms", "ratio", "mailorg RSS MB", "floor RSS MB", "mailorg ms with token traces"],
+    synthRows,
+  );
+  table("whole `npm run synth` (wall, including node/tsx start-up and imports)", ["members", "wall ms"], wholeRows);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

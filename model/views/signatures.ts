@@ -25,11 +25,22 @@ export function signatureFields(org: Org, index: OrgIndex, m: Member): Signature
   };
 }
 
+/** Who each template's applies_to covers, expanded once per org and template. */
+const coverage = new WeakMap<Signature, Set<string>>();
+function covers(index: OrgIndex, s: Signature, address: string): boolean {
+  let set = coverage.get(s);
+  if (!set) {
+    set = new Set(s.applies_to ? index.expand(s.applies_to, { includeDeparted: true }) : []);
+    coverage.set(s, set);
+  }
+  return set.has(address);
+}
+
 /** The member's template: their own `signature`, else the first template whose applies_to covers them. */
 export function templateFor(org: Org, index: OrgIndex, m: Member): Signature | undefined {
   if (m.signature) return org.signatures.find((s) => s.id === m.signature);
   const key = canon(m.address);
-  return org.signatures.find((s) => s.applies_to && index.expand(s.applies_to, { includeDeparted: true }).includes(key));
+  return org.signatures.find((s) => covers(index, s, key));
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
