@@ -1,21 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateOrg } from "../bench/generate.ts";
 import { validateOrg } from "../model/validate.ts";
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out[rel + e.name] = readFileSync(join(d, e.name), "utf8");
-    }
-  };
-  walk(dir, "");
-  return out;
-}
+import { readTree } from "./helpers.ts";
 
 describe("bench org generator", () => {
   it("generates a valid org with every kind of entity", () => {
@@ -34,6 +23,6 @@ describe("bench org generator", () => {
     const b = mkdtempSync(join(tmpdir(), "mailorg-gen-"));
     generateOrg(200, a);
     generateOrg(200, b);
-    expect(snapshot(a)).toEqual(snapshot(b));
+    expect(readTree(a)).toEqual(readTree(b));
   });
 });
