@@ -9,12 +9,15 @@ import {
 } from "../views/sending.ts";
 import type { Finding, Rule } from "./types.ts";
 
+/** IAM user names are at most 64 characters. */
+export const IAM_MAX_USER_NAME = 64;
+
 export const rule: Rule = {
   id: "iam-quota",
   summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes`,
   explanation:
     "Every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
-    "6,144 characters per managed policy and 2,048 characters of inline policy per user. Past these the apply " +
+    "6,144 characters per managed policy, 2,048 characters of inline policy per user, and 64-character user names (a member's IAM user is named by their address). Past these the apply " +
     "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups.",
   check({ org, index, today }) {
     const out: Finding[] = [];
@@ -34,6 +37,12 @@ export const rule: Rule = {
     }
     for (const m of model.members) {
       const i = index.memberIndex.get(m.address)!;
+      if (m.userName.length > IAM_MAX_USER_NAME) {
+        out.push({
+          pointer: pointer("members", i, "address"),
+          message: `member ${m.address} is ${m.userName.length} characters long; their IAM user is named by the address and IAM allows ${IAM_MAX_USER_NAME} (use a shorter primary address and keep this one as an alias)`,
+        });
+      }
       if (m.groups.length > IAM_MAX_GROUPS_PER_USER) {
         out.push({ pointer: pointer("members", i, "address"), message: `member ${m.address} would be in ${m.groups.length} IAM groups; IAM allows ${IAM_MAX_GROUPS_PER_USER}` });
       }

@@ -19,4 +19,10 @@ describe("iam-quota", () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatch(/^m\.yaml:2:16: error \[iam-quota\] member u0@example\.com needs a \d+-character inline policy for their aliases and delegations; IAM allows 2048/);
   });
+  it("rejects an address too long to name an IAM user", async () => {
+    const long = "a".repeat(53) + "@example.com";
+    expect(await findings({ "m.yaml": `members:\n  - { address: ${long}, name: L }\n` }, { rule: "iam-quota" })).toEqual([
+      `m.yaml:2:16: error [iam-quota] member ${long} is 65 characters long; their IAM user is named by the address and IAM allows 64 (use a shorter primary address and keep this one as an alias)`,
+    ]);
+  });
 });
