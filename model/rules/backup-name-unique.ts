@@ -1,4 +1,5 @@
 import { pointer } from "../pointer.ts";
+import { laterDuplicates } from "./duplicates.ts";
 import type { Finding, Rule } from "./types.ts";
 
 export const rule: Rule = {
@@ -6,12 +7,11 @@ export const rule: Rule = {
   summary: "each backup rule has a unique name, and matches something",
   explanation: "A backup rule's name is its stable key in review and audit; a rule with no recipients and no senders would copy every message, which must be said explicitly (list the senders or recipients).",
   check({ org }) {
-    const out: Finding[] = [];
-    const seen = new Map<string, number>();
+    const out: Finding[] = laterDuplicates(org.backups, (b) => b.name).map(({ index, first, item }) => ({
+      pointer: pointer("backups", index, "name"),
+      message: `backup rule name '${item.name}' is already used (backups #${first + 1}); rename one`,
+    }));
     org.backups.forEach((b, i) => {
-      const first = seen.get(b.name);
-      if (first === undefined) seen.set(b.name, i);
-      else out.push({ pointer: pointer("backups", i, "name"), message: `backup rule name '${b.name}' is already used (backups #${first + 1}); rename one` });
       if (!b.match.recipients?.length && !b.match.senders?.length) {
         out.push({ pointer: pointer("backups", i, "match"), message: `backup rule ${b.name} matches every message; list recipients or senders under match` });
       }

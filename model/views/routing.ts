@@ -59,7 +59,19 @@ function senderAddresses(index: OrgIndex, refs: readonly string[]): string[] {
   return sorted(out);
 }
 
+const tables = new WeakMap<Org, RoutingTable>();
+
+/** The routing table of an org; computed once per Org object (validation and synthesis share it). */
 export function buildRoutingTable(org: Org, index: OrgIndex): RoutingTable {
+  let table = tables.get(org);
+  if (!table) {
+    table = computeRoutingTable(org, index);
+    tables.set(org, table);
+  }
+  return table;
+}
+
+function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   const entries: Record<string, RouteEntry> = {};
   for (const m of org.members) {
     const key = canon(m.address);
