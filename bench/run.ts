@@ -48,9 +48,9 @@ try {
     const g = generateOrg(n, dir);
     const samples = Array.from({ length: runs }, () => runJson("bench/validate-once.ts", [dir]));
     const m = (k: string): number => median(samples.map((s) => s[k]!));
-    rows.push([n, g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings")]);
+    rows.push([n, g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings"), m("addresses"), m("receiptRules")]);
   }
-  table("validate (in-process phases; excludes node/tsx start-up)", ["members", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings"], rows);
+  table("validate (in-process phases; excludes node/tsx start-up)", ["members", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings", "SES recipient addresses", "receipt rules (max 200)"], rows);
 
   // Synthesis against the floor: a bare cdktf program making the same resources (bench/floor.ts).
   const synthRows: (string | number)[][] = [];

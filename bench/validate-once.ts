@@ -1,6 +1,7 @@
 /**
  * One validation of an org directory, timed in phases; prints JSON. Run in a fresh process per
  * measurement (bench/run.ts) so that peak RSS belongs to this run alone.
+ * Also reports (untimed) the org's deliverable addresses and the receipt rules its rule set needs.
  *   tsx bench/validate-once.ts <org dir>
  */
 import { performance } from "node:perf_hooks";
@@ -8,6 +9,7 @@ import { hasErrors, sortDiagnostics } from "../model/diagnostics.ts";
 import { loadOrg } from "../model/load.ts";
 import { RULES } from "../model/rules/index.ts";
 import { OrgIndex } from "../model/views/org-index.ts";
+import { buildRoutingTable, deliverableAddresses, ruleCount } from "../model/views/routing.ts";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -29,12 +31,22 @@ if (!hasErrors(diagnostics)) {
 }
 const t2 = performance.now();
 sortDiagnostics(diagnostics);
+// Inbound size (untimed): SES recipient addresses and receipt rules the rule set needs (SES allows 200 rules).
+let addresses = 0;
+let receiptRules = 0;
+if (!hasErrors(diagnostics)) {
+  const table = buildRoutingTable(org, new OrgIndex(org));
+  addresses = deliverableAddresses(table).length;
+  receiptRules = ruleCount(table);
+}
 process.stdout.write(
   JSON.stringify({
     parseSchemaMs: t1 - t0,
     rulesMs: t2 - t1,
     totalMs: t2 - t0,
     findings,
+    addresses,
+    receiptRules,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   }) + "\n",
 );
