@@ -4,8 +4,8 @@ import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
 import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { packRecipientRules, type RoutingTable } from "../model/views/routing.ts";
-import { STORE_PREFIX } from "../model/views/naming.ts";
+import { domainKey, packRecipientRules, type RoutingTable } from "../model/views/routing.ts";
+import { sesName, STORE_PREFIX } from "../model/views/naming.ts";
 
 export interface InboundRoutingProps {
   /** Rule set name; rule and filter names are prefixed with namePrefix. */
@@ -18,7 +18,11 @@ export interface InboundRoutingProps {
   readonly dependsOn: ITerraformDependable[];
 }
 
-const filterName = (prefix: string, kind: string, cidr: string): string => `${prefix}-${kind}-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 64);
+/**
+ * A CIDR as a name part, one-to-one and valid in Terraform and SES names: "." -> "_", ":" -> "x" (not a hex
+ * digit), "/" -> "-". (Replacing every symbol by "-" would merge 2001:db8::48/128 and 2001:db8:48::/128.)
+ */
+const cidrKey = (cidr: string): string => cidr.toLowerCase().replace(/\./g, "_").replace(/:/g, "x").replace(/\//g, "-");
 
 /**
  * Inbound routing: IP receipt filters (blocked and allowed CIDRs), and one active rule set whose rules run
@@ -32,20 +36,20 @@ export class InboundRouting extends Construct {
   constructor(scope: Construct, id: string, props: InboundRoutingProps) {
     super(scope, id);
     for (const cidr of props.table.blockedIps) {
-      new SesReceiptFilter(this, `block-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`, { name: filterName(props.namePrefix, "block", cidr), cidr, policy: "Block" });
+      new SesReceiptFilter(this, `block-${cidrKey(cidr)}`, { name: sesName(props.namePrefix, `block-${cidrKey(cidr)}`), cidr, policy: "Block" });
     }
     for (const cidr of props.table.allowedIps) {
-      new SesReceiptFilter(this, `allow-${cidr.replace(/[^A-Za-z0-9]+/g, "-")}`, { name: filterName(props.namePrefix, "allow", cidr), cidr, policy: "Allow" });
+      new SesReceiptFilter(this, `allow-${cidrKey(cidr)}`, { name: sesName(props.namePrefix, `allow-${cidrKey(cidr)}`), cidr, policy: "Allow" });
     }
     const ruleSet = new SesReceiptRuleSet(this, "rule-set", { ruleSetName: props.ruleSetName });
     const specs = [
       ...packRecipientRules(props.table).map((r) => ({ id: `rcpt-${r.key}`, recipients: [...r.recipients] })),
-      ...(props.table.catchAll ? props.table.receivingDomains.map((d) => ({ id: `catch-all-${d.replace(/[^a-z0-9]+/g, "-")}`, recipients: [d] })) : []),
+      ...(props.table.catchAll ? props.table.receivingDomains.map((d) => ({ id: `catch-all-${domainKey(d)}`, recipients: [d] })) : []),
     ];
     let previous: SesReceiptRule | undefined;
     for (const spec of specs) {
       const rule: SesReceiptRule = new SesReceiptRule(this, spec.id, {
-        name: `${props.namePrefix}-${spec.id}`.slice(0, 64),
+        name: sesName(props.namePrefix, spec.id),
         ruleSetName: ruleSet.ruleSetName,
         after: previous?.name,
         enabled: true,

@@ -31,11 +31,11 @@ describe("inbound stack", () => {
       chain.push(next[1]);
     }
     expect(chain.map((r) => [r.name, (r.recipients as string[]).length])).toEqual([
-      ["test-co-rcpt-example-com-01", 100],
-      ["test-co-rcpt-example-com-02", 51],
-      ["test-co-rcpt-example-net-01", 1],
-      ["test-co-catch-all-example-com", 1],
-      ["test-co-catch-all-example-net", 1],
+      ["test-co-rcpt-example_com-01", 100],
+      ["test-co-rcpt-example_com-02", 51],
+      ["test-co-rcpt-example_net-01", 1],
+      ["test-co-catch-all-example_com", 1],
+      ["test-co-catch-all-example_net", 1],
     ]);
     expect(chain[3]!.recipients).toEqual(["example.com"]);
     for (const r of chain) {
@@ -50,6 +50,28 @@ describe("inbound stack", () => {
   it("turns inbound IP entries into receipt filters", () => {
     const filters = Object.values(resources(inbound, "aws_ses_receipt_filter")).map((f) => `${f.policy} ${f.cidr}`).sort();
     expect(filters).toEqual(["Allow 203.0.113.7", "Block 2001:db8:bad::/48", "Block 203.0.113.0/24"]);
+  });
+
+  it("keeps names distinct where a plain slug or a 64-character cut would merge them", () => {
+    const long = "a-very-long-subsidiary-name-for-mail.europe.example.com";
+    const org = BASE_ORG.replace("  - name: example.com\n", `  - name: example.com\n  - name: a-b.example.com\n  - name: a.b-example.com\n  - name: ${long}\n  - name: ${long.replace(".com", ".net")}\n`) +
+      `members:
+  - { address: x@a-b.example.com, name: X }
+  - { address: x@a.b-example.com, name: Y }
+  - { address: x@${long}, name: Z }
+  - { address: x@${long.replace(".com", ".net")}, name: W }
+inbound:
+  blocked: ["2001:db8::48/128", "2001:db8:48::/128"]
+`;
+    const stack = synthOrg(writeOrg({ "org.yaml": org })).stack("inbound");
+    const names = Object.values(resources(stack, "aws_ses_receipt_rule")).map((r) => String(r.name));
+    expect(names).toHaveLength(4);
+    expect(new Set(names).size).toBe(4);
+    expect(names).toContain("test-co-rcpt-a-b_example_com-01");
+    expect(names).toContain("test-co-rcpt-a_b-example_com-01");
+    for (const n of names) expect(n).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}[A-Za-z0-9]$/);
+    const filters = Object.values(resources(stack, "aws_ses_receipt_filter")).map((f) => String(f.name));
+    expect(filters.sort()).toEqual(["test-co-block-2001xdb8x48xx-128", "test-co-block-2001xdb8xx48-128"]);
   });
 
   it("protects and locks down the mail store", () => {

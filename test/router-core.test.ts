@@ -128,12 +128,17 @@ describe("recipient rule packing (SES: 100 recipients per rule, 200 rules)", () 
   const entries = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`u${String(i).padStart(5, "0")}@example.com`, { kind: "member" as const, deliver: [] }]));
   const t = (n: number) => ({ ...table, entries: entries(n) });
   it("packs 100 into one rule and 101 into two, keyed by domain and position", () => {
-    expect(packRecipientRules(t(100)).map((r) => [r.key, r.recipients.length])).toEqual([["example-com-01", 100]]);
-    expect(packRecipientRules(t(101)).map((r) => [r.key, r.recipients.length])).toEqual([["example-com-01", 100], ["example-com-02", 1]]);
+    expect(packRecipientRules(t(100)).map((r) => [r.key, r.recipients.length])).toEqual([["example_com-01", 100]]);
+    expect(packRecipientRules(t(101)).map((r) => [r.key, r.recipients.length])).toEqual([["example_com-01", 100], ["example_com-02", 1]]);
   });
   it("counts the catch-all rule per receiving domain", () => {
     expect(ruleCount(t(19900))).toBe(200);
     expect(ruleCount(t(19901))).toBe(201);
+  });
+  it("keys two domains whose dash-slugs coincide apart (a-b.example.com, a.b-example.com)", () => {
+    const two = { ...table, receivingDomains: ["a-b.example.com", "a.b-example.com"], entries: { "x@a-b.example.com": { kind: "member" as const, deliver: [] }, "x@a.b-example.com": { kind: "member" as const, deliver: [] } } };
+    const keys = packRecipientRules(two).map((r) => r.key);
+    expect(keys).toEqual(["a-b_example_com-01", "a_b-example_com-01"]);
   });
   it("only lists addresses of receiving domains", () => {
     expect(packRecipientRules(table).flatMap((r) => r.recipients).every((a) => a.endsWith("@example.com"))).toBe(true);

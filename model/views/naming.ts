@@ -2,6 +2,7 @@
  * Names shared by several stacks and by the runtime, computed in one place so that stacks refer to each
  * other's resources by name instead of by cross-stack references.
  */
+import { createHash } from "node:crypto";
 import { slug, type Org } from "../org.ts";
 
 /** The organisation's slug (at most 24 characters), used as a prefix for AWS resource names. */
@@ -28,3 +29,18 @@ export const STORE_PREFIX = {
   /** Rendered signatures: signatures/<address>.html and .txt. */
   signatures: "signatures/",
 } as const;
+
+/** SES receipt rule and filter names: at most 64 characters (letters, digits, dots, underscores, dashes). */
+export const SES_NAME_MAX = 64;
+
+/**
+ * `<prefix>-<id>` as an SES receipt rule or filter name. Past 64 characters it keeps the first 55 and appends
+ * `-` and 8 hex digits of the whole name's SHA-256, so two long names sharing their first 64 characters (two
+ * long domains, two IPv6 ranges) still get distinct names, and the same input always gets the same name.
+ */
+export function sesName(prefix: string, id: string): string {
+  const full = `${prefix}-${id}`;
+  if (full.length <= SES_NAME_MAX) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, SES_NAME_MAX - 9).replace(/[-_.]+$/, "")}-${hash}`;
+}

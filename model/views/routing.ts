@@ -145,8 +145,17 @@ export const SES_MAX_RECIPIENTS_PER_RULE = 100;
 export const SES_MAX_RULES_PER_RULE_SET = 200;
 export const SES_MAX_RECEIPT_FILTERS = 100;
 
+/**
+ * A receiving domain as a name part: dots become underscores, dashes stay. Canonical domain names hold only
+ * a-z, 0-9, dots and dashes, so this is one-to-one (a-b.example.com and a.b-example.com stay apart, which a
+ * plain slug would merge), and the result is valid in SES rule names and Terraform resource names.
+ */
+export function domainKey(domain: string): string {
+  return domain.replace(/\./g, "_");
+}
+
 export interface RecipientRule {
-  /** Stable name: <domain slug>-<nn>. */
+  /** Stable name: <domainKey>-<nn>. */
   readonly key: string;
   readonly domain: string;
   readonly recipients: readonly string[];
@@ -169,7 +178,7 @@ export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPI
   for (const domain of [...byDomain.keys()].sort()) {
     const list = byDomain.get(domain)!;
     for (let i = 0; i < list.length; i += perRule) {
-      rules.push({ key: `${domain.replace(/[^a-z0-9]+/g, "-")}-${String(i / perRule + 1).padStart(2, "0")}`, domain, recipients: list.slice(i, i + perRule) });
+      rules.push({ key: `${domainKey(domain)}-${String(i / perRule + 1).padStart(2, "0")}`, domain, recipients: list.slice(i, i + perRule) });
     }
   }
   return rules;
