@@ -6,17 +6,17 @@
 import type { App } from "cdktf";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/views/org-index.ts";
-import { MailOrgStack } from "./base-stack.ts";
+import { MailOrgStack, type MailOrgStackProps, type StateConfig } from "./base-stack.ts";
 import { MailConfigurationSet } from "./configuration-set.ts";
-import { MailDomain } from "./mail-domain.ts";
+import { InboundMx, MailDomain } from "./mail-domain.ts";
 import { mailStoreBucketName, orgSlug } from "../model/views/naming.ts";
 import { buildRoutingTable } from "../model/views/routing.ts";
-import { sendingShard } from "../model/views/stacks.ts";
+import { sendingShard, sendingShards } from "../model/views/stacks.ts";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { InboundRouting } from "./inbound-routing.ts";
 import { MailStore } from "./mail-store.ts";
 import { RouterFunction } from "./router-function.ts";
-import { buildSendingModel } from "../model/views/sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel } from "../model/views/sending.ts";
 import { renderAllSignatures } from "../model/views/signatures.ts";
 import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
 import { Signatures } from "./signatures.ts";
@@ -34,12 +34,16 @@ export interface MailOrgStacks {
   readonly inbound: MailOrgStack;
   /** Shared sending resources: IAM groups and policies, signatures. */
   readonly sending: MailOrgStack;
-  /** Per-member credentials by shard (model/views/stacks.ts), only the non-empty ones. */
+  /** Per-member credentials by shard (model/views/stacks.ts): always all of them, even when empty. */
   readonly shards: MailOrgStack[];
 }
 
 export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
-  const props = { region: model.org.organisation.region, organisation: model.org.organisation.name };
+  const props: MailOrgStackProps = {
+    region: model.org.organisation.region,
+    organisation: model.org.organisation.name,
+    state: stateConfig(model.org),
+  };
   const stacks: MailOrgStacks = {
     domains: new MailOrgStack(app, "domains", props),
     inbound: new MailOrgStack(app, "inbound", props),
@@ -47,7 +51,7 @@ export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
     shards: [],
   };
   const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: orgSlug(model.org) });
-  for (const domain of [...model.org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1))) {
+  for (const domain of sortedDomains(model.org)) {
     new MailDomain(stacks.domains, `domain-${canon(domain.name)}`, {
       org: model.org,
       domain,
@@ -85,7 +89,7 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
     accountId: account.accountId,
     receiptRuleArnPattern,
   });
-  new InboundRouting(stack, "routing", {
+  const routing = new InboundRouting(stack, "routing", {
     ruleSetName,
     namePrefix: prefix,
     table,
@@ -93,32 +97,44 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
     functionArn: router.fn.arn,
     dependsOn: [store.policy, router.permission],
   });
+  for (const domain of sortedDomains(org)) {
+    new InboundMx(stack, `mx-${canon(domain.name)}`, { org, domain, dependsOn: [routing.active, ...routing.rules, router.permission, store.policy] });
+  }
 }
 
-/** The sending stacks: shared groups, policies and signatures; per-member credentials in stable shards. */
-function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, model: MailOrgModel, props: { region: string; organisation: string }): void {
+function sortedDomains(org: Org): Org["domains"] {
+  return [...org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1));
+}
+
+/** The org's remote state, with the key prefix defaulted (the loader applies schema defaults too). */
+function stateConfig(org: Org): StateConfig | undefined {
+  const s = org.organisation.state;
+  return s ? { ...s, key_prefix: s.key_prefix ?? "mailorg" } : undefined;
+}
+
+/**
+ * The sending stacks: shared groups, policies and signatures; per-member credentials in stable shards.
+ * Every shard stack is written even when empty, so a departure that empties one plans the destruction of
+ * the member's user and key instead of orphaning them. Each stack looks up its own account id.
+ */
+function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, model: MailOrgModel, props: MailOrgStackProps): void {
   const { org } = model;
   const prefix = orgSlug(org);
+  const sending = buildSendingModel(org, model.index, model.today, { region: org.organisation.region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
   const account = new DataAwsCallerIdentity(stacks.sending, "account");
-  const sending = buildSendingModel(org, model.index, model.today, { region: org.organisation.region, accountId: account.accountId }, prefix);
-  new SendingGroups(stacks.sending, "sending-groups", { groups: sending.groups });
+  new SendingGroups(stacks.sending, "sending-groups", { groups: sending.groups, accountId: account.accountId });
   new Signatures(stacks.sending, "signatures", {
     namePrefix: prefix,
     templates: org.signatures,
     rendered: renderAllSignatures(org, model.index),
     bucketName: mailStoreBucketName(org, account.accountId),
   });
-  const byShard = new Map<string, typeof sending.members>();
-  for (const m of sending.members) {
-    const shard = sendingShard(m.address);
-    const list = byShard.get(shard);
-    if (list) list.push(m);
-    else byShard.set(shard, [m]);
-  }
-  for (const shard of [...byShard.keys()].sort()) {
+  const byShard = new Map<string, typeof sending.members>(sendingShards().map((s) => [s, []]));
+  for (const m of sending.members) byShard.get(sendingShard(m.address))!.push(m);
+  for (const [shard, members] of byShard) {
     const stack = new MailOrgStack(app, shard, props);
     // Group names, not references: the shared groups live in the `sending` stack, applied first.
-    new SendingCredentials(stack, "credentials", { members: byShard.get(shard)! });
+    new SendingCredentials(stack, "credentials", { members, accountId: new DataAwsCallerIdentity(stack, "account").accountId });
     stacks.shards.push(stack);
   }
 }

@@ -32,6 +32,8 @@ const cidrKey = (cidr: string): string => cidr.toLowerCase().replace(/\./g, "_")
  */
 export class InboundRouting extends Construct {
   readonly rules: SesReceiptRule[] = [];
+  /** The rule set made active: what MX records wait for. */
+  readonly active: SesActiveReceiptRuleSet;
 
   constructor(scope: Construct, id: string, props: InboundRoutingProps) {
     super(scope, id);
@@ -63,6 +65,6 @@ export class InboundRouting extends Construct {
       this.rules.push(rule);
       previous = rule;
     }
-    new SesActiveReceiptRuleSet(this, "active", { ruleSetName: ruleSet.ruleSetName });
+    this.active = new SesActiveReceiptRuleSet(this, "active", { ruleSetName: ruleSet.ruleSetName });
   }
 }

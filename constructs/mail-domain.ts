@@ -1,7 +1,7 @@
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
 import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
-import { Fn, TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { canon, slug, type Domain, type Org } from "../model/org.ts";
 import { DKIM_TOKEN_COUNT, domainRecords, route53TxtValue, type DnsRecord } from "../model/views/dns.ts";
@@ -46,15 +46,7 @@ export class MailDomain extends Construct {
     const tokens = Array.from({ length: DKIM_TOKEN_COUNT }, (_, i) => Fn.element(this.identity.dkimSigningAttributes.tokens, i) as string);
     this.records = domainRecords(props.org, props.domain, tokens);
     const zoneId = props.domain.hosted_zone_id;
-    this.records.forEach((r, i) => {
-      // DKIM names hold tokens known only after apply: key them by position among the DKIM records.
-      const dkimIndex = r.type === "CNAME" ? this.records.filter((x, k) => x.type === "CNAME" && k < i).length + 1 : 0;
-      const key = r.type === "CNAME" ? `dkim-${dkimIndex}` : `${slug(r.name === name ? "apex" : r.name.slice(0, -name.length - 1))}-${r.type.toLowerCase()}`;
-      const values = r.type === "TXT" ? r.values.map(route53TxtValue) : r.values;
-      if (zoneId) {
-        protect(new Route53Record(this, key, { zoneId, name: r.name, type: r.type, ttl: r.ttl, records: values }));
-      }
-    });
+    if (zoneId) createRecords(this, zoneId, name, this.records.filter((r) => r.stack === "domains"));
     if (!zoneId) {
       new TerraformOutput(this, "dns-records", {
         description: `DNS records to create for ${name} at its DNS host (no hosted_zone_id in the org)`,
@@ -62,5 +54,40 @@ export class MailDomain extends Construct {
       });
     }
     new TerraformOutput(this, "dkim-tokens", { description: `DKIM tokens of ${name}`, value: this.identity.dkimSigningAttributes.tokens });
+  }
+}
+
+/** Route53 records of one domain, protected, with construct ids from the record's name and type. */
+function createRecords(scope: Construct, zoneId: string, domain: string, records: readonly DnsRecord[], dependsOn?: ITerraformDependable[]): void {
+  records.forEach((r, i) => {
+    // DKIM names hold tokens known only after apply: key them by position among the DKIM records.
+    const dkimIndex = r.type === "CNAME" ? records.filter((x, k) => x.type === "CNAME" && k < i).length + 1 : 0;
+    const key = r.type === "CNAME" ? `dkim-${dkimIndex}` : `${slug(r.name === domain ? "apex" : r.name.slice(0, -domain.length - 1))}-${r.type.toLowerCase()}`;
+    const values = r.type === "TXT" ? r.values.map(route53TxtValue) : r.values;
+    protect(new Route53Record(scope, key, { zoneId, name: r.name, type: r.type, ttl: r.ttl, records: values, dependsOn }));
+  });
+}
+
+export interface InboundMxProps {
+  /** The validated organisation. */
+  readonly org: Org;
+  /** The domain whose MX records to write (nothing when it does not receive or has no hosted zone). */
+  readonly domain: Domain;
+  /** What must exist before mail is pointed at SES: the active rule set, the router's permission. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * The domain's MX record, in the stack that receives: Terraform creates it only after the receipt rules,
+ * the store and the router, so the MX switch never sends mail to an SES that would bounce it. Without a
+ * hosted zone, the record is in the `dns-records` output of the domains stack (add it last by hand).
+ */
+export class InboundMx extends Construct {
+  constructor(scope: Construct, id: string, props: InboundMxProps) {
+    super(scope, id);
+    const zoneId = props.domain.hosted_zone_id;
+    if (!zoneId) return;
+    const name = canon(props.domain.name);
+    createRecords(this, zoneId, name, domainRecords(props.org, props.domain).filter((r) => r.stack === "inbound"), props.dependsOn);
   }
 }

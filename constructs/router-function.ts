@@ -19,7 +19,7 @@ const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
 
 let bundleCache: string | undefined;
 
-/** The router handler bundled by esbuild (ESM, Node 20; the AWS SDK v3 comes with the Lambda runtime). */
+/** The router handler bundled by esbuild (ESM, Node 24; the AWS SDK v3 comes with the Lambda runtime). */
 export function bundleRouter(): string {
   if (bundleCache === undefined) {
     const out = buildSync({
@@ -27,7 +27,7 @@ export function bundleRouter(): string {
       absWorkingDir: ROOT,
       bundle: true,
       platform: "node",
-      target: "node20",
+      target: "node24",
       format: "esm",
       external: ["@aws-sdk/*"],
       write: false,
@@ -104,7 +104,7 @@ export class RouterFunction extends Construct {
     this.fn = new LambdaFunction(this, "function", {
       functionName: props.name,
       role: role.arn,
-      runtime: "nodejs20.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       filename: asset.path,
       sourceCodeHash: asset.assetHash,

@@ -7,42 +7,40 @@ import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-m
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import type { MemberCredentials, SharedGroup } from "../model/views/sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, type MemberCredentials, type PolicyDocument, type SharedGroup } from "../model/views/sending.ts";
 
 export const IAM_PATH = "/mailorg/";
+
+/** A policy document as JSON, with the model's account placeholder replaced by this stack's account id. */
+function renderPolicy(policy: PolicyDocument, accountId: string): string {
+  return JSON.stringify(policy).replaceAll(ACCOUNT_ID_PLACEHOLDER, accountId);
+}
 
 export interface SendingGroupsProps {
   /** The shared groups and their policies (model/views/sending.ts). */
   readonly groups: readonly SharedGroup[];
+  /** The account id as this stack looks it up (data.aws_caller_identity). */
+  readonly accountId: string;
 }
 
 /** The shared part of the sending policy: one IAM group and one managed policy per kind of restriction. */
 export class SendingGroups extends Construct {
-  private readonly names = new Map<string, string>();
-
   constructor(scope: Construct, id: string, props: SendingGroupsProps) {
     super(scope, id);
     for (const g of props.groups) {
       const group = new IamGroup(this, `group-${g.name}`, { name: g.name, path: IAM_PATH });
-      const policy = new IamPolicy(this, `policy-${g.name}`, { name: g.name, path: IAM_PATH, description: g.description, policy: JSON.stringify(g.policy) });
+      const policy = new IamPolicy(this, `policy-${g.name}`, { name: g.name, path: IAM_PATH, description: g.description, policy: renderPolicy(g.policy, props.accountId) });
       new IamGroupPolicyAttachment(this, `attach-${g.name}`, { group: group.name, policyArn: policy.arn });
-      this.names.set(g.name, group.name);
     }
   }
 
-  /** A reference to a group's name (so that memberships depend on the group). */
-  nameOf(group: string): string {
-    const ref = this.names.get(group);
-    if (ref === undefined) throw new Error(`no sending group ${group}`);
-    return ref;
-  }
 }
 
 export interface MemberCredentialsProps {
   /** The members of this slice (any subset: sharding calls this once per shard). */
   readonly members: readonly MemberCredentials[];
-  /** Maps a group name to the value written in memberships (a reference, in the same stack). Default: the name itself. */
-  readonly groupRef?: (name: string) => string;
+  /** The account id as this stack looks it up (data.aws_caller_identity). */
+  readonly accountId: string;
 }
 
 /**
@@ -61,8 +59,8 @@ export class SendingCredentials extends Construct {
         tags: { Address: m.address, Departments: m.departments.join(" ") },
       });
       const key = new IamAccessKey(this, `key-${m.address}`, { user: user.name, status: m.status === "active" ? "Active" : "Inactive" });
-      new IamUserGroupMembership(this, `groups-${m.address}`, { user: user.name, groups: m.groups.map(props.groupRef ?? ((g) => g)) });
-      if (m.inline) new IamUserPolicy(this, `send-as-${m.address}`, { user: user.name, name: "send-as", policy: JSON.stringify(m.inline) });
+      new IamUserGroupMembership(this, `groups-${m.address}`, { user: user.name, groups: m.groups });
+      if (m.inline) new IamUserPolicy(this, `send-as-${m.address}`, { user: user.name, name: "send-as", policy: renderPolicy(m.inline, props.accountId) });
       credentials[m.address] = { smtp_username: key.id, smtp_password: key.sesSmtpPasswordV4 };
     }
     new TerraformOutput(this, "smtp-credentials", {

@@ -1,11 +1,12 @@
 /** Validate, build the stacks and synthesise: shared by main.ts and `mailorg synth`. */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { loadValidOrg } from "../model/validate.ts";
 import { today as todayFromEnv } from "../model/today.ts";
 import { buildStacks } from "./app.ts";
 import { disableTokenStackTraces } from "./token-traces.ts";
+import { claimOutDir, recordOutput } from "./out-dir.ts";
 
 export interface SynthOptions {
   /** Org directory. */
@@ -26,11 +27,11 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const { org, index } = loadValidOrg(opts.orgDir, { today });
   const outDir = opts.outDir ?? "cdktf.out";
   disableTokenStackTraces();
-  // A stack removed from the org must not linger in the output.
-  rmSync(join(outDir, "stacks"), { recursive: true, force: true });
+  const previous = claimOutDir(outDir);
   const app = new App({ outdir: outDir, skipValidation: false });
   const stacks = buildStacks(app, { org, index, today });
   app.synth();
+  recordOutput(outDir, previous);
   return {
     outDir,
     stacks: [stacks.domains, stacks.inbound, stacks.sending, ...stacks.shards].map((s) => {

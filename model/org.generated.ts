@@ -182,6 +182,32 @@ export interface Organisation {
    * Code-host owners who approve organisation-wide changes (organisation, domains, sending, inbound, ip_ranges, backups, signatures).
    */
   owners?: Owner[];
+  state?: State;
+}
+/**
+ * Remote Terraform state for every stack (S3 with native locking). Absent: local state files under <out>/state/, for trying things out only.
+ */
+export interface State {
+  /**
+   * Name of the S3 bucket holding the state (3 to 63 lowercase letters, digits, dots and hyphens).
+   */
+  bucket: string;
+  /**
+   * AWS region of the state bucket.
+   */
+  region: string;
+  /**
+   * Prefix of the state objects: a stack's state is <key_prefix>/<stack>.tfstate. Default mailorg.
+   */
+  key_prefix?: string;
+  /**
+   * IAM role Terraform assumes to read and write the state (default: the caller's own credentials).
+   */
+  role_arn?: string;
+  /**
+   * ARN of a KMS key that encrypts the state objects (default: the bucket's own encryption).
+   */
+  kms_key_id?: string;
 }
 /**
  * A mail domain of the organisation.
@@ -443,4 +469,32 @@ export interface Signature {
    * Plain-text template (Handlebars).
    */
   text: string;
+}
+/**
+ * Where Terraform keeps the state of every mailorg stack: one S3 bucket with S3-native locking (Terraform 1.10+, no DynamoDB table), encrypted. Create the bucket once with `mailorg bootstrap-state` (docs/deploying.md).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "state".
+ */
+export interface State1 {
+  /**
+   * Name of the S3 bucket holding the state (3 to 63 lowercase letters, digits, dots and hyphens).
+   */
+  bucket: string;
+  /**
+   * AWS region of the state bucket.
+   */
+  region: string;
+  /**
+   * Prefix of the state objects: a stack's state is <key_prefix>/<stack>.tfstate. Default mailorg.
+   */
+  key_prefix?: string;
+  /**
+   * IAM role Terraform assumes to read and write the state (default: the caller's own credentials).
+   */
+  role_arn?: string;
+  /**
+   * ARN of a KMS key that encrypts the state objects (default: the bucket's own encryption).
+   */
+  kms_key_id?: string;
 }

@@ -72,7 +72,7 @@ describe("domain records", () => {
 
   it("detects SPF over 10 lookups, two SPF records on a name, and splits long TXT values", () => {
     const many = "v=spf1 " + Array.from({ length: 11 }, (_, i) => `include:s${i}.example`).join(" ") + " -all";
-    const base = { ttl: 600, purpose: "x" };
+    const base = { ttl: 600, purpose: "x", stack: "domains" as const };
     expect(recordProblems([{ name: "x.example", type: "TXT", values: [many], ...base }]).map((p) => p.message)).toEqual(["SPF record of x.example needs 11 DNS lookups; at most 10 are allowed"]);
     expect(recordProblems([{ name: "x.example", type: "TXT", values: ["v=spf1 -all", "v=spf1 mx -all"], ...base }]).map((p) => p.message)).toEqual([
       "x.example would have 2 SPF records; receivers treat that as an error (merge them)",

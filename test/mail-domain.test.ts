@@ -31,7 +31,6 @@ describe("MailDomain and the configuration set (domains stack)", () => {
       "CNAME <token 0>._domainkey.acme.example",
       "CNAME <token 1>._domainkey.acme.example",
       "CNAME <token 2>._domainkey.acme.example",
-      "MX acme.example",
       "MX mail.acme.example",
       "TXT _dmarc.acme.example",
       "TXT _smtp._tls.acme.example",
@@ -48,6 +47,20 @@ describe("MailDomain and the configuration set (domains stack)", () => {
     const send = Object.values(recs).filter((r) => r.zone_id === "Z222SEND");
     expect(send.some((r) => r.type === "MX" && r.name === "acme-send.example")).toBe(false);
     expect(send).toHaveLength(7);
+  });
+
+  it("writes the domain's MX in the inbound stack, created only after the rule set, rules, store and router", () => {
+    const inbound = synth.stack("inbound");
+    const mx = Object.entries(resources(inbound, "aws_route53_record"));
+    expect(mx.map(([, r]) => `${r.type} ${r.name} ${r.zone_id} ${JSON.stringify(r.records)}`)).toEqual(['MX acme.example Z111ACME ["10 inbound-smtp.eu-west-1.amazonaws.com"]']);
+    const [, record] = mx[0]!;
+    expect(record.lifecycle).toEqual({ prevent_destroy: true });
+    const deps = record.depends_on as string[];
+    for (const type of ["aws_ses_active_receipt_rule_set", "aws_ses_receipt_rule", "aws_lambda_permission", "aws_s3_bucket_policy"]) {
+      expect(deps.some((d) => d.startsWith(`${type}.`))).toBe(true);
+    }
+    // No domain's apex MX is left in the domains stack (it would switch mail before SES can take it).
+    expect(Object.values(resources(domains, "aws_route53_record")).filter((r) => r.type === "MX").map((r) => r.name).sort()).toEqual(["bounce.acme-send.example", "mail.acme.example"]);
   });
 
   it("without a hosted zone, creates no records and outputs them instead", () => {

@@ -59,7 +59,8 @@ describe("sending stack", () => {
       Effect: "Allow",
       Action: ["ses:SendEmail", "ses:SendRawEmail"],
       Resource: ["arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:identity/example.com", "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:configuration-set/send-co"],
-      Condition: { StringEqualsIgnoreCase: { "ses:FromAddress": "${aws:username}" } },
+      // Escaped for Terraform: AWS receives the IAM policy variable ${aws:username} itself.
+      Condition: { StringEqualsIgnoreCase: { "ses:FromAddress": "$${aws:username}" } },
     });
   });
   it("exposes SMTP passwords only as one sensitive output", () => {

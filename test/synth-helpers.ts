@@ -20,7 +20,7 @@ export function synthOrg(orgDir: string, today = "2026-06-01"): { outDir: string
 
 /** The resources of one type, keyed by their Terraform name. */
 export function resources(stack: StackJson, type: string): Record<string, Record<string, unknown>> {
-  return stack.resource[type] ?? {};
+  return stack.resource?.[type] ?? {};
 }
 
 /** The resources and outputs of several stacks, merged (e.g. every sending shard). */

@@ -15,6 +15,11 @@ export interface DnsRecord {
   readonly values: string[];
   /** What the record is for, in a few words (zone comments, outputs). */
   readonly purpose: string;
+  /**
+   * The stack that writes it: the domain's MX lives in `inbound`, applied after the receipt rules and the
+   * router, so mail is never pointed at SES before SES can take it; every other record in `domains`.
+   */
+  readonly stack: "domains" | "inbound";
 }
 
 export const DEFAULT_TTL = 600;
@@ -51,10 +56,10 @@ export function domainRecords(org: Org, domain: Domain, dkimTokens: readonly str
   const region = org.organisation.region;
   const mailFrom = `${domain.mail_from ?? "mail"}.${name}`;
   const records: DnsRecord[] = [];
-  const add = (n: string, type: RecordType, values: string[], purpose: string): void => {
-    records.push({ name: n, type, ttl: DEFAULT_TTL, values, purpose });
+  const add = (n: string, type: RecordType, values: string[], purpose: string, stack: DnsRecord["stack"] = "domains"): void => {
+    records.push({ name: n, type, ttl: DEFAULT_TTL, values, purpose, stack });
   };
-  if (domain.receive !== false) add(name, "MX", [`10 inbound-smtp.${region}.amazonaws.com`], "inbound mail is delivered to SES");
+  if (domain.receive !== false) add(name, "MX", [`10 inbound-smtp.${region}.amazonaws.com`], "inbound mail is delivered to SES", "inbound");
   add(name, "TXT", [SPF_VALUE], "SPF: SES may send for the domain");
   dkimTokens.slice(0, DKIM_TOKEN_COUNT).forEach((t, i) =>
     add(`${t}._domainkey.${name}`, "CNAME", [`${t}.dkim.amazonses.com`], `DKIM key ${i + 1} of ${DKIM_TOKEN_COUNT} (Easy DKIM, RSA 2048)`),

@@ -49,11 +49,17 @@ export interface SendingModel {
   readonly members: MemberCredentials[];
 }
 
-/** Placeholders the construct replaces with Terraform expressions, and the simulator with sample values. */
+/**
+ * Where the policies run. Synthesis passes ACCOUNT_ID_PLACEHOLDER, which each stack's construct replaces
+ * with its own account lookup (so no stack reads another's); the simulator passes a sample account id.
+ */
 export interface AwsContext {
   readonly region: string;
   readonly accountId: string;
 }
+
+/** Stands for the account id in synthesized policies until a stack renders them (constructs/sending-policy.ts). */
+export const ACCOUNT_ID_PLACEHOLDER = "<account-id>";
 
 export const SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"];
 export const IAM_MAX_GROUPS_PER_USER = 10;

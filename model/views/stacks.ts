@@ -26,3 +26,18 @@ function fnv1a(text: string): number {
 export function sendingShard(address: string): string {
   return `sending-${String(fnv1a(canon(address)) % SENDING_SHARDS).padStart(2, "0")}`;
 }
+
+/** Every sending shard's stack name, in order. */
+export function sendingShards(): string[] {
+  return Array.from({ length: SENDING_SHARDS }, (_, i) => `sending-${String(i).padStart(2, "0")}`);
+}
+
+/**
+ * The order in which stacks are applied so that mail never bounces: identities and DNS first (SES must
+ * have verified a domain before it receives for it), then the receiving side with the MX records, which
+ * Terraform creates only after the rule set, store and router; then the shared sending groups, and last
+ * the per-member credentials that join them (the shards are independent of one another).
+ */
+export function stackOrder(): string[] {
+  return ["domains", "inbound", "sending", ...sendingShards()];
+}
