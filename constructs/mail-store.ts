@@ -54,12 +54,18 @@ export class MailStore extends Construct {
               Resource: "*",
             },
             {
-              Sid: "SesEncryptsIncomingMailForThisAccount",
+              // S3 asks KMS for a data key on SES's behalf when SES writes to this SSE-KMS bucket
+              // (GenerateDataKey); a multipart upload also needs Decrypt. Only for this account's rule set
+              // (docs/inbound.md, "The mail store key").
+              Sid: "SesOfThisRuleSetEncryptsIncomingMail",
               Effect: "Allow",
               Principal: { Service: "ses.amazonaws.com" },
-              Action: ["kms:GenerateDataKey*", "kms:Encrypt"],
+              Action: ["kms:GenerateDataKey", "kms:Decrypt"],
               Resource: "*",
-              Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+              Condition: {
+                StringEquals: { "aws:SourceAccount": props.accountId },
+                ArnLike: { "aws:SourceArn": props.receiptRuleArnPattern },
+              },
             },
           ],
         }),

@@ -94,6 +94,18 @@ inbound:
       Condition: { StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" }, ArnLike: { "aws:SourceArn": "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:receipt-rule-set/test-co-inbound:receipt-rule/*" } },
     });
     expect(policy.Statement[0].Resource).toMatch(/\/incoming\/\*$/);
+    // The key: SES may use it only through this account's rule set, and only to write.
+    const keyPolicy = JSON.parse(String(key!.policy)) as { Statement: { Principal: unknown; Action: unknown; Condition?: unknown }[] };
+    const ses = keyPolicy.Statement.filter((s) => JSON.stringify(s.Principal).includes("ses.amazonaws.com"));
+    expect(ses).toEqual([
+      expect.objectContaining({
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" },
+          ArnLike: { "aws:SourceArn": "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:receipt-rule-set/test-co-inbound:receipt-rule/*" },
+        },
+      }),
+    ]);
   });
 
   it("gives the router least privilege and lets only SES of this account and rule set invoke it", () => {
@@ -114,7 +126,7 @@ inbound:
 
   it("ships the router bundle with the org's routing table as a deterministic asset", () => {
     const fn = Object.values(resources(inbound, "aws_lambda_function"))[0]!;
-    expect(fn).toMatchObject({ runtime: "nodejs20.x", handler: "index.handler" });
+    expect(fn).toMatchObject({ runtime: "nodejs24.x", handler: "index.handler" });
     expect(fn.filename).toMatch(/^assets\/router_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/);
     const again = synthOrg(dir);
     expect(again.raw("inbound")).toBe(synth.raw("inbound"));
