@@ -1,10 +1,14 @@
-/** `mailorg stacks`: the synthesised stacks and their resource counts, and which stack holds a member. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+/**
+ * `mailorg stacks`: the synthesised stacks in apply order with their resource counts; `--order` the apply
+ * order alone; `--changed REF` the stacks a change touches; `--member` which stack holds a member.
+ */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { changedStacks } from "../constructs/synth.ts";
 import { UsageError } from "../model/today.ts";
-import { sendingShard } from "../model/views/stacks.ts";
-import { EXIT_OK, printJson, runCommand, withFormat } from "./common.ts";
+import { sendingShard, stackOrder } from "../model/views/stacks.ts";
+import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export interface StackInfo {
   readonly name: string;
@@ -12,11 +16,12 @@ export interface StackInfo {
   readonly types: Record<string, number>;
 }
 
+/** The stacks of an output directory, in apply order. */
 export function readStacks(outDir: string): StackInfo[] {
   const dir = join(outDir, "stacks");
   if (!existsSync(dir)) throw new UsageError(`no synthesised stacks in ${outDir}; run npm run synth (or mailorg synth --out ${outDir}) first`);
-  return readdirSync(dir)
-    .sort()
+  return stackOrder()
+    .filter((name) => existsSync(join(dir, name, "cdk.tf.json")))
     .map((name) => {
       const json = JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, unknown>> };
       const types: Record<string, number> = Object.fromEntries(
@@ -28,17 +33,35 @@ export function readStacks(outDir: string): StackInfo[] {
     });
 }
 
+function printNames(names: string[], format: string): void {
+  if (format === "json") printJson(names);
+  else process.stdout.write(names.map((n) => `${n}\n`).join(""));
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command("stacks")
-    .description("list the synthesised stacks with their resource counts (--member: which stack holds a member's credentials)")
+    .description("list the synthesised stacks in apply order with their resource counts")
     .option("--out <dir>", "synthesis output directory", "cdktf.out")
+    .option("--order", "print the apply order: domains, inbound (with the MX records), sending, then the shards")
+    .option("--changed <ref>", "print, in apply order, the stacks whose Terraform JSON differs between the org at <ref> and now")
     .option("--member <address>", "print the stack holding this member's credentials");
+  withOrg(cmd);
   withFormat(cmd, ["text", "json"]);
-  cmd.action((opts: { out: string; member?: string; format: string }) =>
+  cmd.action((opts: { out: string; org: string; order?: boolean; changed?: string; member?: string; format: string }) =>
     runCommand(() => {
       if (opts.member) {
         process.stdout.write(`${sendingShard(opts.member)}\n`);
+        return EXIT_OK;
+      }
+      if (opts.order) {
+        printNames(stackOrder(), opts.format);
+        return EXIT_OK;
+      }
+      if (opts.changed !== undefined) {
+        const result = changedStacks(opts.org, opts.changed);
+        if (result.reason) process.stderr.write(`mailorg: ${result.reason}\n`);
+        printNames(result.changed, opts.format);
         return EXIT_OK;
       }
       const stacks = readStacks(opts.out);

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sendingShard, SENDING_SHARDS } from "../model/views/stacks.ts";
+import { sendingShard, SENDING_SHARDS, stackOrder } from "../model/views/stacks.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 import { synthOrg } from "./synth-helpers.ts";
 
@@ -34,9 +38,38 @@ describe("stacks", () => {
     const r = runCli(["stacks", "--out", out.outDir, "--format", "json"]);
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; resources: number }[];
-    expect(list.map((s) => s.name)).toEqual(out.stacks);
+    expect(list.map((s) => s.name)).toEqual(stackOrder());
     expect(list.filter((s) => s.name.startsWith("sending-")).reduce((a, s) => a + s.resources, 0)).toBe(60 * 3);
     expect(runCli(["stacks", "--member", "m001@example.com"]).stdout.trim()).toBe(sendingShard("m001@example.com"));
     expect(runCli(["stacks", "--out", "/nonexistent"]).status).toBe(2);
   });
+
+  it("--order prints the apply order: domains, inbound (with the MX), sending, then the shards", () => {
+    const r = runCli(["stacks", "--order"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(["domains", "inbound", "sending", ...Array.from({ length: SENDING_SHARDS }, (_, i) => `sending-${String(i).padStart(2, "0")}`)]);
+    expect(JSON.parse(runCli(["stacks", "--order", "--format", "json"]).stdout)).toEqual(stackOrder());
+  });
+
+  it("--changed REF lists, in apply order, only the stacks whose JSON the change touches", () => {
+    const repo = mkdtempSync(join(tmpdir(), "mailorg-changed-"));
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+    git("init", "-q", "-b", "main");
+    mkdirSync(join(repo, "org"));
+    writeFileSync(join(repo, "org", "org.yaml"), ORG);
+    git("add", "-A");
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "org");
+    writeFileSync(join(repo, "org", "org.yaml"), ORG + "  - { address: newcomer@example.com, name: New }\n");
+    const r = runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org"), "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual(["inbound", sendingShard("newcomer@example.com")]);
+    // No change: nothing to plan.
+    git("add", "-A");
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "newcomer");
+    expect(runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org")]).stdout).toBe("");
+    // A DMARC change touches only the domains stack.
+    writeFileSync(join(repo, "org", "org.yaml"), readFileSync(join(repo, "org", "org.yaml"), "utf8").replace("domains: [{ name: example.com }]", "domains: [{ name: example.com, dmarc: { policy: reject } }]"));
+    expect(runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org")]).stdout).toBe("domains\n");
+    expect(runCli(["stacks", "--changed", "no-such-ref", "--org", join(repo, "org")]).status).toBe(2);
+  }, 60_000);
 });
