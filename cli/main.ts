@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
 import { register as approvers } from "./approvers.ts";
 import { register as audit } from "./audit.ts";
+import { register as bootstrapState } from "./bootstrap-state.ts";
 import { register as canSend } from "./can-send.ts";
 import { register as diff } from "./diff.ts";
 import { register as dns } from "./dns.ts";
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit, stacks]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit, stacks, bootstrapState]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -7,6 +7,9 @@ import { OrgInvalidError } from "../model/diagnostics.ts";
 import { materialiseOrg } from "../model/git.ts";
 import { loadValidOrg } from "../model/validate.ts";
 import { stackOrder } from "../model/views/stacks.ts";
+import { UsageError } from "../model/today.ts";
+import { MailOrgStack } from "./base-stack.ts";
+import { StateBucket } from "./state-bucket.ts";
 import { today as todayFromEnv } from "../model/today.ts";
 import { buildStacks } from "./app.ts";
 import { disableTokenStackTraces } from "./token-traces.ts";
@@ -40,9 +43,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
     outDir,
     stacks: [stacks.domains, stacks.inbound, stacks.sending, ...stacks.shards].map((s) => {
       const file = join(outDir, "stacks", s.node.id, "cdk.tf.json");
-      const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
-      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      return { name: s.node.id, resources, file };
+      return { name: s.node.id, resources: countResources(file), file };
     }),
   };
 }
@@ -74,4 +75,32 @@ export function changedStacks(orgDir: string, ref: string, today = todayFromEnv(
     return { changed: stackOrder(), reason: `the org at ${ref} is not valid with this version of mailorg, so every stack counts as changed` };
   }
   return { changed: stackOrder().filter((s) => read(join(work, "base"), s) !== read(join(work, "head"), s)) };
+}
+
+/**
+ * `mailorg bootstrap-state`: a one-stack Terraform configuration creating the state bucket that
+ * `organisation.state` names. Its state starts as a local file under `<out>/state/` (the bucket cannot hold
+ * the state of its own creation); with `migrate` the stack's backend is the new bucket itself, and
+ * `terraform init -migrate-state` moves the local state there (docs/deploying.md).
+ */
+export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string; today?: string; migrate?: boolean }): SynthResult {
+  const { org } = loadValidOrg(opts.orgDir, { today: opts.today ?? todayFromEnv() });
+  const state = org.organisation.state;
+  if (!state) throw new UsageError(`organisation.state is not set in ${opts.orgDir}: add state: {bucket, region} to the organisation first (docs/deploying.md)`);
+  disableTokenStackTraces();
+  const previous = claimOutDir(opts.outDir);
+  const app = new App({ outdir: opts.outDir, skipValidation: false });
+  // --migrate: the same stack with its state in the bucket it created (then `terraform init -migrate-state`).
+  const ownState = opts.migrate ? { ...state, key_prefix: state.key_prefix ?? "mailorg" } : undefined;
+  const stack = new MailOrgStack(app, "state-bootstrap", { region: state.region, organisation: org.organisation.name, state: ownState });
+  new StateBucket(stack, "state", { bucket: state.bucket, kmsKeyId: state.kms_key_id });
+  app.synth();
+  recordOutput(opts.outDir, previous);
+  const file = join(opts.outDir, "stacks", stack.node.id, "cdk.tf.json");
+  return { outDir: opts.outDir, stacks: [{ name: stack.node.id, resources: countResources(file), file }] };
+}
+
+function countResources(file: string): number {
+  const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+  return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }

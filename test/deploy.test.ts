@@ -112,3 +112,34 @@ describe("synth writes only what it owns", () => {
     expect(f.stderr).toContain("is a file, not a directory");
   });
 });
+
+describe("mailorg bootstrap-state", () => {
+  const withState = BASE_ORG.replace("  default_department: hq\n", "  default_department: hq\n  state:\n    bucket: acme-tf-state\n    region: eu-central-1\n");
+
+  it("writes one stack creating the state bucket: versioned, encrypted, private, TLS only, prevent_destroy", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "mailorg-boot-")), "boot");
+    const r = runCli(["bootstrap-state", "--org", writeOrg({ "org.yaml": withState }), "--out", out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("terraform -chdir=");
+    const stack = JSON.parse(readFileSync(join(out, "stacks/state-bootstrap/cdk.tf.json"), "utf8")) as StackJson & { provider: { aws: { region: string }[] } };
+    expect(stack.provider.aws[0]!.region).toBe("eu-central-1");
+    expect(backendOf(stack)).toEqual({ local: { path: "../../state/state-bootstrap.tfstate" } });
+    const [bucket] = Object.values(resources(stack, "aws_s3_bucket"));
+    expect(bucket).toMatchObject({ bucket: "acme-tf-state", lifecycle: { prevent_destroy: true } });
+    expect(Object.values(resources(stack, "aws_s3_bucket_versioning"))[0]).toMatchObject({ versioning_configuration: { status: "Enabled" }, lifecycle: { prevent_destroy: true } });
+    expect(Object.values(resources(stack, "aws_s3_bucket_public_access_block"))[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(Object.values(resources(stack, "aws_s3_bucket_server_side_encryption_configuration"))[0]!.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
+    expect(String(Object.values(resources(stack, "aws_s3_bucket_policy"))[0]!.policy)).toContain('"aws:SecureTransport":"false"');
+    // --migrate: the same stack, its state now in the bucket it made.
+    const m = runCli(["bootstrap-state", "--org", writeOrg({ "org.yaml": withState }), "--out", out, "--migrate"]);
+    expect(m.stdout).toContain("init -migrate-state");
+    const migrated = JSON.parse(readFileSync(join(out, "stacks/state-bootstrap/cdk.tf.json"), "utf8")) as StackJson;
+    expect(backendOf(migrated)).toMatchObject({ s3: { bucket: "acme-tf-state", key: "mailorg/state-bootstrap.tfstate", use_lockfile: true, encrypt: true } });
+  });
+
+  it("without organisation.state it is a usage error that says what to add", () => {
+    const r = runCli(["bootstrap-state", "--org", writeOrg({ "org.yaml": BASE_ORG }), "--out", join(mkdtempSync(join(tmpdir(), "mailorg-boot-")), "x")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^mailorg: organisation\.state is not set in .*: add state: \{bucket, region\}/);
+  });
+});
