@@ -59,10 +59,10 @@ describe.skipIf(terraformMissing)("Terraform reads every synthesized string", ()
   it.each([
     ["the example org", () => join(ROOT, "org")],
     [
-      "a generated org of 200 members",
+      "the bench org of 1,000 members",
       () => {
         const dir = mkdtempSync(join(tmpdir(), "mailorg-bench-"));
-        generateOrg(200, dir);
+        generateOrg(1000, dir);
         return dir;
       },
     ],

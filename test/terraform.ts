@@ -17,6 +17,7 @@ function terraform(dir: string, args: string[]): { status: number; stdout: strin
   const r = spawnSync("terraform", args, {
     cwd: dir,
     encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
     env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" },
   });
   return { status: r.status ?? 70, stdout: r.stdout, stderr: r.stderr };
