@@ -119,7 +119,7 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   const exempt = new Set(index.expand(org.sending.exempt ?? []));
   const ipGroup = `${prefix}-office-ip-only`;
   if (ranges.length > 0) {
-    const cidrs = [...new Set(ranges.flatMap((r) => org.ip_ranges[r] ?? []))].sort();
+    const cidrs = [...new Set(ranges.flatMap((r) => (Object.hasOwn(org.ip_ranges, r) ? org.ip_ranges[r]! : [])))].sort();
     groups.push({
       name: ipGroup,
       description: `members who may send only from ${ranges.join(", ")}`,

@@ -59,7 +59,7 @@ function ipIn(ip: string | undefined, cidrs: readonly string[]): boolean {
 export function sesAccepts(table: RoutingTable, recipient: string): boolean {
   const r = lc(recipient);
   const receiving = table.receivingDomains.includes(domainOf(r));
-  return receiving && (r in table.entries || table.catchAll !== null);
+  return receiving && (Object.hasOwn(table.entries, r) || table.catchAll !== null);
 }
 
 export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision {
@@ -102,7 +102,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
   const deliveries = new Set<string>();
   const dropped: Dropped[] = [...smtpDropped];
   for (const r of accepted) {
-    const entry = table.entries[r];
+    const entry = Object.hasOwn(table.entries, r) ? table.entries[r] : undefined;
     let targets: readonly string[];
     if (!entry) {
       targets = [table.catchAll!];
@@ -124,7 +124,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
       targets = entry.deliver;
     }
     for (const t of targets) {
-      const blocks = table.personalBlocks[t] ?? [];
+      const blocks = Object.hasOwn(table.personalBlocks, t) ? table.personalBlocks[t]! : [];
       if (blocks.some((p) => senderMatches(from, p))) dropped.push({ recipient: t, reason: `${t} blocks mail from ${from} (blocked_senders)` });
       else deliveries.add(t);
     }
