@@ -1,21 +1,15 @@
 /** CLI arguments that reach git or the disk: refs, --org, --out, --ip, --from. */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASE_ORG, runCli } from "./helpers.ts";
+import { BASE_ORG, runCli, tempGitRepo } from "./helpers.ts";
 
 let repo: string;
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+let git: (...args: string[]) => string;
+let commit: (message: string) => void;
 
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), "mailorg-args-"));
-  git("init", "-q", "-b", "main");
-  mkdirSync(join(repo, "org"));
-  writeFileSync(join(repo, "org/org.yaml"), BASE_ORG + "members:\n  - { address: a@example.com, name: A }\n");
-  git("add", "-A");
-  git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "initial");
+  ({ repo, git, commit } = tempGitRepo({ "org/org.yaml": BASE_ORG + "members:\n  - { address: a@example.com, name: A }\n" }));
 });
 
 describe("git refs", () => {
@@ -37,8 +31,7 @@ describe("git refs", () => {
 
   it("a symlink committed into the org is refused at that ref like in the working tree", () => {
     symlinkSync("/etc/passwd", join(repo, "org/leak.yaml"));
-    git("add", "-A");
-    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "symlink");
+    commit("symlink");
     try {
       const r = runCli(["diff", "HEAD~1", "HEAD", "--org", "org"], { cwd: repo });
       expect(r.status).toBe(1);

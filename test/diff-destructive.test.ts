@@ -1,12 +1,10 @@
 /** `diff` refuses edits that lose mail, records or routing unless --allow-destructive; on real git repositories. */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { orgAt } from "../model/git.ts";
 import { diffOrgs } from "../model/views/diff.ts";
-import { runCli, writeOrg } from "./helpers.ts";
+import { runCli, tempGitRepo, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation:
   name: Keep Co
@@ -42,18 +40,12 @@ const EDITED = ORG.replace("retention_days: 365", "retention_days: 30")
   .replace("backups:\n  - { name: legal-hold, to: archive@example.com, match: { recipients: [bob@example.com] } }\n", "");
 
 let repo: string;
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
 
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), "mailorg-destructive-"));
-  git("init", "-q", "-b", "main");
-  mkdirSync(join(repo, "org"));
-  writeFileSync(join(repo, "org/org.yaml"), ORG);
-  git("add", "-A");
-  git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "base");
+  const r = tempGitRepo({ "org/org.yaml": ORG });
+  repo = r.repo;
   writeFileSync(join(repo, "org/org.yaml"), EDITED.replace("groups:\n  []\n", "groups: []\n"));
-  git("add", "-A");
-  git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "careless edit");
+  r.commit("careless edit");
 });
 
 describe("diff refuses destructive edits", () => {

@@ -1,5 +1,5 @@
 /** Test helpers: temporary org directories and running the real CLI. */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -72,4 +72,17 @@ export function readTree(dir: string): Record<string, string> {
   };
   walk(dir, "");
   return out;
+}
+
+/** A new git repository in a temporary directory with `files` committed as its first commit. */
+export function tempGitRepo(files: Record<string, string>): { repo: string; git: (...args: string[]) => string; commit: (message: string) => void } {
+  const repo = writeOrg(files);
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+  const commit = (message: string): void => {
+    git("add", "-A");
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", message);
+  };
+  git("init", "-q", "-b", "main");
+  commit("initial");
+  return { repo, git, commit };
 }
