@@ -27,6 +27,7 @@ import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
 import { rule as signatureTemplate } from "./signature-template.ts";
 import { rule as tagValues } from "./tag-values.ts";
+import { rule as timezone } from "./timezone.ts";
 
 export const RULES: readonly Rule[] = [
   addressDomain,
@@ -56,4 +57,5 @@ export const RULES: readonly Rule[] = [
   signatureExists,
   signatureTemplate,
   tagValues,
+  timezone,
 ];
