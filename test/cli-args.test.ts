@@ -2,6 +2,8 @@
 import { existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { orgCommits } from "../model/git.ts";
+import { UsageError } from "../model/today.ts";
 import { BASE_ORG, runCli, tempGitRepo } from "./helpers.ts";
 
 let repo: string;
@@ -15,11 +17,13 @@ beforeAll(() => {
 describe("git refs", () => {
   it("a ref starting with '-' is refused before git runs (exit 2), so it cannot act as an option", () => {
     const target = join(repo, "pwned.txt");
-    for (const args of [["diff", "--org", "org", "--", `--output=${target}`], ["audit", "--org", "org", `--at=--output=${target}`], ["audit", "--org", "org", "--address", "a@example.com", `--at=--output=${target}`]]) {
+    for (const args of [["diff", "--org", "org", "--", `--output=${target}`], ["audit", "--org", "org", `--at=--output=${target}`]]) {
       const r = runCli(args, { cwd: repo });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/^mailorg: '--output=.*' is not a git ref \(a ref may not start with '-'\); pass a branch, tag or commit such as origin\/main\n$/);
     }
+    // audit --address walks history from the same resolver.
+    expect(() => orgCommits(join(repo, "org"), `--output=${target}`)).toThrow(UsageError);
     expect(existsSync(target)).toBe(false);
   });
 
