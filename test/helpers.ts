@@ -37,11 +37,12 @@ export interface CliResult {
 }
 
 /** Runs `mailorg <args>` as a user would (through tsx), in cwd (default the repo root). */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "cli/main.ts"), ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env },
     encoding: "utf8",
+    timeout: opts.timeoutMs,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -111,6 +111,12 @@ describe("IAM oracle (@cloud-copilot/iam-simulate)", () => {
     expect(disagreements).toEqual([]);
   }, 120_000);
 
+  it("writes bare addresses of ip_ranges as /32 and /128 in the IP condition", () => {
+    const model = buildSendingModel(org, index, "2026-06-01", { region: org.organisation.region, accountId: SIMULATION_CONTEXT.accountId }, orgSlug(org));
+    const ipGroup = model.groups.find((g) => g.name.endsWith("-office-ip-only"))!;
+    expect(ipGroup.policy.Statement[0]!.Condition).toEqual({ NotIpAddress: { "aws:SourceIp": ["192.0.2.0/24", "198.51.100.7/32", "2001:db8:100::/48", "2001:db8:ffff::1/128"] } });
+  });
+
   it("the policies in force deny every case variant of a restricted group and of an outside domain", async () => {
     const model = buildSendingModel(org, index, "2026-06-01", { region: org.organisation.region, accountId: SIMULATION_CONTEXT.accountId }, orgSlug(org));
     for (const to of ["ALL@example.com", "All@Example.Com", "all@EXAMPLE.COM"]) {
