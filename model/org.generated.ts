@@ -398,7 +398,7 @@ export interface Inbound {
    */
   blocked?: InboundPattern[];
   /**
-   * Trusted senders: exempt from the global block list and spam verdicts, never from a member's own blocked_senders.
+   * Trusted senders: exempt from the global block list and spam verdicts, never from a member's own blocked_senders. A sender domain or address counts only when SES's DMARC verdict passes (the From header can be forged); an IP or CIDR matches the connecting server.
    */
   allowed?: InboundPattern[];
 }
@@ -419,7 +419,7 @@ export interface Backup {
    */
   match: {
     /**
-     * References whose mail is copied.
+     * References whose delivered mail is copied: mail delivered to them by address or alias, or through a group or department they are in; never mail refused for them.
      */
     recipients?: Ref[];
     /**
