@@ -161,6 +161,8 @@ describe("organisation ids", () => {
     expect(orgIdFromName("示例贸易")).toBe(a);
     expect(orgIdFromName("Café Müller GmbH")).toMatch(/^cafe-muller-gmbh-[0-9a-f]{7}$/);
     expect(orgIdFromName("Café Müller GmbH").length).toBeLessThanOrEqual(24);
+    expect(orgIdFromName("!!!")).toMatch(/^org-[0-9a-f]{7}$/);
+    expect(orgIdFromName("!!!")).not.toBe(orgIdFromName("???"));
   });
   it("organisation.id overrides the derived id", () => {
     const org = { organisation: { name: "示例贸易", id: "example-trading", region: "eu-west-1", default_department: "hq" } } as Parameters<typeof orgSlug>[0];
