@@ -6,7 +6,7 @@ import { today } from "../model/today.ts";
 import { auditReport, type AuditReport } from "../model/views/audit.ts";
 import { diffOrgs, emptyOrg, type Change } from "../model/views/diff.ts";
 import { OrgIndex } from "../model/views/org-index.ts";
-import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { addressArg, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 import { mdTable } from "./markdown.ts";
 
 export interface HistoryEntry {
@@ -70,7 +70,7 @@ export function register(program: Command): void {
     runCommand(() => {
       const day = today();
       if (opts.address) {
-        const history = addressHistory(opts.org, opts.address, opts.at, day);
+        const history = addressHistory(opts.org, addressArg("--address", opts.address), opts.at, day);
         if (opts.format === "json") printJson({ address: canon(opts.address), history });
         else {
           process.stdout.write(`# History of ${canon(opts.address)}\n\n` + mdTable(["commit", "date", "author", "subject", "changes"], history.map((h) => [h.commit, h.date, h.author, h.subject, h.changes.map((c) => `${c.category}: ${c.detail}`).join("; ")])) + "\n");

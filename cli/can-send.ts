@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { today } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
 import { canSend } from "../model/views/can-send.ts";
-import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {
   const cmd = program
@@ -17,9 +17,10 @@ export function register(program: Command): void {
   withFormat(cmd, ["json", "text"]);
   cmd.action((opts: { org: string; as: string; from: string; to: string; ip?: string; format: string }) =>
     runCommand(() => {
+      const req = { as: addressArg("--as", opts.as), from: addressArg("--from", opts.from), to: addressListArg("--to", opts.to), ip: ipArg("--ip", opts.ip) };
       const day = today();
       const { org, index } = loadValidOrg(opts.org, { today: day });
-      const r = canSend(org, index, { as: opts.as, from: opts.from, to: opts.to.split(",").map((s) => s.trim()).filter(Boolean), ip: opts.ip, today: day });
+      const r = canSend(org, index, { ...req, today: day });
       if (opts.format === "json") printJson(r);
       else process.stdout.write(`${r.allowed ? "allowed" : "denied"}: ${r.reason}\n`);
       return r.allowed ? EXIT_OK : EXIT_FAIL;

@@ -4,7 +4,7 @@ import { UsageError } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
 import { buildRoutingTable } from "../model/views/routing.ts";
 import { decide, type Verdict } from "../runtime/router/core.ts";
-import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 const VERDICTS = ["PASS", "FAIL", "GRAY", "PROCESSING_FAILED", "DISABLED"];
 
@@ -32,11 +32,14 @@ export function register(program: Command): void {
     runCommand(() => {
       const size = opts.sizeMb === undefined ? undefined : Number(opts.sizeMb);
       if (size !== undefined && !(size >= 0)) throw new UsageError(`--size-mb must be a number of MB, got '${opts.sizeMb}'`);
+      const from = addressArg("--from", opts.from);
+      const recipients = addressListArg("--to", opts.to);
+      const ip = ipArg("--ip", opts.ip);
       const { org, index } = loadValidOrg(opts.org);
       const d = decide(buildRoutingTable(org, index), {
-        from: opts.from,
-        recipients: opts.to.split(",").map((s) => s.trim()).filter(Boolean),
-        ip: opts.ip,
+        from,
+        recipients,
+        ip,
         spam: verdict("spam", opts.spam),
         virus: verdict("virus", opts.virus),
         dmarc: verdict("dmarc", opts.dmarc),

@@ -1,6 +1,6 @@
 /** The org as it was at a git ref: materialised into a temporary directory and validated. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { OrgInvalidError } from "./diagnostics.ts";
@@ -29,17 +29,40 @@ function existsDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
 
-/** Writes the org directory's files as they are at `ref` into a new temporary directory. */
+/**
+ * The commit a ref names, as a full hash, resolved with `git rev-parse --verify --end-of-options`, so a ref can
+ * never be read as a git option. A ref starting with '-' (or empty, or holding a control character) is refused
+ * before git runs; either way a bad ref is a UsageError (exit 2). Only the hash is passed to later git commands.
+ */
+export function resolveCommit(ref: string, cwd: string): string {
+  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
+    throw new UsageError(`'${ref.replace(/[\x00-\x1f\x7f]/g, "?")}' is not a git ref${ref.startsWith("-") ? " (a ref may not start with '-')" : ""}; pass a branch, tag or commit such as origin/main`);
+  }
+  const sha = git(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`], cwd).trim();
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UsageError(`'${ref}' does not name one commit; pass a branch, tag or commit such as origin/main`);
+  return sha;
+}
+
+/**
+ * Writes the org directory's files as they are at `ref` into a new temporary directory. Regular files are
+ * written as files; a symlink is recreated as a symlink, so the loader refuses it by the same rules as in the
+ * working tree; submodules are skipped.
+ */
 export function materialiseOrg(orgDir: string, ref: string): string {
   const { top, rel } = repoPaths(orgDir);
-  git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], top);
+  const sha = resolveCommit(ref, top);
   const out = mkdtempSync(join(tmpdir(), "mailorg-ref-"));
-  const files = git(["ls-tree", "-r", "-z", "--name-only", ref, "--", rel || "."], top).split("\0").filter(Boolean);
-  for (const f of files) {
-    if (!/\.ya?ml$/.test(f)) continue;
+  const entries = git(["ls-tree", "-r", "-z", sha, "--", rel || "."], top).split("\0").filter(Boolean);
+  for (const entry of entries) {
+    const tab = entry.indexOf("\t");
+    const [mode, type, blob] = entry.slice(0, tab).split(" ") as [string, string, string];
+    const f = entry.slice(tab + 1);
+    if (type !== "blob" || !/\.ya?ml$/.test(f)) continue;
     const target = join(out, rel ? relative(rel, f) : f);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, execFileSync("git", ["show", `${ref}:${f}`], { cwd: top, maxBuffer: 64 * 1024 * 1024 }));
+    const content = execFileSync("git", ["cat-file", "blob", blob], { cwd: top, maxBuffer: 64 * 1024 * 1024 });
+    if (mode === "120000") symlinkSync(content.toString("utf8"), target);
+    else writeFileSync(target, content);
   }
   return out;
 }
@@ -72,7 +95,7 @@ export interface Commit {
 /** Commits that touched the org directory, oldest first (first-parent history of `ref`). */
 export function orgCommits(orgDir: string, ref = "HEAD"): Commit[] {
   const { top, rel } = repoPaths(orgDir);
-  const out = git(["log", "--first-parent", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%aI%x1f%s", ref, "--", rel || "."], top);
+  const out = git(["log", "--first-parent", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%aI%x1f%s", resolveCommit(ref, top), "--", rel || "."], top);
   return out
     .split("\n")
     .filter(Boolean)

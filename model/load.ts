@@ -2,9 +2,9 @@
  * Loads an org directory: every *.yaml / *.yml file below it in sorted path order, parsed with
  * positions, validated against the schema, and merged into one Org.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "./diagnostics.ts";
 import { LIST_SECTIONS, SINGLE_SECTIONS, type Org } from "./org.ts";
 import type { OrgFile } from "./org.generated.ts";
@@ -25,31 +25,155 @@ export function displayPath(abs: string, cwd = process.cwd()): string {
   return shown.split(sep).join("/");
 }
 
-/** Every YAML file below dir, sorted by relative path (byte order), so the result does not depend on the file system. */
-export function listOrgFiles(dir: string): string[] {
-  const out: string[] = [];
+/** Largest org file read, in bytes: far above any real org file (the 10,000-member benchmark org's largest file is 0.4 MB). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest alias expansion per file (the `yaml` library's maxAliasCount: aliases resolved, weighted by the
+ * aliases inside what they point at). Anchors and aliases are fine for sharing a list; nested aliases that
+ * double at each level ("billion laughs") exceed it at once.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+const isYamlName = (name: string): boolean => /\.ya?ml$/.test(name);
+
+/** An org file to read: its path and, when reached through a symlink inside the org directory, the real file. */
+export interface OrgFileEntry {
+  readonly path: string;
+  readonly real: string;
+}
+
+/**
+ * Every YAML file below dir, sorted by relative path (byte order), so the result does not depend on the file
+ * system. Only regular files inside the org directory are read: a symlink whose target leaves the directory,
+ * a symlinked directory, and a FIFO, socket or device named *.yaml are refused by name (an error each), never
+ * opened. Hidden entries (starting with '.') are skipped.
+ */
+export function scanOrgDir(dir: string, show: (p: string) => string = displayPath): { files: OrgFileEntry[]; diagnostics: Diagnostic[] } {
+  const files: OrgFileEntry[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const root = realpathSync(dir);
+  const refuse = (p: string, why: string): void => {
+    diagnostics.push({ file: show(p), line: 0, col: 0, severity: "error", rule: "org-file", message: `${why}; only regular files inside the org directory are read (replace it with a regular file or remove it)` });
+  };
   const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
+    for (const name of readdirSync(d).sort()) {
       if (name.startsWith(".")) continue;
       const p = join(d, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) out.push(p);
+      const st = lstatSync(p);
+      if (st.isDirectory()) {
+        walk(p);
+        continue;
+      }
+      if (st.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = realpathSync(p);
+        } catch {
+          if (isYamlName(name)) refuse(p, "is a broken symbolic link");
+          continue;
+        }
+        const inside = real === root || real.startsWith(root + sep);
+        const target = statSync(real);
+        if (!inside) {
+          if (isYamlName(name) || target.isDirectory()) refuse(p, "is a symbolic link to a path outside the org directory");
+        } else if (target.isDirectory()) {
+          refuse(p, "is a symbolic link to a directory");
+        } else if (isYamlName(name)) {
+          if (target.isFile()) files.push({ path: p, real });
+          else refuse(p, "is a symbolic link to something that is not a regular file");
+        }
+        continue;
+      }
+      if (!isYamlName(name)) continue;
+      if (st.isFile()) files.push({ path: p, real: p });
+      else refuse(p, `is a ${st.isFIFO() ? "named pipe (FIFO)" : st.isSocket() ? "socket" : st.isCharacterDevice() || st.isBlockDevice() ? "device" : "special file"}, not a regular file`);
     }
   };
   walk(dir);
-  return out.sort((a, b) => {
-    const ra = relative(dir, a).split(sep).join("/");
-    const rb = relative(dir, b).split(sep).join("/");
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  });
+  const rel = (p: string) => relative(dir, p).split(sep).join("/");
+  files.sort((a, b) => (rel(a.path) < rel(b.path) ? -1 : rel(a.path) > rel(b.path) ? 1 : 0));
+  return { files, diagnostics };
+}
+
+/** Every YAML file below dir that would be read, sorted (see scanOrgDir). */
+export function listOrgFiles(dir: string): string[] {
+  return scanOrgDir(dir).files.map((f) => f.path);
+}
+
+/**
+ * Reads one org file: refuses anything but a regular file (checked again on the open descriptor, without
+ * following a symlink and without blocking on a FIFO swapped in since the scan), a file over MAX_FILE_BYTES,
+ * and bytes that are not UTF-8 (the first bad byte's line and column).
+ */
+export function readOrgFile(real: string, shown: string): { text?: string; diagnostic?: Diagnostic } {
+  const err = (message: string, line = 0, col = 0): { diagnostic: Diagnostic } => ({ diagnostic: { file: shown, line, col, severity: "error", rule: "org-file", message } });
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    return err(`cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); only regular files inside the org directory are read`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return err("is not a regular file; only regular files inside the org directory are read (replace it with a regular file or remove it)");
+    if (st.size > MAX_FILE_BYTES) return err(`is ${st.size} bytes; an org file may be at most ${MAX_FILE_BYTES} bytes (split it into several files)`);
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const r = readSync(fd, buf, n, st.size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    const bytes = buf.subarray(0, n);
+    const bad = firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      const before = bytes.subarray(0, bad).toString("utf8");
+      const lines = before.split("\n");
+      return err(`byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} at offset ${bad} is not valid UTF-8; org files must be UTF-8 (re-save the file as UTF-8)`, lines.length, [...lines[lines.length - 1]!].length + 1);
+    }
+    return { text: bytes.toString("utf8") };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (no overlongs, no surrogates), or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined) return i;
+      if (k === 1 ? x < lo || x > hi : x < 0x80 || x > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
 }
 
 /** Parses one YAML text; YAML syntax errors become diagnostics. */
 export function parseSource(path: string, text: string): { source: SourceFile; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const source: SourceFile = { path, doc, lineCounter };
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
+  const source: SourceFile = { path, doc, lineCounter, text };
   const diagnostics: Diagnostic[] = [];
   for (const err of doc.errors) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
@@ -77,6 +201,46 @@ function yamlMessage(message: string, code: string): string {
   return lower + fix;
 }
 
+/** cdktf's token marker: a string holding it is resolved as a live Terraform reference at synth time. */
+export const TOKEN_MARKER = "TfToken[";
+
+/** The file's data, aliases expanded within MAX_ALIAS_COUNT; undefined (and a diagnostic) when expansion is refused. */
+function toData(source: SourceFile, diagnostics: Diagnostic[]): unknown {
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    let first: Node | undefined;
+    visit(source.doc, { Alias: (_, n) => ((first = n as Node), visit.BREAK) });
+    const { line, col } = first?.range ? source.lineCounter.linePos(first.range[0]) : { line: 1, col: 1 };
+    const excessive = /alias count/i.test((e as Error).message ?? "");
+    diagnostics.push({
+      file: source.path,
+      line,
+      col,
+      severity: "error",
+      rule: "yaml-aliases",
+      message: excessive
+        ? `aliases expand to more than ${MAX_ALIAS_COUNT} nodes (nested aliases grow exponentially); write the values out or nest fewer aliases`
+        : `the file's aliases cannot be expanded (${String((e as Error).message ?? e).split("\n")[0]!.toLowerCase()}); check the anchors and aliases`,
+    });
+    return undefined;
+  }
+}
+
+/** Every string (key or value) holding cdktf's token marker, located. */
+function tokenMarkers(source: SourceFile): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(source.doc, {
+    Scalar(_, n) {
+      if (typeof n.value === "string" && n.value.includes(TOKEN_MARKER) && n.range) {
+        const { line, col } = source.lineCounter.linePos(n.range[0]);
+        out.push({ file: source.path, line, col, severity: "error", rule: "token-marker", message: `'${n.value.length > 60 ? n.value.slice(0, 57) + "..." : n.value}' contains '${TOKEN_MARKER}', cdktf's token marker, which synthesis would turn into a live Terraform reference; remove it` });
+      }
+    },
+  });
+  return out;
+}
+
 export interface LoadOptions {
   /** Show file paths as `<displayAs>/<path inside dir>` (e.g. "main:org" for a git ref) instead of relative to the working directory. */
   readonly displayAs?: string;
@@ -93,7 +257,8 @@ export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
     members: [],
     groups: [],
     mailboxes: [],
-    ip_ranges: {},
+    // Null prototype: an ip range named 'constructor' or 'toString' names nothing until declared.
+    ip_ranges: Object.create(null) as Org["ip_ranges"],
     sending: {},
     inbound: {},
     backups: [],
@@ -112,8 +277,10 @@ export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
     });
     return { org, sources, diagnostics };
   }
-  const files = listOrgFiles(dir);
-  if (files.length === 0) {
+  const scan = scanOrgDir(dir, show);
+  diagnostics.push(...scan.diagnostics);
+  const files = scan.files;
+  if (files.length === 0 && scan.diagnostics.length === 0) {
     diagnostics.push({
       file: shownDir,
       line: 0,
@@ -125,17 +292,28 @@ export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
     return { org, sources, diagnostics };
   }
   for (const file of files) {
-    const path = show(file);
-    const { source, diagnostics: syntax } = parseSource(path, readFileSync(file, "utf8"));
+    const path = show(file.path);
+    const read = readOrgFile(file.real, path);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const { source, diagnostics: syntax } = parseSource(path, read.text!);
     sources.files.push(source);
     if (syntax.length > 0) {
       diagnostics.push(...syntax);
       continue;
     }
-    const data = (source.doc.toJS({ maxAliasCount: 10000 }) ?? {}) as unknown;
+    const data = toData(source, diagnostics);
+    if (data === undefined) continue;
     const schemaDiags = validateFileData(source, data);
     if (schemaDiags.length > 0) {
       diagnostics.push(...schemaDiags);
+      continue;
+    }
+    const marked = tokenMarkers(source);
+    if (marked.length > 0) {
+      diagnostics.push(...marked);
       continue;
     }
     mergeFile(org, sources, source, data as OrgFile, diagnostics);

@@ -20,7 +20,7 @@ export type Owner = string;
  */
 export type DomainName = string;
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  *
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "address".
@@ -35,7 +35,7 @@ export type DepartmentId1 = string;
  */
 export type DepartmentId2 = string;
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address2 = string;
 /**
@@ -53,7 +53,7 @@ export type DepartmentId3 = string;
  */
 export type SenderPattern = string;
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
 /**
@@ -68,7 +68,7 @@ export type Ref = string;
  */
 export type Senders = ("anyone" | "organisation" | "members") | [Ref, ...Ref[]];
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address4 = string;
 /**
@@ -76,7 +76,7 @@ export type Address4 = string;
  */
 export type DepartmentId4 = string;
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address5 = string;
 /**
@@ -91,7 +91,7 @@ export type IsoDate = string;
  */
 export type InboundPattern = string;
 /**
- * An email address such as lin.wei@example.com; compared case-insensitively.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address6 = string;
 /**
@@ -161,9 +161,17 @@ export interface OrgFile {
  */
 export interface Organisation {
   /**
-   * The organisation's name; also names the Terraform stacks (lowercased, non-alphanumerics as '-').
+   * The organisation's name: the Organisation tag on every resource (letters, digits, spaces and _.:/=+-@, at most 256 characters) and, unless id is set, the source of the resource-name prefix (lowercased, non-alphanumerics as '-'; a name with non-ASCII letters gets a hash of the name appended).
    */
   name: string;
+  /**
+   * Stable prefix of every AWS resource name (IAM groups, the mail store bucket, receipt rules): lowercase letters, digits and '-', 2 to 24 characters, starting with a letter. Set it to keep names when the organisation is renamed; absent: derived from name.
+   */
+  id?: string;
+  /**
+   * IANA time zone in which dates (delegation until) are read, e.g. Asia/Shanghai. Default UTC.
+   */
+  timezone?: string;
   /**
    * The AWS region where SES sends and receives the organisation's mail (one of the regions where SES supports email receiving, e.g. eu-west-1).
    */
@@ -416,7 +424,7 @@ export interface Inbound {
    */
   blocked?: InboundPattern[];
   /**
-   * Trusted senders: exempt from the global block list and spam verdicts, never from a member's own blocked_senders.
+   * Trusted senders: exempt from the global block list and spam verdicts, never from a member's own blocked_senders. A sender domain or address counts only when SES's DMARC verdict passes (the From header can be forged); an IP or CIDR matches the connecting server.
    */
   allowed?: InboundPattern[];
 }
@@ -437,7 +445,7 @@ export interface Backup {
    */
   match: {
     /**
-     * References whose mail is copied.
+     * References whose delivered mail is copied: mail delivered to them by address or alias, or through a group or department they are in; never mail refused for them.
      */
     recipients?: Ref[];
     /**

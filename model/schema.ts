@@ -159,7 +159,7 @@ function describe(data: unknown, path: readonly string[]): string {
     const seg = path[i]!;
     node = node && typeof node === "object" ? (node as Record<string, unknown>)[seg] : undefined;
     const parent = path[i - 1];
-    if (parent && SINGULAR[parent] && /^\d+$/.test(seg)) {
+    if (parent && Object.hasOwn(SINGULAR, parent) && /^\d+$/.test(seg)) {
       const rec = node as Record<string, unknown> | undefined;
       const ident = rec && (rec.address ?? rec.id ?? rec.name ?? rec.member);
       label =

@@ -37,7 +37,7 @@ export function validateOrg(dir: string, opts: ValidateOptions = {}): Validation
   const all = [...diagnostics];
   for (const rule of opts.rules ?? RULES) {
     for (const f of rule.check(ctx)) {
-      const pos = sources.locate(f.pointer, f.at ?? "auto");
+      const pos = sources.locate(f.pointer, f.at ?? "auto", f.line);
       all.push({ ...pos, severity: f.severity ?? "error", rule: rule.id, message: f.message });
     }
   }

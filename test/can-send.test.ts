@@ -85,4 +85,35 @@ describe("can-send (evaluates the synthesised policy documents)", () => {
     expect(no.status).toBe(1);
     expect(no.stdout).toBe("denied: denied by group send-co-office-ip-only: DenySendingOutsideOfficeRanges\n");
   });
+  it("reports what IAM decides for mixed case: local parts pass, a domain in another case is outside for internal-only (fails closed)", () => {
+    expect(check("intern@example.com", "Intern@Example.com", ["DEV@example.com"])).toMatchObject({ allowed: true });
+    expect(check("intern@example.com", "intern@example.com", ["Dev@Example.com"])).toEqual({
+      allowed: false,
+      reason: "denied by group send-co-internal-only: DenyRecipientsOutsideTheOrg (IAM compares recipient domains case-sensitively: write Dev@example.com)",
+      statement: "group send-co-internal-only: DenyRecipientsOutsideTheOrg",
+    });
+    // A restricted group in any case is denied (StringEqualsIgnoreCase).
+    expect(check("dev@example.com", "dev@example.com", ["All@EXAMPLE.com"])).toMatchObject({ allowed: false, statement: expect.stringMatching(/DenyRestrictedGroups$/) });
+  });
+});
+
+describe("internal_only and time zones", () => {
+  const org2 = (extra: string) => {
+    const d = writeOrg({ "org.yaml": ORG.replace("organisation: { name: Send Co, region: eu-west-1, default_department: hq }", `organisation: { name: Send Co, region: eu-west-1, default_department: hq${extra} }`).replace("domains: [{ name: example.com }, { name: example.net }]", "domains: [{ name: example.com }, { name: example.net, receive: false }]") });
+    const r = validateOrg(d, { today: "2026-06-01" });
+    return (as: string, from: string, to: string[], today = "2026-06-01") => canSend(r.org, r.index!, { as, from, to, ip: OFFICE, today });
+  };
+  it("treats only receiving domains as internal: a send-only domain is outside", () => {
+    expect(org2("")("intern@example.com", "intern@example.com", ["x@example.net"])).toMatchObject({ allowed: false, statement: "group send-co-internal-only: DenyRecipientsOutsideTheOrg" });
+  });
+  it("ends a delegation at midnight of its last day in organisation.timezone", async () => {
+    const { buildSendingModel } = await import("../model/views/sending.ts");
+    const d = writeOrg({ "org.yaml": ORG.replace("default_department: hq }", "default_department: hq, timezone: Asia/Shanghai }") });
+    const r = validateOrg(d, { today: "2026-06-01" });
+    const model = buildSendingModel(r.org, r.index!, "2026-06-01", { region: "eu-west-1", accountId: "123456789012" }, "send-co");
+    const dev = model.members.find((m) => m.address === "dev@example.com")!;
+    expect(dev.inline!.Statement.find((x) => x.Sid === "SendAshrUntil20260630")!.Condition!.DateLessThan).toEqual({ "aws:CurrentTime": "2026-06-30T16:00:00Z" });
+    const utc = buildSendingModel(validateOrg(dir, { today: "2026-06-01" }).org, index!, "2026-06-01", { region: "eu-west-1", accountId: "123456789012" }, "send-co");
+    expect(utc.members.find((m) => m.address === "dev@example.com")!.inline!.Statement.find((x) => x.Sid === "SendAshrUntil20260630")!.Condition!.DateLessThan).toEqual({ "aws:CurrentTime": "2026-07-01T00:00:00Z" });
+  });
 });

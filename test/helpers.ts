@@ -1,5 +1,5 @@
 /** Test helpers: temporary org directories and running the real CLI. */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -37,11 +37,12 @@ export interface CliResult {
 }
 
 /** Runs `mailorg <args>` as a user would (through tsx), in cwd (default the repo root). */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "cli/main.ts"), ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env },
     encoding: "utf8",
+    timeout: opts.timeoutMs,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -72,4 +73,17 @@ export function readTree(dir: string): Record<string, string> {
   };
   walk(dir, "");
   return out;
+}
+
+/** A new git repository in a temporary directory with `files` committed as its first commit. */
+export function tempGitRepo(files: Record<string, string>): { repo: string; git: (...args: string[]) => string; commit: (message: string) => void } {
+  const repo = writeOrg(files);
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+  const commit = (message: string): void => {
+    git("add", "-A");
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", message);
+  };
+  git("init", "-q", "-b", "main");
+  commit("initial");
+  return { repo, git, commit };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
 import { buildRoutingTable, packRecipientRules, ruleCount } from "../model/views/routing.ts";
-import { decide, type InboundMessage } from "../runtime/router/core.ts";
+import { connectingIp, decide, type InboundMessage } from "../runtime/router/core.ts";
 import { writeOrg } from "./helpers.ts";
 
 const ORG = `organisation:
@@ -33,6 +33,7 @@ groups:
   - { address: sales@example.com, name: Sales, members: [department:sales, support@example.com], senders: [department:sales] }
   - { address: outer@example.com, name: Outer, members: [sales@example.com, boss@example.com], senders: anyone }
   - { address: staff@example.com, name: Staff, members: [ann@example.com] }
+  - { address: gone@example.com, name: Gone, members: [old@example.com], senders: anyone }
 inbound:
   blocked: [spam.example.net, bad@evil.example, 203.0.113.0/24]
   allowed: [trusted.example.org, 203.0.113.7]
@@ -99,7 +100,7 @@ describe("router core", () => {
     expect(personal.deliveries).toEqual(["boss@example.com", "eve@example.com", "support@example.com"]);
     expect(personal.dropped).toContainEqual({ recipient: "ann@example.com", reason: "ann@example.com blocks mail from x@pushy.example.net (blocked_senders)" });
     const t2 = { ...table, allowedSenders: [...table.allowedSenders, "pushy.example.net"], blockedSenders: [...table.blockedSenders, "pushy.example.net"] };
-    const d = decide(t2, { from: "x@pushy.example.net", recipients: ["ann@example.com", "eve@example.com"], spam: "FAIL" });
+    const d = decide(t2, { from: "x@pushy.example.net", recipients: ["ann@example.com", "eve@example.com"], spam: "FAIL", dmarc: "PASS" });
     expect(d.deliveries).toEqual(["eve@example.com"]);
     expect(d.quarantined).toBe(false);
   });
@@ -142,5 +143,52 @@ describe("recipient rule packing (SES: 100 recipients per rule, 200 rules)", () 
   });
   it("only lists addresses of receiving domains", () => {
     expect(packRecipientRules(table).flatMap((r) => r.recipients).every((a) => a.endsWith("@example.com"))).toBe(true);
+  });
+});
+
+describe("inbound decisions that must not be steerable", () => {
+  it("an allowed sender address or domain counts only when DMARC passed: a forged From is filtered like anyone", () => {
+    expect(send({ from: "x@trusted.example.org", spam: "FAIL", dmarc: "FAIL", to: ["ann@example.com"] })).toMatchObject({ quarantined: true, deliveries: [] });
+    expect(send({ from: "x@trusted.example.org", spam: "FAIL", dmarc: undefined, to: ["ann@example.com"] })).toMatchObject({ quarantined: true, deliveries: [] });
+    expect(send({ from: "x@trusted.example.org", spam: "FAIL", dmarc: "PASS", to: ["ann@example.com"] }).deliveries).toEqual(["ann@example.com"]);
+  });
+  it("an allowed IP (the TCP peer) skips the spam check whatever DMARC says", () => {
+    expect(send({ ip: "203.0.113.7", spam: "FAIL", dmarc: "FAIL", to: ["ann@example.com"] })).toMatchObject({ quarantined: false, deliveries: ["ann@example.com"] });
+    expect(send({ ip: "198.51.100.1", spam: "FAIL", dmarc: "FAIL", to: ["ann@example.com"] })).toMatchObject({ quarantined: true });
+  });
+  it("takes the peer IP only from the Received header SES added on top", () => {
+    const ses = { name: "Received", value: "from mail.partner.example (mail.partner.example [203.0.113.7]) by inbound-smtp.eu-west-1.amazonaws.com with SMTP id abc for ann@example.com; Mon, 1 Jun 2026 10:00:00 +0000 (UTC)" };
+    const forged = { name: "Received", value: "from x ([198.51.100.1]) by mx.partner.example" };
+    expect(connectingIp([ses, forged])).toBe("203.0.113.7");
+    expect(connectingIp([forged, ses])).toBeUndefined();
+    expect(connectingIp([{ name: "received", value: "from h (h [IPv6:2001:DB8::7]) by inbound-smtp.us-east-1.amazonaws.com" }])).toBe("2001:db8::7");
+    expect(connectingIp([])).toBeUndefined();
+  });
+  it("local parts are case-insensitive", () => {
+    expect(send({ to: ["ANN@EXAMPLE.COM", "Eve@Example.Com"] }).deliveries).toEqual(["ann@example.com", "eve@example.com"]);
+    expect(send({ from: "Boss@Example.com", to: ["ALL@example.com"] }).deliveries).toContain("eve@example.com");
+  });
+  it("user+tag@ reaches user (members, aliases, mailboxes), not the catch-all; a group is never reached by +tag", () => {
+    expect(send({ to: ["ann+news@example.com"] }).deliveries).toEqual(["ann@example.com"]);
+    expect(send({ to: ["A+x@Example.com"] }).deliveries).toEqual(["ann@example.com"]);
+    expect(send({ to: ["support+case-7@example.com"] }).deliveries).toEqual(["support@example.com"]);
+    expect(send({ to: ["old+x@example.com"] }).deliveries).toEqual(["eve@example.com"]);
+    expect(send({ to: ["all+x@example.com"] }).deliveries).toEqual(["lost@example.com"]);
+    expect(send({ to: ["+x@example.com"] }).deliveries).toEqual(["lost@example.com"]);
+  });
+  it("backs up only mail actually delivered to a matching recipient, including members reached through a group", () => {
+    // Ann refuses pushy.example.net: nothing is delivered to her, so the sales backup copies nothing.
+    expect(send({ from: "x@pushy.example.net", to: ["ann@example.com"] })).toMatchObject({ deliveries: [], backups: [] });
+    // staff@ reaches Ann (sales) through the group: her mail is backed up.
+    expect(send({ from: "boss@example.com", to: ["staff@example.com"] })).toMatchObject({ deliveries: ["ann@example.com"], backups: ["archive@example.com"] });
+    // all@ refused for a forged sender: no delivery, no backup.
+    expect(send({ from: "boss@example.com", dmarc: "FAIL", to: ["all@example.com"] })).toMatchObject({ deliveries: [], backups: [] });
+  });
+  it("a group whose members all departed says where its mail goes", () => {
+    const d = send({ to: ["gone@example.com"] });
+    expect(d.deliveries).toEqual(["lost@example.com"]);
+    expect(d.dropped).toEqual([{ recipient: "gone@example.com", reason: "group gone@example.com has no active recipients: delivered to the catch-all lost@example.com instead" }]);
+    const noCatchAll = decide({ ...table, catchAll: null }, { from: "a@outside.example", recipients: ["gone@example.com"] });
+    expect(noCatchAll.dropped).toEqual([{ recipient: "gone@example.com", reason: "group gone@example.com has no active recipients: nothing is delivered (add members, or set catch_all)" }]);
   });
 });

@@ -11,13 +11,15 @@ import type { Finding, Rule } from "./types.ts";
 
 /** IAM user names are at most 64 characters. */
 export const IAM_MAX_USER_NAME = 64;
+/** Characters IAM allows in a user name. */
+export const IAM_USER_NAME_CHAR = /^[A-Za-z0-9+=,.@_-]$/;
 
 export const rule: Rule = {
   id: "iam-quota",
   summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes`,
   explanation:
     "Every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
-    "6,144 characters per managed policy, 2,048 characters of inline policy per user, and 64-character user names (a member's IAM user is named by their address). Past these the apply " +
+    "6,144 characters per managed policy, 2,048 characters of inline policy per user, and 64-character user names of letters, digits and +=,.@_- (a member's IAM user is named by their address). Past these the apply " +
     "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups.",
   check({ org, index, today }) {
     const out: Finding[] = [];
@@ -37,6 +39,13 @@ export const rule: Rule = {
     }
     for (const m of model.members) {
       const i = index.memberIndex.get(m.address)!;
+      const badChars = [...new Set([...m.userName].filter((c) => !IAM_USER_NAME_CHAR.test(c)))];
+      if (badChars.length > 0) {
+        out.push({
+          pointer: pointer("members", i, "address"),
+          message: `member ${m.address} names their IAM user, and IAM user names may not contain ${badChars.map((c) => `'${c}'`).join(", ")}; allowed: letters, digits and +=,.@_- (use an address without it as the primary and keep this one as an alias)`,
+        });
+      }
       if (m.userName.length > IAM_MAX_USER_NAME) {
         out.push({
           pointer: pointer("members", i, "address"),

@@ -25,6 +25,9 @@ import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
 import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
+import { rule as signatureTemplate } from "./signature-template.ts";
+import { rule as tagValues } from "./tag-values.ts";
+import { rule as timezone } from "./timezone.ts";
 
 export const RULES: readonly Rule[] = [
   addressDomain,
@@ -52,4 +55,7 @@ export const RULES: readonly Rule[] = [
   regionReceivesMail,
   sesTemplateQuota,
   signatureExists,
+  signatureTemplate,
+  tagValues,
+  timezone,
 ];

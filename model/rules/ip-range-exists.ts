@@ -10,7 +10,7 @@ export const rule: Rule = {
     const out: Finding[] = [];
     const names = Object.keys(org.ip_ranges);
     (org.sending.allowed_ip_ranges ?? []).forEach((name, i) => {
-      if (!(name in org.ip_ranges)) {
+      if (!Object.hasOwn(org.ip_ranges, name)) {
         const guess = closest(name, names);
         out.push({
           pointer: pointer("sending", "allowed_ip_ranges", i),

@@ -12,6 +12,8 @@ export interface Finding {
   readonly severity?: Severity;
   /** Point at the mapping key rather than its value (for "this key should not be here"). */
   readonly at?: "key";
+  /** A 1-based line inside the (multi-line) string value the pointer names, e.g. a template's line. */
+  readonly line?: number;
 }
 
 export interface RuleContext {

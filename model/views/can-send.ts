@@ -2,7 +2,8 @@
 import { canon, domainOf, memberStatus, type Org } from "../org.ts";
 import type { OrgIndex } from "./org-index.ts";
 import { orgSlug } from "./naming.ts";
-import { evaluate } from "./iam-eval.ts";
+import { evaluate, type IamRequest } from "./iam-eval.ts";
+import { startOfDay } from "../timezone.ts";
 import { buildSendingModel, memberPolicies } from "./sending.ts";
 
 export interface CanSendRequest {
@@ -10,7 +11,7 @@ export interface CanSendRequest {
   readonly from: string;
   readonly to: readonly string[];
   readonly ip?: string;
-  /** YYYY-MM-DD; the request time is noon UTC that day. */
+  /** YYYY-MM-DD; the request time is noon that day in organisation.timezone. */
   readonly today: string;
 }
 
@@ -35,22 +36,40 @@ export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSend
   const model = buildSendingModel(org, index, req.today, ctx, orgSlug(org));
   const policies = memberPolicies(model, member.address)!;
   const fromDomain = domainOf(req.from);
-  const result = evaluate(policies, {
-    action: "ses:SendRawEmail",
-    resource: `arn:aws:ses:${ctx.region}:${ctx.accountId}:identity/${fromDomain}`,
-    context: {
-      "aws:username": canon(member.address),
-      "ses:FromAddress": canon(req.from),
-      "ses:Recipients": req.to.map(canon),
-      "aws:SourceIp": req.ip,
-      "aws:CurrentTime": `${req.today}T12:00:00Z`,
-    },
-  });
+  const request = canSendRequest(org, member.address, req);
+  const result = evaluate(policies, request);
   const reason =
     result.decision === "Allow"
       ? `allowed by ${result.statement}`
       : result.decision === "Deny"
         ? `denied by ${result.statement}`
         : `no statement allows ${canon(member.address)} to send as ${canon(req.from)}${index.domains.has(fromDomain) ? "" : ` (${fromDomain} is not an org domain)`}`;
-  return { allowed: result.decision === "Allow", reason, statement: result.statement };
+  // IAM compares ses:Recipients case-sensitively against the internal-only patterns: say why a colleague was refused.
+  const mixed = req.to.filter((r) => r !== r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r) && index.domains.has(domainOf(r)));
+  const hint = result.decision === "Deny" && result.statement?.includes("DenyRecipientsOutsideTheOrg") && mixed.length
+    ? ` (IAM compares recipient domains case-sensitively: write ${mixed.map((r) => r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r)).join(", ")})`
+    : "";
+  return { allowed: result.decision === "Allow", reason: reason + hint, statement: result.statement };
+}
+
+/**
+ * The request SES makes to IAM for this message, with the values exactly as the client sends them: IAM sees
+ * the From address and recipients in the case they were typed, so the simulation does too. The user name is
+ * the member's canonical address (the IAM user is created with it); the time is noon of `today` in the
+ * organisation's time zone.
+ */
+export function canSendRequest(org: Org, member: string, req: CanSendRequest): IamRequest {
+  const tz = org.organisation.timezone ?? "UTC";
+  return {
+    action: "ses:SendRawEmail",
+    resource: `arn:aws:ses:${org.organisation.region}:${SIMULATION_CONTEXT.accountId}:identity/${domainOf(req.from)}`,
+    context: {
+      "aws:username": canon(member),
+      "ses:FromAddress": req.from,
+      "ses:Recipients": [...req.to],
+      "aws:SourceIp": req.ip,
+      "aws:CurrentTime": new Date(startOfDay(req.today, tz).getTime() + 12 * 3600_000).toISOString().replace(".000Z", "Z"),
+    },
+  };
+
 }

@@ -6,6 +6,7 @@
  */
 import { canon, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../org.ts";
 import type { OrgIndex } from "./org-index.ts";
+import { orgSlug } from "./naming.ts";
 
 export type ChangeKind = "create" | "delete" | "modify";
 
@@ -136,7 +137,16 @@ export function diffOrgs(base: OrgSide, head: OrgSide): Change[] {
       continue;
     }
     if (b && !h) {
-      add({ category: "groups", kind: "delete", subject: a, detail: `removed (had ${base.index.expand([a]).length} recipients)`, departments: groupDeps(base, b), orgWide: false });
+      const n = base.index.expand([a]).length;
+      add({
+        category: "groups",
+        kind: "delete",
+        subject: a,
+        detail: `removed (had ${n} recipients)`,
+        departments: groupDeps(base, b),
+        orgWide: false,
+        destructive: `group ${a} is removed: mail to it will ${base.org.organisation.catch_all ? `go to the catch-all ${canon(base.org.organisation.catch_all)}` : "be rejected at SMTP time"} instead of reaching its ${n} recipient${n === 1 ? "" : "s"} (keep the group, or remove it after telling its senders)`,
+      });
       continue;
     }
     if (!b || !h) continue;
@@ -168,7 +178,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide): Change[] {
     const d = [...new Set([b?.department, h?.department].filter((x): x is string => !!x))].sort();
     const orgWide = d.length === 0;
     if (!b && h) add({ category: "mailboxes", kind: "create", subject: a, detail: "created", departments: d, orgWide });
-    else if (b && !h) add({ category: "mailboxes", kind: "delete", subject: a, detail: "removed", departments: d, orgWide, destructive: `shared mailbox ${a} is removed` });
+    else if (b && !h) add({ category: "mailboxes", kind: "delete", subject: a, detail: "removed", departments: d, orgWide, destructive: `shared mailbox ${a} is removed: new mail to it is no longer delivered${(b.delegates ?? []).length ? ` and its delegates lose the right to send as it` : ""} (its stored mail stays until it expires; keep the mailbox, or forward its address through a group first)` });
     if (!b || !h) continue;
     const dl = (m: typeof b) => new Map((m.delegates ?? []).map((x) => [canon(x.member), x.until ?? "no end"]));
     const db = dl(b);
@@ -222,9 +232,32 @@ export function diffOrgs(base: OrgSide, head: OrgSide): Change[] {
         destructive: weaker ? `DMARC of ${n} is weakened (p=${x.policy} pct=${x.pct} -> p=${y.policy} pct=${y.pct})` : undefined,
       });
     }
-    if ((b.receive ?? true) !== (h.receive ?? true)) add({ category: "dns", kind: "modify", subject: n, detail: `MX ${(b.receive ?? true) ? "on" : "off"} -> ${(h.receive ?? true) ? "on" : "off"} (inbound mail ${(h.receive ?? true) ? "moves to SES" : "stops reaching SES"})`, departments: [], orgWide: true });
+    if ((b.receive ?? true) !== (h.receive ?? true)) {
+      const off = h.receive === false;
+      add({
+        category: "dns",
+        kind: "modify",
+        subject: n,
+        detail: `MX ${off ? "on" : "off"} -> ${off ? "off" : "on"} (inbound mail ${off ? "stops reaching SES" : "moves to SES"})`,
+        departments: [],
+        orgWide: true,
+        destructive: off ? `receive is turned off for ${n}: its MX record and receipt rules are removed, so mail to every address @${n} stops being delivered (point the MX at another provider first, then pass --allow-destructive)` : undefined,
+      });
+    }
     for (const f of ["mail_from", "hosted_zone_id", "bimi_logo_url"] as const) {
-      if ((b[f] ?? "") !== (h[f] ?? "")) add({ category: "dns", kind: "modify", subject: n, detail: `${f} ${b[f] ?? "none"} -> ${h[f] ?? "none"}`, departments: [], orgWide: true });
+      if ((b[f] ?? "") === (h[f] ?? "")) continue;
+      const zoneLost = f === "hosted_zone_id" && b.hosted_zone_id !== undefined;
+      add({
+        category: "dns",
+        kind: "modify",
+        subject: n,
+        detail: `${f} ${b[f] ?? "none"} -> ${h[f] ?? "none"}`,
+        departments: [],
+        orgWide: true,
+        destructive: zoneLost
+          ? `hosted_zone_id of ${n} is ${h.hosted_zone_id ? `changed from ${b.hosted_zone_id} to ${h.hosted_zone_id}` : `removed (was ${b.hosted_zone_id})`}: every mail record of ${n} in zone ${b.hosted_zone_id} (MX, SPF, DKIM, MAIL FROM, DMARC) is destroyed, which prevent_destroy does not stop for a removed block, and mail to and from ${n} fails until they exist again (create the records elsewhere first, then pass --allow-destructive)`
+          : undefined,
+      });
     }
   }
 
@@ -242,9 +275,24 @@ export function diffOrgs(base: OrgSide, head: OrgSide): Change[] {
       destructive: ho.catch_all ? undefined : "the catch-all is removed: mail to mistyped addresses will be rejected",
     });
   }
-  for (const f of ["name", "region", "default_department", "retention_days", "max_message_size_mb"] as const) {
+  const baseId = orgSlug(base.org);
+  const headId = orgSlug(head.org);
+  const destructiveSetting = (f: string): string | undefined => {
+    if (f === "region") return "the region changes: identities, rules and the mail store would be recreated elsewhere";
+    if (f === "retention_days" && (ho.retention_days ?? 365) < (bo.retention_days ?? 365)) {
+      return `retention_days is lowered from ${bo.retention_days ?? 365} to ${ho.retention_days ?? 365}: stored mail older than ${ho.retention_days ?? 365} days (incoming/, mailboxes/, quarantine/) expires at the next lifecycle run (export what must be kept, then pass --allow-destructive)`;
+    }
+    if (f === "max_message_size_mb" && (ho.max_message_size_mb ?? 40) < (bo.max_message_size_mb ?? 40)) {
+      return `max_message_size_mb is cut from ${bo.max_message_size_mb ?? 40} to ${ho.max_message_size_mb ?? 40}: messages between ${ho.max_message_size_mb ?? 40} and ${bo.max_message_size_mb ?? 40} MB are dropped instead of delivered (tell senders first, then pass --allow-destructive)`;
+    }
+    if ((f === "name" || f === "id") && baseId !== headId) {
+      return `the organisation's ${f} change renames every AWS resource named after it (${baseId} -> ${headId}): the mail store bucket, IAM groups, receipt rules and the configuration set would be destroyed and recreated, and stored mail would be left in the old bucket (set organisation.id: ${baseId} to keep the names)`;
+    }
+    return undefined;
+  };
+  for (const f of ["name", "id", "region", "default_department", "retention_days", "max_message_size_mb", "timezone"] as const) {
     if (String(bo[f] ?? "") !== String(ho[f] ?? "")) {
-      add({ category: "organisation", kind: "modify", subject: f, detail: `${bo[f] ?? "none"} -> ${ho[f] ?? "none"}`, departments: [], orgWide: true, destructive: f === "region" ? "the region changes: identities, rules and the mail store would be recreated elsewhere" : undefined });
+      add({ category: "organisation", kind: "modify", subject: f, detail: `${bo[f] ?? "none"} -> ${ho[f] ?? "none"}`, departments: [], orgWide: true, destructive: destructiveSetting(f) });
     }
   }
   const ow = setDiff((bo.owners ?? []).slice().sort(), (ho.owners ?? []).slice().sort());
@@ -281,7 +329,15 @@ export function diffOrgs(base: OrgSide, head: OrgSide): Change[] {
     const b = bb.get(n);
     const h = hb.get(n);
     if (JSON.stringify(b) === JSON.stringify(h)) continue;
-    add({ category: "backups", kind: !b ? "create" : !h ? "delete" : "modify", subject: n, detail: !b ? `copies to ${h!.to}` : !h ? "removed" : `changed (to ${b.to} -> ${h.to})`, departments: [], orgWide: true });
+    add({
+      category: "backups",
+      kind: !b ? "create" : !h ? "delete" : "modify",
+      subject: n,
+      detail: !b ? `copies to ${h!.to}` : !h ? "removed" : `changed (to ${b.to} -> ${h.to})`,
+      departments: [],
+      orgWide: true,
+      destructive: b && !h ? `backup rule ${n} is removed: matching mail is no longer copied to ${canon(b.to)} (copies already made stay; keep the rule, or pass --allow-destructive once the retention obligation has ended)` : undefined,
+    });
   }
   const bsg = byKey(base.org.signatures, (s) => s.id);
   const hsg = byKey(head.org.signatures, (s) => s.id);

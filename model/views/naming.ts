@@ -5,9 +5,27 @@
 import { createHash } from "node:crypto";
 import { slug, type Org } from "../org.ts";
 
-/** The organisation's slug (at most 24 characters), used as a prefix for AWS resource names. */
+/**
+ * The organisation's id (at most 24 characters), the prefix of AWS resource names: `organisation.id` when set,
+ * else derived from the name (see orgIdFromName).
+ */
 export function orgSlug(org: Org): string {
-  return slug(org.organisation.name).slice(0, 24).replace(/-+$/, "");
+  return org.organisation.id ?? orgIdFromName(org.organisation.name);
+}
+
+/**
+ * An id derived from an organisation name. An ASCII name gives its slug ("Example Trading" ->
+ * "example-trading"), as before. A name with non-ASCII characters gives the slug of its ASCII letters (accents
+ * stripped: "Café Müller" -> "cafe-muller", "示例贸易" -> "org") followed by 7 hex digits of the name's SHA-256,
+ * so two such names never share an id (a plain slug would turn both into "x"). An ASCII name without letters
+or digits is hashed the same way.
+ */
+export function orgIdFromName(name: string): string {
+  // An ASCII name with letters or digits keeps its plain slug; one without any ("!!!") would slug to "x".
+  if (/^[\x00-\x7f]*$/.test(name) && /[A-Za-z0-9]/.test(name)) return slug(name).slice(0, 24).replace(/-+$/, "");
+  const stripped = slug(name.normalize("NFKD").replace(/\p{M}/gu, "").replace(/[^\x00-\x7f]/g, " "));
+  const head = (stripped === "x" ? "org" : stripped).slice(0, 16).replace(/-+$/, "");
+  return `${head}-${createHash("sha256").update(name, "utf8").digest("hex").slice(0, 7)}`;
 }
 
 /**

@@ -11,6 +11,14 @@
 import { canon, memberDepartments, memberStatus, slug, type Member, type Org } from "../org.ts";
 import type { OrgIndex } from "./org-index.ts";
 import { orgSlug } from "./naming.ts";
+import { endOfDayIso } from "../timezone.ts";
+import { parseCidr } from "./ip.ts";
+
+/** An ip_ranges entry as a CIDR: a bare address gets its full-length prefix. */
+function asCidr(entry: string): string {
+  const c = parseCidr(entry);
+  return c && !entry.includes("/") ? `${c.address}/${c.prefix}` : entry;
+}
 
 export interface Statement {
   readonly Sid: string;
@@ -74,12 +82,6 @@ function identityArns(org: Org, ctx: AwsContext, configurationSet: string): stri
   ];
 }
 
-/** The day after a YYYY-MM-DD date, as an ISO timestamp (delegations end at the end of `until`). */
-function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().replace(".000Z", "Z");
-}
 
 /** Restricted groups: those whose senders are a list or `members`. */
 function restrictedGroups(org: Org, index: OrgIndex): { address: string; allowed: Set<string> }[] {
@@ -109,11 +111,14 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   const internalOnly = new Set(index.expand(org.sending.internal_only ?? []));
   for (const m of org.members) if (m.internal_only) internalOnly.add(canon(m.address));
   const internalGroup = `${prefix}-internal-only`;
-  const orgPatterns = [...new Set(org.domains.map((d) => `*@${canon(d.name)}`))].sort();
+  // Internal means the org's receiving domains: a send-only domain has no mailboxes behind it. IAM's
+  // StringNotLike is case-sensitive, so a recipient whose domain is written in another case (x@Example.COM)
+  // is outside these patterns and denied: the policy fails closed, and can-send reports exactly that.
+  const orgPatterns = [...new Set(org.domains.filter((d) => d.receive !== false).map((d) => `*@${canon(d.name)}`))].sort();
   if (internalOnly.size > 0) {
     groups.push({
       name: internalGroup,
-      description: "members restricted to internal mail: any recipient outside the org's domains is denied",
+      description: "members restricted to internal mail: any recipient outside the org's receiving domains is denied",
       policy: {
         Version: "2012-10-17",
         Statement: [{ Sid: "DenyRecipientsOutsideTheOrg", Effect: "Deny", Action: SEND_ACTIONS, Resource: "*", Condition: { "ForAnyValue:StringNotLike": { "ses:Recipients": orgPatterns } } }],
@@ -125,7 +130,8 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   const exempt = new Set(index.expand(org.sending.exempt ?? []));
   const ipGroup = `${prefix}-office-ip-only`;
   if (ranges.length > 0) {
-    const cidrs = [...new Set(ranges.flatMap((r) => org.ip_ranges[r] ?? []))].sort();
+    // IAM's IpAddress operators take CIDRs: a bare address is written as /32 (IPv4) or /128 (IPv6).
+    const cidrs = [...new Set(ranges.flatMap((r) => (Object.hasOwn(org.ip_ranges, r) ? org.ip_ranges[r]! : [])).map(asCidr))].sort();
     groups.push({
       name: ipGroup,
       description: `members who may send only from ${ranges.join(", ")}`,
@@ -188,13 +194,13 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
       departments: memberDepartments(org, m),
       status,
       groups: memberGroups,
-      inline: inlinePolicy(m, delegations.get(key) ?? [], resources),
+      inline: inlinePolicy(m, delegations.get(key) ?? [], resources, org.organisation.timezone ?? "UTC"),
     });
   }
   return { groups, members };
 }
 
-function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[], resources: string[]): PolicyDocument | undefined {
+function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[], resources: string[], timezone: string): PolicyDocument | undefined {
   const statements: Statement[] = [];
   const aliases = [...new Set((m.aliases ?? []).map(canon))].sort();
   if (aliases.length) {
@@ -210,7 +216,7 @@ function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[
       Effect: "Allow",
       Action: SEND_ACTIONS,
       Resource: resources,
-      Condition: { StringEqualsIgnoreCase: { "ses:FromAddress": d.mailbox }, DateLessThan: { "aws:CurrentTime": dayAfter(d.until!) } },
+      Condition: { StringEqualsIgnoreCase: { "ses:FromAddress": d.mailbox }, DateLessThan: { "aws:CurrentTime": endOfDayIso(d.until!, timezone) } },
     });
   }
   return statements.length ? { Version: "2012-10-17", Statement: statements } : undefined;

@@ -2,7 +2,8 @@
  * The router's decision, as a pure function of the routing table and one message: used by the Lambda
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
-import type { RoutingTable } from "../../model/views/routing.ts";
+import { isIP } from "node:net";
+import type { RouteEntry, RoutingTable } from "../../model/views/routing.ts";
 import { cidrContains, parseCidr } from "../../model/views/ip.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
@@ -12,7 +13,11 @@ export interface InboundMessage {
   readonly from: string;
   /** Envelope recipients this invocation is for (SES receipt.recipients). Never the To/Cc headers. */
   readonly recipients: readonly string[];
-  /** Connecting IP, when known (SES enforces IP blocks with receipt filters before the router runs). */
+  /**
+   * The TCP peer's IP, when known (SES enforces IP blocks with receipt filters before the router runs). Only
+   * the peer counts: the handler takes it from the Received header SES itself added (connectingIp), never
+   * from headers the sender wrote.
+   */
   readonly ip?: string;
   readonly spam?: Verdict;
   readonly virus?: Verdict;
@@ -59,7 +64,38 @@ function ipIn(ip: string | undefined, cidrs: readonly string[]): boolean {
 export function sesAccepts(table: RoutingTable, recipient: string): boolean {
   const r = lc(recipient);
   const receiving = table.receivingDomains.includes(domainOf(r));
-  return receiving && (r in table.entries || table.catchAll !== null);
+  return receiving && (Object.hasOwn(table.entries, r) || table.catchAll !== null);
+}
+
+/**
+ * The routing entry for an envelope recipient, case-insensitively: the address itself, or for `user+tag@domain`
+ * (plus addressing) the entry of `user@domain` when that is a member, alias, departed member or mailbox and
+ * `user+tag` is not itself declared. Groups are not reached by plus addressing, so a `+tag` cannot route
+ * around a group's sender list. SES lists only exact addresses in receipt rules, so a `+tag` address reaches
+ * the router through the domain-wide rule, which exists when catch_all is set.
+ */
+export function lookupRecipient(table: RoutingTable, recipient: string): { address: string; entry: RouteEntry } | undefined {
+  const r = lc(recipient);
+  if (Object.hasOwn(table.entries, r)) return { address: r, entry: table.entries[r]! };
+  const at = r.lastIndexOf("@");
+  const plus = r.indexOf("+");
+  if (plus <= 0 || plus > at) return undefined;
+  const base = r.slice(0, plus) + r.slice(at);
+  const entry = Object.hasOwn(table.entries, base) ? table.entries[base] : undefined;
+  return entry && entry.kind !== "group" ? { address: base, entry } : undefined;
+}
+
+/**
+ * The TCP peer of the SMTP session, from the topmost Received header, which SES's inbound endpoint adds
+ * itself ("from host (host [203.0.113.5]) by inbound-smtp.<region>.amazonaws.com ..."). Undefined when that
+ * header is missing or was not written by SES: headers below it are the sender's and prove nothing.
+ */
+export function connectingIp(headers: readonly { readonly name: string; readonly value: string }[]): string | undefined {
+  const top = headers.find((h) => h.name.toLowerCase() === "received");
+  if (!top || !/\bby inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i.test(top.value)) return undefined;
+  const from = top.value.split(/\bby\b/i)[0]!;
+  const m = /\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]/.exec(from);
+  return m && isIP(m[1]!) !== 0 ? m[1]!.toLowerCase() : undefined;
 }
 
 export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision {
@@ -86,7 +122,9 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     }));
   if (accepted.length === 0) return none("no recipient is accepted by the receipt rules", smtpDropped, false, false);
 
-  const allowedSender = table.allowedSenders.some((p) => senderMatches(from, p));
+  // inbound.allowed: an IP range matches the TCP peer, which cannot be forged; a sender address or domain
+  // matches the From header, which can, so it counts only when SES's DMARC verdict passed.
+  const allowedSender = ipAllowed || (msg.dmarc === "PASS" && table.allowedSenders.some((p) => senderMatches(from, p)));
   const dropAll = (reason: string, quarantined = false): RouteDecision =>
     none(null, [...smtpDropped, ...accepted.map((r) => ({ recipient: r, reason }))], quarantined);
 
@@ -100,9 +138,12 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
   // A sender claiming one of our domains counts as the organisation only when DMARC passed.
   const orgSender = table.orgDomains.includes(domainOf(from)) && msg.dmarc === "PASS";
   const deliveries = new Set<string>();
+  /** Every address a delivered copy answered to: the envelope recipient and the final mailbox (for backups). */
+  const deliveredAs = new Set<string>();
   const dropped: Dropped[] = [...smtpDropped];
   for (const r of accepted) {
-    const entry = table.entries[r];
+    const found = lookupRecipient(table, r);
+    const entry = found?.entry;
     let targets: readonly string[];
     if (!entry) {
       targets = [table.catchAll!];
@@ -120,21 +161,31 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
         continue;
       }
       targets = entry.deliver;
+      if (targets.length === 0) {
+        // Every member has departed (or the group's departments are empty): say where the mail goes.
+        targets = table.catchAll ? [table.catchAll] : [];
+        dropped.push({ recipient: r, reason: `group ${r} has no active recipients${table.catchAll ? `: delivered to the catch-all ${table.catchAll} instead` : ": nothing is delivered (add members, or set catch_all)"}` });
+      }
     } else {
       targets = entry.deliver;
     }
     for (const t of targets) {
-      const blocks = table.personalBlocks[t] ?? [];
+      const blocks = Object.hasOwn(table.personalBlocks, t) ? table.personalBlocks[t]! : [];
       if (blocks.some((p) => senderMatches(from, p))) dropped.push({ recipient: t, reason: `${t} blocks mail from ${from} (blocked_senders)` });
-      else deliveries.add(t);
+      else {
+        deliveries.add(t);
+        deliveredAs.add(r).add(found?.address ?? r).add(t);
+      }
     }
   }
 
+  // A backup copies mail actually delivered to a matching recipient: the envelope address it was sent to, or
+  // the final mailbox (so members reached through a group are covered); never mail refused for them.
   const backups = new Set<string>();
   for (const b of table.backups) {
-    const rcptOk = b.recipients.length === 0 || accepted.some((r) => b.recipients.includes(r));
+    const rcptOk = b.recipients.length === 0 ? deliveries.size > 0 : b.recipients.some((x) => deliveredAs.has(x));
     const senderOk = b.senders.length === 0 || b.senders.some((p) => senderMatches(from, p));
-    if (rcptOk && senderOk && deliveries.size > 0) backups.add(b.to);
+    if (rcptOk && senderOk) backups.add(b.to);
   }
   return {
     accepted: true,

@@ -25,4 +25,9 @@ describe("iam-quota", () => {
       `m.yaml:2:16: error [iam-quota] member ${long} is 65 characters long; their IAM user is named by the address and IAM allows 64 (use a shorter primary address and keep this one as an alias)`,
     ]);
   });
+  it("rejects an address with a character IAM user names do not allow", async () => {
+    expect(await findings({ "m.yaml": "members:\n  - { address: 50%off@example.com, name: L }\n" }, { rule: "iam-quota" })).toEqual([
+      "m.yaml:2:16: error [iam-quota] member 50%off@example.com names their IAM user, and IAM user names may not contain '%'; allowed: letters, digits and +=,.@_- (use an address without it as the primary and keep this one as an alias)",
+    ]);
+  });
 });
