@@ -1,7 +1,5 @@
 /** `mailorg synth`: the same synthesis as `npm run synth`, into --out (default cdktf.out). */
-import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../model/today.ts";
 import { synthesize } from "../constructs/synth.ts";
 import { EXIT_OK, runCommand, withOrg } from "./common.ts";
 
@@ -13,9 +11,6 @@ export function register(program: Command): void {
   withOrg(cmd);
   cmd.action((opts: { org: string; out: string }) =>
     runCommand(() => {
-      if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
-        throw new UsageError(`--out ${opts.out} is an existing file, not a directory; pass a directory (it is created when missing)`);
-      }
       const result = synthesize({ orgDir: opts.org, outDir: opts.out });
       for (const s of result.stacks) {
         process.stdout.write(`${s.name}: ${s.resources} resources -> ${s.file}\n`);

@@ -38,7 +38,7 @@ function walk(dir: string, root: string, out: string[] = []): string[] {
  */
 export function claimOutDir(outDir: string): Set<string> {
   if (!existsSync(outDir)) return new Set();
-  if (!statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is a file, not a directory; choose a directory for the synthesized stacks`);
+  if (!statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is an existing file, not a directory; pass a directory (it is created when missing)`);
   const record = join(outDir, OWNED_RECORD);
   if (existsSync(record)) {
     const parsed = JSON.parse(readFileSync(record, "utf8")) as Partial<OwnedRecord>;

@@ -109,7 +109,7 @@ describe("synth writes only what it owns", () => {
     const file = join(home, ".bashrc");
     const f = runCli(["synth", "--org", org, "--out", file]);
     expect(f.status).toBe(2);
-    expect(f.stderr).toContain("is a file, not a directory");
+    expect(f.stderr).toContain("is an existing file, not a directory");
   });
 });
 
