@@ -35,7 +35,9 @@ export function bundleRouter(): string {
       charset: "utf8",
       logLevel: "silent",
     });
-    bundleCache = out.outputFiles[0]!.text;
+    // esbuild marks each module with a `// path/to/file.ts` comment: drop them, so moving a source file
+    // does not change the bundle's hash (and redeploy the router) when the code is the same.
+    bundleCache = out.outputFiles[0]!.text.replace(/^\/\/ [\w@./-]+\.(?:ts|mjs|cjs|js|json)\n/gm, "");
   }
   return bundleCache;
 }
