@@ -8,8 +8,8 @@ import { performance } from "node:perf_hooks";
 import { hasErrors, sortDiagnostics } from "../model/diagnostics.ts";
 import { loadOrg } from "../model/load.ts";
 import { RULES } from "../model/rules/index.ts";
-import { OrgIndex } from "../model/views/org-index.ts";
-import { buildRoutingTable, deliverableAddresses, ruleCount } from "../model/views/routing.ts";
+import { OrgIndex } from "../model/org-index.ts";
+import { buildRoutingTable, deliverableAddresses, ruleCount } from "../plan/routing.ts";
 
 const dir = process.argv[2];
 if (!dir) {

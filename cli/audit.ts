@@ -5,7 +5,7 @@ import { canon } from "../model/org.ts";
 import { today } from "../model/today.ts";
 import { auditReport, type AuditReport } from "../model/views/audit.ts";
 import { diffOrgs, emptyOrg, type Change } from "../model/views/diff.ts";
-import { OrgIndex } from "../model/views/org-index.ts";
+import { OrgIndex } from "../model/org-index.ts";
 import { addressArg, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 import { mdTable } from "./markdown.ts";
 

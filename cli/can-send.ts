@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { today } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { canSend } from "../model/views/can-send.ts";
+import { canSend } from "../simulate/can-send.ts";
 import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {

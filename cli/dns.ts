@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { canon } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { domainRecords, zoneFragment } from "../model/views/dns.ts";
+import { domainRecords, zoneFragment } from "../plan/dns.ts";
 import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { buildRoutingTable } from "../model/views/routing.ts";
+import { buildRoutingTable } from "../plan/routing.ts";
 import { decide, type Verdict } from "../runtime/router/core.ts";
 import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { canon } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { renderSignature } from "../model/views/signatures.ts";
+import { renderSignature } from "../plan/signatures.ts";
 import { EXIT_FAIL, EXIT_OK, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {

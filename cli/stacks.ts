@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { changedStacks } from "../constructs/synth.ts";
 import { UsageError } from "../model/today.ts";
-import { sendingShard, stackOrder } from "../model/views/stacks.ts";
+import { sendingShard, stackOrder } from "../plan/stacks.ts";
 import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export interface StackInfo {

@@ -5,19 +5,19 @@
  */
 import type { App } from "cdktf";
 import type { Org } from "../model/org.ts";
-import type { OrgIndex } from "../model/views/org-index.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 import { MailOrgStack, type MailOrgStackProps, type StateConfig } from "./base-stack.ts";
 import { MailConfigurationSet } from "./configuration-set.ts";
 import { InboundMx, MailDomain } from "./mail-domain.ts";
-import { mailStoreBucketName, orgSlug } from "../model/views/naming.ts";
-import { buildRoutingTable } from "../model/views/routing.ts";
-import { sendingShard, sendingShards } from "../model/views/stacks.ts";
+import { mailStoreBucketName, orgSlug } from "../plan/naming.ts";
+import { buildRoutingTable } from "../plan/routing.ts";
+import { sendingShard, sendingShards } from "../plan/stacks.ts";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { InboundRouting } from "./inbound-routing.ts";
 import { MailStore } from "./mail-store.ts";
 import { RouterFunction } from "./router-function.ts";
-import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel } from "../model/views/sending.ts";
-import { renderAllSignatures } from "../model/views/signatures.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel } from "../plan/sending.ts";
+import { renderAllSignatures } from "../plan/signatures.ts";
 import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
 import { Signatures } from "./signatures.ts";
 import { canon } from "../model/org.ts";

@@ -4,8 +4,8 @@ import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
 import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { domainKey, packRecipientRules, type RoutingTable } from "../model/views/routing.ts";
-import { sesName, STORE_PREFIX } from "../model/views/naming.ts";
+import { domainKey, packRecipientRules, type RoutingTable } from "../plan/routing.ts";
+import { sesName, STORE_PREFIX } from "../plan/naming.ts";
 
 export interface InboundRoutingProps {
   /** Rule set name; rule and filter names are prefixed with namePrefix. */

@@ -4,7 +4,7 @@ import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/se
 import { Fn, TerraformOutput, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { canon, slug, type Domain, type Org } from "../model/org.ts";
-import { DKIM_TOKEN_COUNT, domainRecords, route53TxtValue, type DnsRecord } from "../model/views/dns.ts";
+import { DKIM_TOKEN_COUNT, domainRecords, route53TxtValue, type DnsRecord } from "../plan/dns.ts";
 import { protect } from "./protect.ts";
 
 export interface MailDomainProps {

@@ -5,7 +5,7 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { Construct } from "constructs";
-import { STORE_PREFIX } from "../model/views/naming.ts";
+import { STORE_PREFIX } from "../plan/naming.ts";
 import { denyInsecureTransport, lockDownBucket } from "./private-bucket.ts";
 import { protect } from "./protect.ts";
 

@@ -10,8 +10,8 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { buildSync } from "esbuild";
-import type { RoutingTable } from "../model/views/routing.ts";
-import { STORE_PREFIX } from "../model/views/naming.ts";
+import type { RoutingTable } from "../plan/routing.ts";
+import { STORE_PREFIX } from "../plan/naming.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Zip entries get this modification time, so the archive's bytes depend on content only. */

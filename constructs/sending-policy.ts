@@ -7,7 +7,7 @@ import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-m
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { ACCOUNT_ID_PLACEHOLDER, type MemberCredentials, type PolicyDocument, type SharedGroup } from "../model/views/sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, type MemberCredentials, type PolicyDocument, type SharedGroup } from "../plan/sending.ts";
 
 export const IAM_PATH = "/mailorg/";
 

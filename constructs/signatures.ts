@@ -6,8 +6,8 @@ import { SesTemplate } from "@cdktf/provider-aws/lib/ses-template";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { Signature } from "../model/org.ts";
-import type { RenderedSignature } from "../model/views/signatures.ts";
-import { STORE_PREFIX } from "../model/views/naming.ts";
+import type { RenderedSignature } from "../plan/signatures.ts";
+import { STORE_PREFIX } from "../plan/naming.ts";
 
 export interface SignaturesProps {
   /** SES template name prefix (the organisation's slug). */

@@ -6,7 +6,7 @@ import { App } from "cdktf";
 import { OrgInvalidError } from "../model/diagnostics.ts";
 import { materialiseOrg } from "../model/git.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { stackOrder } from "../model/views/stacks.ts";
+import { stackOrder } from "../plan/stacks.ts";
 import { UsageError } from "../model/today.ts";
 import { MailOrgStack } from "./base-stack.ts";
 import { StateBucket } from "./state-bucket.ts";

@@ -7,7 +7,7 @@ import { OrgInvalidError } from "./diagnostics.ts";
 import type { Org } from "./org.ts";
 import { UsageError } from "./today.ts";
 import { validateOrg } from "./validate.ts";
-import type { OrgIndex } from "./views/org-index.ts";
+import type { OrgIndex } from "./org-index.ts";
 
 function git(args: string[], cwd: string): string {
   try {

@@ -6,7 +6,7 @@ import { RULES } from "./rules/index.ts";
 import type { Rule } from "./rules/types.ts";
 import type { OrgSources } from "./sources.ts";
 import { today as todayFromEnv } from "./today.ts";
-import { OrgIndex } from "./views/org-index.ts";
+import { OrgIndex } from "./org-index.ts";
 
 export interface ValidationResult {
   readonly org: Org;

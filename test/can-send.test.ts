@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
-import { canSend } from "../model/views/can-send.ts";
+import { canSend } from "../simulate/can-send.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Send Co, region: eu-west-1, default_department: hq }
@@ -107,7 +107,7 @@ describe("internal_only and time zones", () => {
     expect(org2("")("intern@example.com", "intern@example.com", ["x@example.net"])).toMatchObject({ allowed: false, statement: "group send-co-internal-only: DenyRecipientsOutsideTheOrg" });
   });
   it("ends a delegation at midnight of its last day in organisation.timezone", async () => {
-    const { buildSendingModel } = await import("../model/views/sending.ts");
+    const { buildSendingModel } = await import("../plan/sending.ts");
     const d = writeOrg({ "org.yaml": ORG.replace("default_department: hq }", "default_department: hq, timezone: Asia/Shanghai }") });
     const r = validateOrg(d, { today: "2026-06-01" });
     const model = buildSendingModel(r.org, r.index!, "2026-06-01", { region: "eu-west-1", accountId: "123456789012" }, "send-co");

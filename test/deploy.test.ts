@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { synthesize } from "../constructs/synth.ts";
-import { sendingShard, stackOrder } from "../model/views/stacks.ts";
+import { sendingShard, stackOrder } from "../plan/stacks.ts";
 import { BASE_ORG, runCli, writeOrg } from "./helpers.ts";
 import { resources, synthOrg, type StackJson } from "./synth-helpers.ts";
 

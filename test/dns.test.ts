@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
-import { domainRecords, recordProblems, spfLookupCount, txtChunks, route53TxtValue } from "../model/views/dns.ts";
+import { domainRecords, recordProblems, spfLookupCount, txtChunks, route53TxtValue } from "../plan/dns.ts";
 import { DOMAINS_ORG } from "./fixtures-domains.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../model/views/iam-eval.ts";
-import type { PolicyDocument } from "../model/views/sending.ts";
+import { evaluate } from "../simulate/iam-eval.ts";
+import type { PolicyDocument } from "../plan/sending.ts";
 
 const doc = (...Statement: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 const req = (context: Record<string, string | string[] | undefined>, action = "ses:SendRawEmail", resource = "arn:aws:ses:eu-west-1:1:identity/example.com") => ({ action, resource, context });

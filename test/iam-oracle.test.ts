@@ -7,10 +7,10 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
-import { canSend, canSendRequest, SIMULATION_CONTEXT } from "../model/views/can-send.ts";
-import { evaluate, type IamRequest } from "../model/views/iam-eval.ts";
-import { orgSlug } from "../model/views/naming.ts";
-import { buildSendingModel, memberPolicies, type PolicyDocument } from "../model/views/sending.ts";
+import { canSend, canSendRequest, SIMULATION_CONTEXT } from "../simulate/can-send.ts";
+import { evaluate, type IamRequest } from "../simulate/iam-eval.ts";
+import { orgSlug } from "../plan/naming.ts";
+import { buildSendingModel, memberPolicies, type PolicyDocument } from "../plan/sending.ts";
 import { writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Oracle Co, region: eu-west-1, default_department: hq, timezone: Asia/Shanghai }

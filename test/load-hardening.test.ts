@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../model/diagnostics.ts";
 import { firstInvalidUtf8, loadOrg, MAX_FILE_BYTES } from "../model/load.ts";
 import { validateOrg } from "../model/validate.ts";
-import { orgIdFromName, orgSlug } from "../model/views/naming.ts";
+import { orgIdFromName, orgSlug } from "../plan/naming.ts";
 import { BASE_ORG, findings, runCli, writeOrg } from "./helpers.ts";
 
 const diagnostics = (dir: string): string[] => {

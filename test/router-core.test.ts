@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
-import { buildRoutingTable, packRecipientRules, ruleCount } from "../model/views/routing.ts";
+import { buildRoutingTable, packRecipientRules, ruleCount } from "../plan/routing.ts";
 import { connectingIp, decide, type InboundMessage } from "../runtime/router/core.ts";
 import { writeOrg } from "./helpers.ts";
 

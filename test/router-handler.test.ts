@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { bundleRouter } from "../constructs/router-function.ts";
 import { validateOrg } from "../model/validate.ts";
-import { buildRoutingTable } from "../model/views/routing.ts";
+import { buildRoutingTable } from "../plan/routing.ts";
 import { ROOT, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Route Co, region: eu-west-1, default_department: hq, catch_all: lost@example.com, max_message_size_mb: 1 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
-import { renderSignature } from "../model/views/signatures.ts";
+import { renderSignature } from "../plan/signatures.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 import { mergeStacks, resources, synthOrg } from "./synth-helpers.ts";
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sendingShard, SENDING_SHARDS, stackOrder } from "../model/views/stacks.ts";
+import { sendingShard, SENDING_SHARDS, stackOrder } from "../plan/stacks.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 import { synthOrg } from "./synth-helpers.ts";
 

@@ -1,5 +1,5 @@
 import { pointer } from "../pointer.ts";
-import { hasHostBits, looksLikeIp, networkOf, parseCidr } from "../views/ip.ts";
+import { hasHostBits, looksLikeIp, networkOf, parseCidr } from "../ip.ts";
 import type { Finding, Rule } from "./types.ts";
 
 const SENDER = /^(?:[A-Za-z0-9._%+-]+@)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;

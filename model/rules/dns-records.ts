@@ -1,5 +1,5 @@
 import { pointer } from "../pointer.ts";
-import { domainRecords, recordProblems } from "../views/dns.ts";
+import { domainRecords, recordProblems } from "../../plan/dns.ts";
 import type { Finding, Rule } from "./types.ts";
 
 export const rule: Rule = {

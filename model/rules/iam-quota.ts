@@ -1,12 +1,12 @@
 import { pointer } from "../pointer.ts";
-import { orgSlug } from "../views/naming.ts";
+import { orgSlug } from "../../plan/naming.ts";
 import {
   buildSendingModel,
   IAM_MAX_GROUPS_PER_USER,
   IAM_MAX_INLINE_USER_POLICY_CHARS,
   IAM_MAX_MANAGED_POLICY_CHARS,
   IAM_MAX_USERS,
-} from "../views/sending.ts";
+} from "../../plan/sending.ts";
 import type { Finding, Rule } from "./types.ts";
 
 /** IAM user names are at most 64 characters. */

@@ -1,6 +1,6 @@
 import { pointer } from "../pointer.ts";
-import { looksLikeIp } from "../views/ip.ts";
-import { SES_MAX_RECEIPT_FILTERS } from "../views/routing.ts";
+import { looksLikeIp } from "../ip.ts";
+import { SES_MAX_RECEIPT_FILTERS } from "../../plan/routing.ts";
 import type { Rule } from "./types.ts";
 
 export const rule: Rule = {

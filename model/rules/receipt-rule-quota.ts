@@ -1,5 +1,5 @@
 import { pointer } from "../pointer.ts";
-import { buildRoutingTable, deliverableAddresses, packRecipientRules, SES_MAX_RULES_PER_RULE_SET, SES_MAX_RECIPIENTS_PER_RULE } from "../views/routing.ts";
+import { buildRoutingTable, deliverableAddresses, packRecipientRules, SES_MAX_RULES_PER_RULE_SET, SES_MAX_RECIPIENTS_PER_RULE } from "../../plan/routing.ts";
 import type { Rule } from "./types.ts";
 
 export const rule: Rule = {

@@ -1,7 +1,7 @@
 import { closest } from "../schema.ts";
 import { pointer } from "../pointer.ts";
 import type { Org } from "../org.ts";
-import type { OrgIndex } from "../views/org-index.ts";
+import type { OrgIndex } from "../org-index.ts";
 import type { Finding, Rule } from "./types.ts";
 
 /** Every reference list in the org, with its pointer. */

@@ -1,7 +1,7 @@
 /** The shape of a semantic rule: one file per rule under model/rules/, listed in model/rules/index.ts. */
 import type { Severity } from "../diagnostics.ts";
 import type { Org } from "../org.ts";
-import type { OrgIndex } from "../views/org-index.ts";
+import type { OrgIndex } from "../org-index.ts";
 
 export interface Finding {
   /** JSON pointer into the merged Org, e.g. /members/3/aliases. */

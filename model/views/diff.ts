@@ -5,8 +5,8 @@
  * destructive (for the guard).
  */
 import { canon, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
-import { orgSlug } from "./naming.ts";
+import type { OrgIndex } from "../org-index.ts";
+import { orgSlug } from "../../plan/naming.ts";
 
 export type ChangeKind = "create" | "delete" | "modify";
 

@@ -2,7 +2,7 @@
 import { memberDepartments, type Org } from "../org.ts";
 import type { OrgSources } from "../sources.ts";
 import type { Change } from "./diff.ts";
-import type { OrgIndex } from "./org-index.ts";
+import type { OrgIndex } from "../org-index.ts";
 
 /** A department's admins, or the nearest ancestor's, or the organisation owners. */
 export function departmentAdmins(org: Org, index: OrgIndex, id: string): string[] {

@@ -3,8 +3,8 @@
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
 import { isIP } from "node:net";
-import type { RouteEntry, RoutingTable } from "../../model/views/routing.ts";
-import { cidrContains, parseCidr } from "../../model/views/ip.ts";
+import type { RouteEntry, RoutingTable } from "../../plan/routing.ts";
+import { cidrContains, parseCidr } from "../../model/ip.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rule } from "../../model/rules/dns-records.ts";
-import { OrgIndex } from "../../model/views/org-index.ts";
+import { OrgIndex } from "../../model/org-index.ts";
 import { validateOrg } from "../../model/validate.ts";
 import { BASE_ORG, findings, writeOrg } from "../helpers.ts";
 

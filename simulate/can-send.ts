@@ -1,10 +1,10 @@
 /** The can-send simulation: a member's request evaluated against the very policy documents synthesised for them. */
-import { canon, domainOf, memberStatus, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
-import { orgSlug } from "./naming.ts";
+import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
+import { orgSlug } from "../plan/naming.ts";
 import { evaluate, type IamRequest } from "./iam-eval.ts";
-import { startOfDay } from "../timezone.ts";
-import { buildSendingModel, memberPolicies } from "./sending.ts";
+import { startOfDay } from "../model/timezone.ts";
+import { buildSendingModel, memberPolicies } from "../plan/sending.ts";
 
 export interface CanSendRequest {
   readonly as: string;

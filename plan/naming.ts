@@ -3,7 +3,7 @@
  * other's resources by name instead of by cross-stack references.
  */
 import { createHash } from "node:crypto";
-import { slug, type Org } from "../org.ts";
+import { slug, type Org } from "../model/org.ts";
 
 /**
  * The organisation's id (at most 24 characters), the prefix of AWS resource names: `organisation.id` when set,

@@ -3,9 +3,9 @@
  * Org at synth time and shipped inside the Lambda asset; `mailorg route` feeds the same table to the same
  * pure function (runtime/router/core.ts). Plain JSON, sorted, deterministic.
  */
-import { canon, domainOf, memberStatus, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
-import { looksLikeIp } from "./ip.ts";
+import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
+import { looksLikeIp } from "../model/ip.ts";
 
 /** Who may send to a group. `list`: the From addresses (members' addresses and aliases, mailboxes) allowed. */
 export type GroupSenders = { readonly mode: "anyone" } | { readonly mode: "organisation" } | { readonly mode: "list"; readonly allowed: readonly string[] };

@@ -5,8 +5,8 @@
  * comparisons, and the ForAnyValue:/ForAllValues: set operators on multi-valued keys.
  */
 import { isIP } from "node:net";
-import { cidrContains, parseCidr } from "./ip.ts";
-import type { PolicyDocument, Statement } from "./sending.ts";
+import { cidrContains, parseCidr } from "../model/ip.ts";
+import type { PolicyDocument, Statement } from "../plan/sending.ts";
 
 export interface IamRequest {
   readonly action: string;

@@ -3,8 +3,8 @@
  * (name, title, first department's name, phone, address) with Handlebars, the engine SES templates use.
  */
 import Handlebars from "handlebars";
-import { canon, memberDepartments, memberStatus, type Member, type Org, type Signature } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
+import { canon, memberDepartments, memberStatus, type Member, type Org, type Signature } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 
 export interface SignatureFields {
   readonly name: string;

@@ -2,7 +2,7 @@
  * Every mail DNS record of a domain, computed in one place: the Route53 records the MailDomain construct
  * creates and the zone/JSON that `mailorg dns` prints both come from domainRecords().
  */
-import { canon, type Domain, type Org } from "../org.ts";
+import { canon, type Domain, type Org } from "../model/org.ts";
 
 export type RecordType = "MX" | "TXT" | "CNAME";
 

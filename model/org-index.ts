@@ -12,8 +12,8 @@ import {
   type Mailbox,
   type Member,
   type Org,
-} from "../org.ts";
-import { pointer } from "../pointer.ts";
+} from "./org.ts";
+import { pointer } from "./pointer.ts";
 
 export type AddressKind = "member" | "alias" | "group" | "mailbox";
 

@@ -8,7 +8,7 @@
  * A member's shard depends only on their address, never on the rest of the org, so no ordinary edit moves
  * anyone between stacks (which would recreate their IAM user and credentials).
  */
-import { canon } from "../org.ts";
+import { canon } from "../model/org.ts";
 
 /** Fixed: changing it would move members between stacks. ~920 resources per shard at IAM's 5,000 users. */
 export const SENDING_SHARDS = 20;

@@ -8,11 +8,11 @@
  * as more than their own address (aliases, delegated mailboxes). Everything else is shared: IAM groups
  * with managed policies.
  */
-import { canon, memberDepartments, memberStatus, slug, type Member, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
+import { canon, memberDepartments, memberStatus, slug, type Member, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 import { orgSlug } from "./naming.ts";
-import { endOfDayIso } from "../timezone.ts";
-import { parseCidr } from "./ip.ts";
+import { endOfDayIso } from "../model/timezone.ts";
+import { parseCidr } from "../model/ip.ts";
 
 /** An ip_ranges entry as a CIDR: a bare address gets its full-length prefix. */
 function asCidr(entry: string): string {
