@@ -36,17 +36,7 @@ export function mailStoreBucketName(org: Org, accountId: string): string {
   return `${orgSlug(org)}-mail-${accountId}-${org.organisation.region}`;
 }
 
-/** Key prefixes in the mail store. */
-export const STORE_PREFIX = {
-  /** Raw messages as SES stored them. */
-  incoming: "incoming/",
-  /** One copy per delivered mailbox: mailboxes/<address>/<messageId>. */
-  mailboxes: "mailboxes/",
-  /** Spam and virus verdicts: quarantine/<messageId>. */
-  quarantine: "quarantine/",
-  /** Rendered signatures: signatures/<address>.html and .txt. */
-  signatures: "signatures/",
-} as const;
+export { STORE_PREFIX } from "./contract.ts";
 
 /** SES receipt rule and filter names: at most 64 characters (letters, digits, dots, underscores, dashes). */
 export const SES_NAME_MAX = 64;

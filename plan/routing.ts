@@ -6,45 +6,9 @@
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { looksLikeIp } from "../model/ip.ts";
+import type { GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
 
-/** Who may send to a group. `list`: the From addresses (members' addresses and aliases, mailboxes) allowed. */
-export type GroupSenders = { readonly mode: "anyone" } | { readonly mode: "organisation" } | { readonly mode: "list"; readonly allowed: readonly string[] };
-
-export type RouteEntry =
-  | { readonly kind: "member"; readonly deliver: readonly string[] }
-  | { readonly kind: "alias"; readonly deliver: readonly string[] }
-  | { readonly kind: "mailbox"; readonly deliver: readonly string[] }
-  | { readonly kind: "departed"; readonly deliver: readonly string[] }
-  | { readonly kind: "group"; readonly deliver: readonly string[]; readonly senders: GroupSenders };
-
-export interface BackupRoute {
-  readonly name: string;
-  /** The mailbox receiving the copies. */
-  readonly to: string;
-  /** Envelope recipients (any address form) whose mail is copied; empty: any. */
-  readonly recipients: readonly string[];
-  /** Sender patterns (domain or address); empty: any. */
-  readonly senders: readonly string[];
-}
-
-export interface RoutingTable {
-  readonly version: 1;
-  /** Receiving domains (canonical). */
-  readonly receivingDomains: readonly string[];
-  /** All org domains (for "is this sender one of ours"). */
-  readonly orgDomains: readonly string[];
-  readonly catchAll: string | null;
-  readonly maxMessageBytes: number;
-  /** Canonical address -> route. */
-  readonly entries: Readonly<Record<string, RouteEntry>>;
-  /** Mailbox address -> sender patterns that mailbox's owner refuses. */
-  readonly personalBlocks: Readonly<Record<string, readonly string[]>>;
-  readonly blockedSenders: readonly string[];
-  readonly allowedSenders: readonly string[];
-  readonly blockedIps: readonly string[];
-  readonly allowedIps: readonly string[];
-  readonly backups: readonly BackupRoute[];
-}
+export type { BackupRoute, GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 

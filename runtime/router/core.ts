@@ -3,8 +3,7 @@
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
 import { isIP } from "node:net";
-import type { RouteEntry, RoutingTable } from "../../plan/routing.ts";
-import { cidrContains, parseCidr } from "../../model/ip.ts";
+import { cidrContains, parseCidr, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
 

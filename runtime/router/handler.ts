@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { CopyObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { SESEvent, SESMail, SESReceipt } from "aws-lambda";
-import type { RoutingTable } from "../../plan/routing.ts";
+import type { RoutingTable } from "../../plan/contract.ts";
 import { decide, type RouteDecision, type Verdict } from "./core.ts";
 
 export const PREFIX = { incoming: "incoming/", mailboxes: "mailboxes/", quarantine: "quarantine/" } as const;

@@ -1,0 +1,57 @@
+/**
+ * The contract between the plan and the runtime: what the router Lambda ships with (the routing table,
+ * the store's key prefixes) and how it reads them. runtime/ imports only this file, so what synthesis
+ * computes and what the Lambda expects cannot drift apart.
+ */
+export { cidrContains, parseCidr, type Cidr } from "../model/ip.ts";
+
+/** Who may send to a group. `list`: the From addresses (members' addresses and aliases, mailboxes) allowed. */
+export type GroupSenders = { readonly mode: "anyone" } | { readonly mode: "organisation" } | { readonly mode: "list"; readonly allowed: readonly string[] };
+
+export type RouteEntry =
+  | { readonly kind: "member"; readonly deliver: readonly string[] }
+  | { readonly kind: "alias"; readonly deliver: readonly string[] }
+  | { readonly kind: "mailbox"; readonly deliver: readonly string[] }
+  | { readonly kind: "departed"; readonly deliver: readonly string[] }
+  | { readonly kind: "group"; readonly deliver: readonly string[]; readonly senders: GroupSenders };
+
+export interface BackupRoute {
+  readonly name: string;
+  /** The mailbox receiving the copies. */
+  readonly to: string;
+  /** Envelope recipients (any address form) whose mail is copied; empty: any. */
+  readonly recipients: readonly string[];
+  /** Sender patterns (domain or address); empty: any. */
+  readonly senders: readonly string[];
+}
+
+export interface RoutingTable {
+  readonly version: 1;
+  /** Receiving domains (canonical). */
+  readonly receivingDomains: readonly string[];
+  /** All org domains (for "is this sender one of ours"). */
+  readonly orgDomains: readonly string[];
+  readonly catchAll: string | null;
+  readonly maxMessageBytes: number;
+  /** Canonical address -> route. */
+  readonly entries: Readonly<Record<string, RouteEntry>>;
+  /** Mailbox address -> sender patterns that mailbox's owner refuses. */
+  readonly personalBlocks: Readonly<Record<string, readonly string[]>>;
+  readonly blockedSenders: readonly string[];
+  readonly allowedSenders: readonly string[];
+  readonly blockedIps: readonly string[];
+  readonly allowedIps: readonly string[];
+  readonly backups: readonly BackupRoute[];
+}
+
+/** Key prefixes in the mail store. */
+export const STORE_PREFIX = {
+  /** Raw messages as SES stored them. */
+  incoming: "incoming/",
+  /** One copy per delivered mailbox: mailboxes/<address>/<messageId>. */
+  mailboxes: "mailboxes/",
+  /** Spam and virus verdicts: quarantine/<messageId>. */
+  quarantine: "quarantine/",
+  /** Rendered signatures: signatures/<address>.html and .txt. */
+  signatures: "signatures/",
+} as const;
