@@ -27,6 +27,21 @@ export interface BackupRoute {
   readonly senders: readonly string[];
 }
 
+/** A member's own forward to outside addresses (sent through SES from the member's address). */
+export interface ForwardRoute {
+  readonly to: readonly string[];
+  /** Whether the mailbox server (relay) still receives the message. */
+  readonly keepCopy: boolean;
+}
+
+/** The mailbox server receiving every delivered copy over SMTP (STARTTLS required, certificate verified). */
+export interface RelayRoute {
+  readonly host: string;
+  readonly port: number;
+  /** Secrets Manager secret name holding {"username","password"}; null: no AUTH. */
+  readonly authSecret: string | null;
+}
+
 export interface RoutingTable {
   readonly version: 1;
   /** Receiving domains (canonical). */
@@ -44,6 +59,10 @@ export interface RoutingTable {
   readonly blockedIps: readonly string[];
   readonly allowedIps: readonly string[];
   readonly backups: readonly BackupRoute[];
+  /** Member address -> their own forward. */
+  readonly forwards: Readonly<Record<string, ForwardRoute>>;
+  /** null: copies are only stored in S3 (the archive). */
+  readonly relay: RelayRoute | null;
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
@@ -93,6 +112,11 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   }
   const personalBlocks: Record<string, string[]> = {};
   for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));
+  const forwards: Record<string, ForwardRoute> = {};
+  for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
+    if (m.forward && memberStatus(m) !== "departed") forwards[canon(m.address)] = { to: sorted(m.forward.to.map(canon)), keepCopy: m.forward.keep_copy ?? true };
+  }
+  const relay = org.organisation.delivery?.relay;
   const split = (list: readonly string[] | undefined) => ({
     ips: sorted((list ?? []).filter(looksLikeIp)),
     senders: sorted((list ?? []).filter((x) => !looksLikeIp(x)).map(canon)),
@@ -121,6 +145,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
         recipients: b.match.recipients ? recipientForms(index, b.match.recipients) : [],
         senders: sorted((b.match.senders ?? []).map(canon)),
       })),
+    forwards,
+    relay: relay ? { host: relay.host.toLowerCase(), port: relay.port ?? 25, authSecret: relay.auth_secret ?? null } : null,
   };
 }
 
