@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (full: N = 100, 1,000, 5,000, 10,000) and `npm run bench -- --short` (100 and 1,000):
- * generates orgs with bench/generate.ts and prints tables of medians over fresh processes.
+ * generates orgs with bench/generate.ts and prints tables of medians over fresh processes; then the router
+ * with N recipients (100, 1,000, 5,000) against mocked S3 and SQS (bench/router-once.ts).
  * Read docs/performance.md for what the columns mean. Prints numbers; asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -102,6 +103,19 @@ try {
   );
   if (sizes.some((n) => n > 5000)) console.log("(-: validate only; more members than IAM's 5,000 users per account needs one org per account)");
   table("whole `npm run synth` (wall, including node/tsx start-up and imports)", ["members", "wall ms"], wholeRows);
+
+  // The router: one message to a group of N members, mocked S3/SQS with realistic latency (bench/router-once.ts).
+  const routerRows: (string | number)[][] = [];
+  for (const n of sizes.filter((x) => x <= 5000)) {
+    const samples = Array.from({ length: runs }, () => runJson("bench/router-once.ts", [String(n)]));
+    const m = (k: string): number => median(samples.map((s) => s[k]!));
+    routerRows.push([n, m("copies"), m("batches"), m("sesMs").toFixed(0), m("maxBatchMs").toFixed(0), m("totalMs").toFixed(0), m("peakHeapMb").toFixed(0), m("peakRssMb").toFixed(0)]);
+  }
+  table(
+    "router: one message to a group of N (mocked S3 25-45 ms per copy, 16 in flight; > 500 copies go to SQS batches of 250)",
+    ["recipients", "copies", "queued batches", "SES invocation ms", "largest batch ms", "total ms (batches in sequence)", "peak heap MB", "peak RSS MB"],
+    routerRows,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -83,7 +83,9 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
     bucketArn: store.bucket.arn,
     keyArn: store.key.arn,
     accountId: account.accountId,
+    region,
     receiptRuleArnPattern,
+    configurationSetName: prefix,
   });
   new InboundRouting(stack, "routing", {
     ruleSetName,

@@ -1,5 +1,5 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -10,6 +10,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 import { STORE_PREFIX } from "../model/views/naming.ts";
 import { protect } from "./protect.ts";
+import { sesKey } from "./ses-key.ts";
 
 export interface MailStoreProps {
   /** Bucket name (model/views/naming.ts mailStoreBucketName, with the account id expression). */
@@ -39,30 +40,11 @@ export class MailStore extends Construct {
     super(scope, id);
     const retention = props.retentionDays ?? 365;
     this.key = protect(
-      new KmsKey(this, "key", {
+      sesKey(this, "key", {
         description: `mailorg mail store (${props.namePrefix})`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountAdministersTheKeyThroughIam",
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              Sid: "SesEncryptsIncomingMailForThisAccount",
-              Effect: "Allow",
-              Principal: { Service: "ses.amazonaws.com" },
-              Action: ["kms:GenerateDataKey*", "kms:Encrypt"],
-              Resource: "*",
-              Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
-            },
-          ],
-        }),
+        accountId: props.accountId,
+        sesSid: "SesEncryptsIncomingMailForThisAccount",
+        sesActions: ["kms:GenerateDataKey*", "kms:Encrypt"],
       }),
     );
     new KmsAlias(this, "key-alias", { name: `alias/${props.namePrefix}-mail-store`, targetKeyId: this.key.keyId });

@@ -89,6 +89,21 @@ describe("router handler (bundled)", () => {
     expect(copies()).toEqual(["store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> quarantine/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"]);
   });
 
+  it("copies conditionally (If-None-Match: *), so a retry never writes a second version", async () => {
+    await handler(EVENT);
+    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.IfNoneMatch)).toEqual(["*", "*"]);
+  });
+
+  it("fails a malformed event with a logged, typed error and no copy", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const e = structuredClone(EVENT);
+    e.Records[0].ses.mail.messageId = "../mailboxes/boss@example.com/x";
+    await expect(handler(e)).rejects.toMatchObject({ name: "RouterError", code: "bad-message-id" });
+    expect(JSON.parse(String(errors.mock.calls[0]![0]))).toMatchObject({ error: "bad-message-id" });
+    expect(s3.commandCalls(HeadObjectCommand)).toEqual([]);
+    expect(copies()).toEqual([]);
+  });
+
   it("drops a message over max_message_size_mb (it stays in incoming/)", async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: 2 * 1048576 });
     await handler(EVENT);
