@@ -19,13 +19,16 @@ export interface RelayOptions {
   readonly timeoutMs?: number;
 }
 
-/** Classifies a nodemailer error: 5xx replies are permanent, everything else (4xx, network, TLS) temporary. */
+/** Classifies a nodemailer error: a 5xx reply about the recipient or message is permanent; TLS, AUTH, 4xx and network failures are temporary. */
 export function relayError(err: unknown): DeliveryError {
-  const e = err as { responseCode?: number; code?: string; message?: string };
+  const e = err as { responseCode?: number; code?: string; command?: string; message?: string };
   const message = e.message ?? String(err);
+  // No STARTTLS, or a certificate that does not verify: not sent; kept for a retry once the server is fixed.
+  if (e.code === "ETLS" || e.command === "STARTTLS" || /certificate|STARTTLS|self[- ]signed|TLS/i.test(message)) return new DeliveryError(message, false, "tls");
+  // Refused credentials are the relay's configuration, not the recipient: retried, then dead-lettered.
+  if (e.code === "EAUTH" || e.code === "ENOAUTH") return new DeliveryError(message, false, "auth");
   if (typeof e.responseCode === "number" && e.responseCode >= 500) return new DeliveryError(message, true, `smtp-${e.responseCode}`);
   if (typeof e.responseCode === "number" && e.responseCode >= 400) return new DeliveryError(message, false, `smtp-${e.responseCode}`);
-  if (e.code === "ETLS" || /certificate|STARTTLS|self[- ]signed|TLS/i.test(message)) return new DeliveryError(message, false, "tls");
   return new DeliveryError(message, false, "connection");
 }
 
