@@ -138,6 +138,24 @@ describe("router under load", () => {
   });
 });
 
+describe("redrive from the dead-letter queue", () => {
+  it("routes a failed SES invocation moved from the DLQ to the delivery queue (Lambda's on-failure record), without duplicates", async () => {
+    const s3 = fakeS3();
+    const d = deps(bigGroupTable(20));
+    const record = {
+      version: "1.0",
+      timestamp: "2026-06-01T09:30:00.000Z",
+      requestContext: { requestId: "r1", functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:x:$LATEST", condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: toGroup(),
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+      responsePayload: { errorType: "RouterError", errorMessage: "delivery-incomplete" },
+    };
+    const queued = [{ messageId: "dlq-1", body: JSON.stringify(record) }, { messageId: "dlq-2", body: JSON.stringify(record) }];
+    expect((await deliverBatches({ Records: queued }, d)).batchItemFailures).toEqual([]);
+    expect(s3.puts).toHaveLength(20);
+  });
+});
+
 describe("router faults: a typed error and no partial copy", () => {
   const table = bigGroupTable(3);
   const attempt = async (event: unknown): Promise<RouterError> => {

@@ -114,18 +114,22 @@ export function parseSesEvent(event: unknown): InboundRecord[] {
   });
 }
 
-/** Checks a queued batch's body; throws RouterError. */
-export function parseBatch(body: string): DeliveryBatch {
+/**
+ * Checks a queued message: a delivery batch, or a failed SES invocation redriven from the dead-letter queue
+ * (Lambda's on-failure record, whose requestPayload is the original event). Throws RouterError.
+ */
+export function parseQueued(body: string): { batch: DeliveryBatch } | { redriven: unknown } {
   let b: unknown;
   try {
     b = JSON.parse(body);
   } catch {
     throw new RouterError("malformed-event", "delivery batch body is not JSON");
   }
+  if (isObject(b) && isObject(b.requestPayload) && isObject(b.requestContext)) return { redriven: b.requestPayload };
   if (!isObject(b) || b.v !== 1 || typeof b.envelopeFrom !== "string" || !isStringArray(b.addresses)) {
     throw new RouterError("malformed-event", "delivery batch needs {v: 1, messageId, envelopeFrom, addresses}");
   }
-  return { v: 1, messageId: checkMessageId(b.messageId), envelopeFrom: b.envelopeFrom, addresses: b.addresses };
+  return { batch: { v: 1, messageId: checkMessageId(b.messageId), envelopeFrom: b.envelopeFrom, addresses: b.addresses } };
 }
 
 /** The stored message's size; a missing object and a refused one are told apart (the role has s3:ListBucket). */
@@ -198,12 +202,20 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
   return results;
 }
 
-/** Delivers queued batches; a failed batch is reported for retry (then the queue's DLQ), the others are done. */
+/**
+ * Delivers queued batches (and SES events redriven from the DLQ); a failed one is reported for retry (then
+ * the queue's DLQ), the others are done.
+ */
 export async function deliverBatches(event: { Records: { messageId: string; body: string }[] }, deps: RouterDeps): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const r of event.Records) {
     try {
-      const batch = parseBatch(r.body);
+      const queued = parseQueued(r.body);
+      if ("redriven" in queued) {
+        await route(queued.redriven, deps);
+        continue;
+      }
+      const { batch } = queued;
       const copies = await deliver(deps, batch.messageId, batch.envelopeFrom, batch.addresses);
       console.log(JSON.stringify({ messageId: batch.messageId, batch: r.messageId, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length }));
     } catch (err) {
