@@ -185,6 +185,17 @@ describe("router faults: a typed error and no partial copy", () => {
     }
   });
 
+  it("refuses a recipient the routing table does not know (receipt rules and router out of step), copying nothing for anyone", async () => {
+    const e = toGroup();
+    e.Records[0].ses.receipt.recipients = ["m00001@example.com", "new.hire@example.com"];
+    const err = await attempt(e);
+    expect(err.toJSON()).toEqual({
+      error: "unknown-recipient",
+      messageId: ID,
+      message: "new.hire@example.com is not in the routing table and no catch_all covers it (receipt rules and router out of step?)",
+    });
+  });
+
   it("tells a missing stored object (404) from a forbidden one (403)", async () => {
     const e = toGroup();
     e.Records[0].ses.mail.messageId = "a".repeat(40);

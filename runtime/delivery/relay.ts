@@ -15,7 +15,7 @@ export interface RelayOptions {
   readonly ca?: string | Buffer;
   /** Name the certificate must be valid for. Default host. */
   readonly servername?: string;
-  /** Connection and greeting timeout in ms. Default 15000. */
+  /** Connection and greeting timeout in ms. Default 10000. */
   readonly timeoutMs?: number;
 }
 
@@ -44,10 +44,10 @@ export class SmtpRelay implements MailboxHost {
       ignoreTLS: false,
       auth: options.auth ? { user: options.auth.user, pass: options.auth.pass } : undefined,
       tls: { rejectUnauthorized: true, servername: options.servername ?? options.host, minVersion: "TLSv1.2", ...(options.ca ? { ca: options.ca } : {}) },
-      connectionTimeout: options.timeoutMs ?? 15000,
-      greetingTimeout: options.timeoutMs ?? 15000,
+      connectionTimeout: options.timeoutMs ?? 10000,
+      greetingTimeout: options.timeoutMs ?? 10000,
       pool: true,
-      maxConnections: 4,
+      maxConnections: 8,
       name: "mailorg-router",
     });
   }

@@ -8,6 +8,12 @@ export type RouterErrorCode =
   | "malformed-event"
   /** The messageId is not a plain SES message id, so it cannot name an object key safely. */
   | "bad-message-id"
+  /**
+   * A recipient the routing table does not know (and no catch_all covers): the receipt rules and the
+   * router's table disagree, e.g. during a deploy. Nothing is copied; after the retries the event waits
+   * in the dead-letter queue for a redrive once the new table is live.
+   */
+  | "unknown-recipient"
   /** incoming/<messageId> does not exist (expired, or never stored). */
   | "missing-object"
   /** S3 refused to say (403): the role lacks s3:GetObject, s3:ListBucket or kms:Decrypt. */

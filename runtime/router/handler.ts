@@ -9,7 +9,7 @@
  * make (inlineMax) is split into batches of addresses on the SQS delivery queue, each delivered by its own
  * invocation. Store copies are conditional and written last per address, so any retry (of the SES
  * invocation, which re-enqueues, or of a batch) resumes and never duplicates a copy.
- * Under faults: every check (event shape, message id, the stored object) runs before the first copy, and a
+ * Under faults: every check (event shape, message id, known recipients, the stored object) runs before the first copy, and a
  * failure is a typed RouterError, logged as one JSON line and rethrown for Lambda's retries and the DLQ.
  */
 import { readFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import type { RoutingTable } from "../../model/views/routing.ts";
 import { STORE_PREFIX } from "../../model/views/naming.ts";
-import { decide, type RouteDecision, type Verdict } from "./core.ts";
+import { decide, sesAccepts, type RouteDecision, type Verdict } from "./core.ts";
 import { RouterError, SES_MESSAGE_ID } from "./errors.ts";
 import { deliverCopies, DeliveryIncomplete, type CopyResult, type DeliveryTargets } from "../delivery/deliver.ts";
 import { S3MailStore } from "../delivery/s3-store.ts";
@@ -184,6 +184,12 @@ async function enqueue(deps: RouterDeps, messageId: string, envelopeFrom: string
 /** Routes every record of an SES receipt event. Throws RouterError (after logging it) on a fault. */
 export async function route(event: unknown, deps: RouterDeps): Promise<RouteResult[]> {
   const records = parseSesEvent(event);
+  for (const rec of records) {
+    const unknown = rec.recipients.filter((r) => !sesAccepts(deps.table, r));
+    if (unknown.length > 0) {
+      throw new RouterError("unknown-recipient", `${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the routing table and no catch_all covers ${unknown.length === 1 ? "it" : "them"} (receipt rules and router out of step?)`, rec.messageId);
+    }
+  }
   const results: RouteResult[] = [];
   for (const rec of records) {
     const sizeBytes = await storedSize(deps, rec.messageId);
@@ -245,7 +251,9 @@ async function productionDeps(): Promise<RouterDeps> {
   const queueUrl = process.env.DELIVERY_QUEUE_URL;
   const sqs = queueUrl ? new (await import("@aws-sdk/client-sqs")).SQSClient({}) : undefined;
   const { productionTargets } = await import("../delivery/production.ts");
-  return { ...base, sqs, queueUrl, targets: await productionTargets(s3, bucket, table) };
+  // SMTP to the relay is slower than an S3 copy: smaller units of work keep each invocation well inside its timeout.
+  const sizes = table.relay ? { inlineMax: 100, batchSize: 50 } : {};
+  return { ...base, ...sizes, sqs, queueUrl, targets: await productionTargets(s3, bucket, table) };
 }
 
 /** Lambda entry point: SES receipt events, and SQS delivery batches. */
