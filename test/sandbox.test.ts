@@ -31,6 +31,10 @@ mailboxes:
 groups:
   - { address: sales@example.com, name: Sales, members: ["department:sales"], senders: anyone }
   - { address: staff@example.com, name: Staff, members: [ann@example.com, bob@example.com] }
+ip_ranges:
+  office: [192.0.2.0/24]
+sending:
+  allowed_ip_ranges: [office]
 inbound:
   blocked: [spam.example.org, 203.0.113.0/24]
 backups:
@@ -70,6 +74,7 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
       imap: { host: "127.0.0.1", port: ports.imap },
       maildir,
       password: PASSWORD,
+      clientIp: "192.0.2.7", // the office: submission is allowed from here
       log: (l) => lines.push(l),
     });
   });
@@ -168,7 +173,7 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
     expect(text).toMatch(/\r\nFrom: eve@example\.com\r\nReply-To: Pat <pat@partner\.example\.org>\r\n/);
   });
 
-  it("the CLI refuses a taken port and a blocked client IP, and stops cleanly on SIGTERM", async () => {
+  it("the CLI refuses a taken port, a blocked client IP at the MX and an IP outside the office ranges at submission, and stops cleanly on SIGTERM", async () => {
     const org = writeOrg({ "org.yaml": ORG });
     chmodSync(org, 0o755);
     const args = (smtp: number, submission: number, imap: number, ...extra: string[]) => [
@@ -195,6 +200,12 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
       .sendMail({ from: "x@elsewhere.example.net", to: ["ann@example.com"], subject: "x", text: "x" })
       .then(() => null, (e: Error & { responseCode?: number }) => e);
     expect(refused).toMatchObject({ responseCode: 554 });
+    // Outside the office range: sending_ip_ranges denies submission (can-send's IP condition).
+    const away = await createTransport({ host: "127.0.0.1", port: submission, secure: false, ignoreTLS: true, auth: { user: "ann@example.com", pass: "pw" } })
+      .sendMail({ from: "ann@example.com", to: ["bob@example.com"], subject: "from home", text: "x" })
+      .then(() => null, (e: Error & { responseCode?: number }) => e);
+    expect(away).toMatchObject({ responseCode: 550 });
+    expect(away!.message).toMatch(/5\.7\.1 denied by group sandbox-co-office-ip-only: DenySendingOutsideOfficeRanges/);
     run.kill("SIGTERM");
     expect(await new Promise((r) => run.on("exit", r))).toBe(0);
     expect(out).toContain("sandbox stopped");
