@@ -158,9 +158,13 @@ export async function startDovecot(opts: DovecotOptions): Promise<RunningDovecot
     }),
   );
   child.once("error", (e) => (exit = `dovecot could not start: ${e.message}`));
+  // If this process ends without stop() (an uncaught error), Dovecot goes with it.
+  const orphanGuard = (): void => void child.kill("SIGTERM");
+  process.once("exit", orphanGuard);
   try {
     await waitForGreeting(opts.host, opts.port, Date.now() + 10_000, () => exit);
   } catch (err) {
+    process.off("exit", orphanGuard);
     child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -168,6 +172,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<RunningDovecot
   return {
     users,
     async stop() {
+      process.off("exit", orphanGuard);
       if (exit === undefined) {
         child.kill("SIGTERM");
         await exited;
