@@ -1,6 +1,8 @@
 /**
  * `npm run bench` (full: N = 100, 1,000, 5,000, 10,000) and `npm run bench -- --short` (100 and 1,000):
- * generates orgs with bench/generate.ts and prints tables of medians over fresh processes.
+ * generates orgs with bench/generate.ts and prints tables of medians over fresh processes; then the router
+ * with N recipients (100, 1,000, 5,000) against mocked S3 and SQS (bench/router-once.ts); `-- --router`
+ * runs only that.
  * Read docs/performance.md for what the columns mean. Prints numbers; asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -15,6 +17,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = join(ROOT, "node_modules/tsx/dist/cli.mjs");
 
 const short = process.argv.includes("--short");
+/** Only the router table (`npm run bench -- --router`). */
+const routerOnly = process.argv.includes("--router");
 const sizes = short ? [100, 1000] : [100, 1000, 5000, 10000];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -43,19 +47,19 @@ const work = mkdtempSync(join(tmpdir(), "mailorg-bench-"));
 try {
   console.log(`mailorg bench: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, medians of ${runs} fresh processes${short ? " (short)" : ""}`);
   const rows: (string | number)[][] = [];
-  for (const n of sizes) {
+  for (const n of routerOnly ? [] : sizes) {
     const dir = join(work, `org-${n}`);
     const g = generateOrg(n, dir);
     const samples = Array.from({ length: runs }, () => runJson("bench/validate-once.ts", [dir]));
     const m = (k: string): number => median(samples.map((s) => s[k]!));
     rows.push([n, g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings"), m("addresses"), m("receiptRules")]);
   }
-  table("validate (in-process phases; excludes node/tsx start-up)", ["members", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings", "SES recipient addresses", "receipt rules (max 200)"], rows);
+  if (!routerOnly) table("validate (in-process phases; excludes node/tsx start-up)", ["members", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings", "SES recipient addresses", "receipt rules (max 200)"], rows);
 
   // Synthesis against the floor: a bare cdktf program making the same resources (bench/floor.ts).
   const synthRows: (string | number)[][] = [];
   const wholeRows: (string | number)[][] = [];
-  for (const n of sizes) {
+  for (const n of routerOnly ? [] : sizes) {
     const dir = join(work, `org-${n}`);
     if (n > 5000) {
       synthRows.push([n, "-", "-", "-", "-", "-", "-", "-", "-", "-"]);
@@ -95,13 +99,26 @@ try {
     wholeRows.push([n, median(wall).toFixed(0)]);
     for (let i = 0; i < runs; i++) rmSync(join(work, `out-${n}-${i}`), { recursive: true, force: true });
   }
-  table(
+  if (!routerOnly) table(
     "synth vs the cdktf floor (construct + synth, after imports; alternated, medians)",
     ["members", "stacks", "resources", "largest stack", "mailorg ms", "floor ms", "ratio", "mailorg RSS MB", "floor RSS MB", "mailorg ms with token traces"],
     synthRows,
   );
-  if (sizes.some((n) => n > 5000)) console.log("(-: validate only; more members than IAM's 5,000 users per account needs one org per account)");
-  table("whole `npm run synth` (wall, including node/tsx start-up and imports)", ["members", "wall ms"], wholeRows);
+  if (!routerOnly && sizes.some((n) => n > 5000)) console.log("(-: validate only; more members than IAM's 5,000 users per account needs one org per account)");
+  if (!routerOnly) table("whole `npm run synth` (wall, including node/tsx start-up and imports)", ["members", "wall ms"], wholeRows);
+
+  // The router: one message to a group of N members, mocked S3/SQS with realistic latency (bench/router-once.ts).
+  const routerRows: (string | number)[][] = [];
+  for (const n of sizes.filter((x) => x <= 5000)) {
+    const samples = Array.from({ length: runs }, () => runJson("bench/router-once.ts", [String(n)]));
+    const m = (k: string): number => median(samples.map((s) => s[k]!));
+    routerRows.push([n, m("copies"), m("batches"), m("sesMs").toFixed(0), m("maxBatchMs").toFixed(0), m("totalMs").toFixed(0), m("peakHeapMb").toFixed(0), m("peakRssMb").toFixed(0)]);
+  }
+  table(
+    "router: one message to a group of N (mocked S3 25-45 ms per copy, 16 in flight; > 500 copies go to SQS batches of 250)",
+    ["recipients", "copies", "queued batches", "SES invocation ms", "largest batch ms", "total ms (batches in sequence)", "peak heap MB", "peak RSS MB"],
+    routerRows,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

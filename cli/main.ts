@@ -9,6 +9,7 @@ import { register as diff } from "./diff.ts";
 import { register as dns } from "./dns.ts";
 import { register as owners } from "./owners.ts";
 import { register as route } from "./route.ts";
+import { register as sandbox } from "./sandbox.ts";
 import { register as signature } from "./signature.ts";
 import { register as stacks } from "./stacks.ts";
 import { register as synth } from "./synth.ts";
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .description("a company's mail organisation as code on Amazon SES")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, signature, diff, approvers, owners, audit, stacks, bootstrapState]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -87,7 +87,9 @@ function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
     bucketArn: store.bucket.arn,
     keyArn: store.key.arn,
     accountId: account.accountId,
+    region,
     receiptRuleArnPattern,
+    configurationSetName: prefix,
   });
   const routing = new InboundRouting(stack, "routing", {
     ruleSetName,

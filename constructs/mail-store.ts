@@ -1,5 +1,5 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { STORE_PREFIX } from "../plan/naming.ts";
 import { denyInsecureTransport, lockDownBucket } from "./private-bucket.ts";
 import { protect } from "./protect.ts";
+import { sesKey } from "./ses-key.ts";
 
 export interface MailStoreProps {
   /** Bucket name (model/views/naming.ts mailStoreBucketName, with the account id expression). */
@@ -37,36 +38,15 @@ export class MailStore extends Construct {
     super(scope, id);
     const retention = props.retentionDays ?? 365;
     this.key = protect(
-      new KmsKey(this, "key", {
+      sesKey(this, "key", {
         description: `mailorg mail store (${props.namePrefix})`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountAdministersTheKeyThroughIam",
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              // S3 asks KMS for a data key on SES's behalf when SES writes to this SSE-KMS bucket
-              // (GenerateDataKey); a multipart upload also needs Decrypt. Only for this account's rule set
-              // (docs/inbound.md, "The mail store key").
-              Sid: "SesOfThisRuleSetEncryptsIncomingMail",
-              Effect: "Allow",
-              Principal: { Service: "ses.amazonaws.com" },
-              Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-              Resource: "*",
-              Condition: {
-                StringEquals: { "aws:SourceAccount": props.accountId },
-                ArnLike: { "aws:SourceArn": props.receiptRuleArnPattern },
-              },
-            },
-          ],
-        }),
+        accountId: props.accountId,
+        // S3 asks KMS for a data key on SES's behalf when SES writes to this SSE-KMS bucket
+        // (GenerateDataKey); a multipart upload also needs Decrypt. Only for this account's rule set
+        // (docs/inbound.md, "The mail store key").
+        sesSid: "SesOfThisRuleSetEncryptsIncomingMail",
+        sesActions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        sourceArn: props.receiptRuleArnPattern,
       }),
     );
     new KmsAlias(this, "key-alias", { name: `alias/${props.namePrefix}-mail-store`, targetKeyId: this.key.keyId });

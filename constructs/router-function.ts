@@ -3,15 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { buildSync } from "esbuild";
-import type { RoutingTable } from "../plan/routing.ts";
-import { STORE_PREFIX } from "../plan/naming.ts";
+import type { RoutingTable } from "../plan/contract.ts";
+import { STORE_PREFIX } from "../plan/contract.ts";
+import { protect } from "./protect.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Zip entries get this modification time, so the archive's bytes depend on content only. */
@@ -54,18 +59,34 @@ export interface RouterFunctionProps {
   /** Account id (expression) and rule set ARN pattern allowed to invoke it. */
   readonly accountId: string;
   readonly receiptRuleArnPattern: string;
+  /** The region (for Secrets Manager and SES ARNs). */
+  readonly region: string;
   /** Log retention in days. Default 365 (routing decisions are the audit trail). */
   readonly logRetentionDays?: number;
+  /** The configuration set forwarded mail is sent with (bounce and complaint events). Default none. */
+  readonly configurationSetName?: string;
+  /** SNS topic notified when the dead-letter queue holds messages. Default none (the alarm only shows in CloudWatch). */
+  readonly alarmTopicArn?: string;
 }
 
+/** The router's timeout in seconds; the delivery queue's visibility timeout is six times it, as AWS advises. */
+export const ROUTER_TIMEOUT_S = 60;
+
 /**
- * The router Lambda: bundle + routing table as one asset, a least-privilege role (read incoming/, write
- * mailbox and quarantine prefixes, use the store's key, write its own logs), and a permission letting
- * only SES of this account, for this rule set, invoke it.
+ * The router Lambda: bundle + routing table as one asset, a least-privilege role (read incoming/, list the
+ * bucket so a missing object reads as 404, write mailbox and quarantine prefixes, use the store's key, write
+ * its own logs, use its queues; read the relay's secret and send members' forwards only when declared), a
+ * kept log group with a retention, a delivery queue for large fan-outs, a dead-letter queue with an alarm for
+ * what fails after its retries, and a permission letting only SES of this account, for this rule set, invoke it.
  */
 export class RouterFunction extends Construct {
   readonly fn: LambdaFunction;
   readonly permission: LambdaPermission;
+  /** Batches of a large fan-out, each delivered by its own invocation. */
+  readonly deliveries: SqsQueue;
+  /** Events and batches that failed after their retries. */
+  readonly deadLetters: SqsQueue;
+  readonly alarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
@@ -77,7 +98,35 @@ export class RouterFunction extends Construct {
       utimesSync(join(dir, name), FIXED_MTIME, FIXED_MTIME);
     }
     const asset = new TerraformAsset(this, "bundle", { path: dir, type: AssetType.ARCHIVE });
-    const logs = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 365 });
+    // The routing decisions are the audit trail: a retention, and kept when the function is destroyed.
+    const logs = protect(new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 365 }));
+    // Events that keep failing (SES invocations after Lambda's retries, delivery batches after 5 receives)
+    // land here, kept 14 days, never retried forever; the alarm fires as soon as one arrives.
+    this.deadLetters = new SqsQueue(this, "dead-letters", { name: `${props.name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+    this.deliveries = new SqsQueue(this, "deliveries", {
+      name: `${props.name}-deliveries`,
+      visibilityTimeoutSeconds: ROUTER_TIMEOUT_S * 6,
+      messageRetentionSeconds: 345600,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetters.arn, maxReceiveCount: 5 }),
+    });
+    this.alarm = new CloudwatchMetricAlarm(this, "dead-letters-alarm", {
+      alarmName: `${props.name}-dead-letters`,
+      alarmDescription: "mail the router could not deliver after its retries is waiting in the dead-letter queue (docs/delivery.md: redrive after fixing the cause)",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: this.deadLetters.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...(props.alarmTopicArn ? { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] } : {}),
+    });
+    const relay = props.table.relay;
+    const forwarders = Object.keys(props.table.forwards).sort();
+    const secretArn = relay?.authSecret ? `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${relay.authSecret}-??????` : undefined;
     const role = new IamRole(this, "role", {
       name: props.name,
       assumeRolePolicy: JSON.stringify({
@@ -92,6 +141,10 @@ export class RouterFunction extends Construct {
         Version: "2012-10-17",
         Statement: [
           { Sid: "ReadIncoming", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.incoming}*` },
+          // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
+          { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
+          // A relay or forward checks whether an address's copy exists before delivering it again (retries resume).
+          ...(relay || forwarders.length > 0 ? [{ Sid: "ReadMailboxCopies", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.mailboxes}*` }] : []),
           {
             Sid: "WriteMailboxesAndQuarantine",
             Effect: "Allow",
@@ -100,6 +153,26 @@ export class RouterFunction extends Construct {
           },
           { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },
           { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs.arn}:*` },
+          { Sid: "QueueDeliveryBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deliveries.arn },
+          {
+            Sid: "ConsumeDeliveryBatches",
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            Resource: this.deliveries.arn,
+          },
+          { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetters.arn },
+          ...(secretArn ? [{ Sid: "ReadRelayCredentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }] : []),
+          ...(forwarders.length > 0
+            ? [
+                {
+                  Sid: "SendMembersForwards",
+                  Effect: "Allow",
+                  Action: ["ses:SendEmail", "ses:SendRawEmail"],
+                  Resource: [`arn:aws:ses:${props.region}:${props.accountId}:identity/*`, `arn:aws:ses:${props.region}:${props.accountId}:configuration-set/*`],
+                  Condition: { StringEquals: { "ses:FromAddress": forwarders } },
+                },
+              ]
+            : []),
         ],
       }),
     });
@@ -110,10 +183,30 @@ export class RouterFunction extends Construct {
       handler: "index.handler",
       filename: asset.path,
       sourceCodeHash: asset.assetHash,
-      timeout: 60,
+      timeout: ROUTER_TIMEOUT_S,
       memorySize: 256,
-      environment: { variables: { MAIL_BUCKET: props.bucketName } },
+      environment: {
+        variables: {
+          MAIL_BUCKET: props.bucketName,
+          DELIVERY_QUEUE_URL: this.deliveries.url,
+          ...(forwarders.length > 0 && props.configurationSetName ? { CONFIGURATION_SET: props.configurationSetName } : {}),
+        },
+      },
       dependsOn: [logs],
+    });
+    // SES invokes asynchronously: two retries, then the event goes to the dead-letter queue.
+    new LambdaFunctionEventInvokeConfig(this, "async-failures", {
+      functionName: this.fn.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21600,
+      destinationConfig: { onFailure: { destination: this.deadLetters.arn } },
+    });
+    // Large fan-outs: one batch per invocation; a failed batch is retried alone (ReportBatchItemFailures).
+    new LambdaEventSourceMapping(this, "delivery-batches", {
+      eventSourceArn: this.deliveries.arn,
+      functionName: this.fn.arn,
+      batchSize: 1,
+      functionResponseTypes: ["ReportBatchItemFailures"],
     });
     this.permission = new LambdaPermission(this, "ses-invoke", {
       statementId: "AllowSesOfThisAccountAndRuleSet",

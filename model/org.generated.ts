@@ -191,6 +191,7 @@ export interface Organisation {
    */
   owners?: Owner[];
   state?: State;
+  delivery?: Delivery;
 }
 /**
  * Remote Terraform state for every stack (S3 with native locking). Absent: local state files under <out>/state/, for trying things out only.
@@ -216,6 +217,39 @@ export interface State {
    * ARN of a KMS key that encrypts the state objects (default: the bucket's own encryption).
    */
   kms_key_id?: string;
+}
+/**
+ * Where delivered mail goes besides the mail store (the archive, always kept). Absent: mail is only stored in S3.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "delivery".
+ */
+export interface Delivery {
+  relay?: Relay;
+}
+/**
+ * The company's mailbox server (Exchange, a Microsoft 365 inbound connector, Dovecot or Postfix) that receives every delivered copy over SMTP.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "relay".
+ */
+export interface Relay {
+  /**
+   * Host name of the mailbox server's SMTP endpoint (its certificate must be valid for this name), e.g. example-com.mail.protection.outlook.com.
+   */
+  host: string;
+  /**
+   * SMTP port. Default 25.
+   */
+  port?: number;
+  /**
+   * STARTTLS with a verified certificate; the only allowed value is required (plain-text relay is refused).
+   */
+  tls: "required";
+  /**
+   * Name of an AWS Secrets Manager secret holding {"username", "password"} for SMTP AUTH; absent: no AUTH (the server trusts the connection, e.g. a Microsoft 365 connector by certificate or IP). Credentials never appear in YAML.
+   */
+  auth_secret?: string;
 }
 /**
  * A mail domain of the organisation.
@@ -329,6 +363,25 @@ export interface Member {
    * Id of the signature template for this member (overrides applies_to).
    */
   signature?: string;
+  forward?: Forward;
+}
+/**
+ * The member's own forward of inbound mail to outside addresses (the admin console's auto-forward), sent through SES with From rewritten to the member's address and the original sender in Reply-To.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "forward".
+ */
+export interface Forward {
+  /**
+   * Outside addresses (not in the organisation's domains) that receive the forwarded copies; at most 3.
+   *
+   * @minItems 1
+   */
+  to: [Address1, ...Address1[]];
+  /**
+   * Whether the member's mailbox server (delivery.relay) still receives the message. Default true. The mail store keeps its copy either way.
+   */
+  keep_copy?: boolean;
 }
 /**
  * A mail group.

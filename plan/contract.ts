@@ -25,6 +25,21 @@ export interface BackupRoute {
   readonly senders: readonly string[];
 }
 
+/** A member's own forward to outside addresses (sent through SES from the member's address). */
+export interface ForwardRoute {
+  readonly to: readonly string[];
+  /** Whether the mailbox server (relay) still receives the message. */
+  readonly keepCopy: boolean;
+}
+
+/** The mailbox server receiving every delivered copy over SMTP (STARTTLS required, certificate verified). */
+export interface RelayRoute {
+  readonly host: string;
+  readonly port: number;
+  /** Secrets Manager secret name holding {"username","password"}; null: no AUTH. */
+  readonly authSecret: string | null;
+}
+
 export interface RoutingTable {
   readonly version: 1;
   /** Receiving domains (canonical). */
@@ -42,6 +57,10 @@ export interface RoutingTable {
   readonly blockedIps: readonly string[];
   readonly allowedIps: readonly string[];
   readonly backups: readonly BackupRoute[];
+  /** Member address -> their own forward. */
+  readonly forwards: Readonly<Record<string, ForwardRoute>>;
+  /** null: copies are only stored in S3 (the archive). */
+  readonly relay: RelayRoute | null;
 }
 
 /** Key prefixes in the mail store. */

@@ -6,9 +6,9 @@
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { looksLikeIp } from "../model/ip.ts";
-import type { GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
+import type { ForwardRoute, GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
 
-export type { BackupRoute, GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
+export type { BackupRoute, ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 
@@ -57,6 +57,11 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   }
   const personalBlocks: Record<string, string[]> = {};
   for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));
+  const forwards: Record<string, ForwardRoute> = {};
+  for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
+    if (m.forward && memberStatus(m) !== "departed") forwards[canon(m.address)] = { to: sorted(m.forward.to.map(canon)), keepCopy: m.forward.keep_copy ?? true };
+  }
+  const relay = org.organisation.delivery?.relay;
   const split = (list: readonly string[] | undefined) => ({
     ips: sorted((list ?? []).filter(looksLikeIp)),
     senders: sorted((list ?? []).filter((x) => !looksLikeIp(x)).map(canon)),
@@ -85,6 +90,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
         recipients: b.match.recipients ? recipientForms(index, b.match.recipients) : [],
         senders: sorted((b.match.senders ?? []).map(canon)),
       })),
+    forwards,
+    relay: relay ? { host: relay.host.toLowerCase(), port: relay.port ?? 25, authSecret: relay.auth_secret ?? null } : null,
   };
 }
 

@@ -112,16 +112,60 @@ inbound:
     const policy = JSON.parse(String(Object.values(resources(inbound, "aws_iam_role_policy"))[0]!.policy));
     expect(policy.Statement.map((s: { Sid: string; Action: string | string[] }) => [s.Sid, s.Action])).toEqual([
       ["ReadIncoming", "s3:GetObject"],
+      ["TellMissingFromForbidden", "s3:ListBucket"],
       ["WriteMailboxesAndQuarantine", "s3:PutObject"],
       ["UseTheStoreKey", ["kms:Decrypt", "kms:GenerateDataKey"]],
       ["WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"]],
+      ["QueueDeliveryBatches", "sqs:SendMessage"],
+      ["ConsumeDeliveryBatches", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]],
+      ["DeadLetterFailedEvents", "sqs:SendMessage"],
     ]);
+    // HeadObject of a missing key answers 404 (not 403) only with s3:ListBucket on the bucket itself.
+    expect(policy.Statement[1].Resource).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}$/);
     expect(JSON.stringify(policy)).not.toContain('"*"');
     expect(Object.values(resources(inbound, "aws_lambda_permission"))[0]).toMatchObject({
       principal: "ses.amazonaws.com",
       source_account: "${data.aws_caller_identity.account.account_id}",
       source_arn: "arn:aws:ses:eu-west-1:${data.aws_caller_identity.account.account_id}:receipt-rule-set/test-co-inbound:receipt-rule/*",
     });
+  });
+
+  it("keeps the log group, dead-letters what keeps failing with an alarm, and splits large fan-outs over a queue", () => {
+    expect(Object.values(resources(inbound, "aws_cloudwatch_log_group"))[0]).toMatchObject({ retention_in_days: 365, lifecycle: { prevent_destroy: true } });
+    const queues = resources(inbound, "aws_sqs_queue");
+    const dlq = Object.entries(queues).find(([, q]) => String(q.name).endsWith("-dlq"))!;
+    const deliveries = Object.values(queues).find((q) => String(q.name).endsWith("-deliveries"))!;
+    expect(dlq[1]).toMatchObject({ name: "test-co-mail-router-dlq", message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
+    expect(JSON.parse(String(deliveries.redrive_policy))).toEqual({ deadLetterTargetArn: `\${aws_sqs_queue.${dlq[0]}.arn}`, maxReceiveCount: 5 });
+    expect(deliveries.visibility_timeout_seconds).toBe(360);
+    expect(Object.values(resources(inbound, "aws_lambda_function_event_invoke_config"))[0]).toMatchObject({
+      maximum_retry_attempts: 2,
+      destination_config: { on_failure: { destination: `\${aws_sqs_queue.${dlq[0]}.arn}` } },
+    });
+    expect(Object.values(resources(inbound, "aws_lambda_event_source_mapping"))[0]).toMatchObject({ batch_size: 1, function_response_types: ["ReportBatchItemFailures"] });
+    expect(Object.values(resources(inbound, "aws_cloudwatch_metric_alarm"))[0]).toMatchObject({
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: `\${aws_sqs_queue.${dlq[0]}.name}` },
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    const fn = Object.values(resources(inbound, "aws_lambda_function"))[0]!;
+    expect((fn.environment as { variables: Record<string, string> }).variables.DELIVERY_QUEUE_URL).toMatch(/^\$\{aws_sqs_queue\..+\.url\}$/);
+  });
+
+  it("grants the relay secret and SES sending only when the org declares a relay and forwards", () => {
+    const org = BASE_ORG.replace("default_department: hq", "default_department: hq\n  delivery: { relay: { host: mx.corp.example.com, port: 587, tls: required, auth_secret: mailorg/relay } }") +
+      "members:\n  - { address: ann@example.com, name: Ann, forward: { to: [ann@home.example.net] } }\n  - { address: bob@example.com, name: Bob }\n";
+    const stack = synthOrg(writeOrg({ "org.yaml": org })).stack("inbound");
+    const policy = JSON.parse(String(Object.values(resources(stack, "aws_iam_role_policy"))[0]!.policy));
+    const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+    expect(bySid.ReadRelayCredentials).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:${data.aws_caller_identity.account.account_id}:secret:mailorg/relay-??????" });
+    expect(bySid.SendMembersForwards).toMatchObject({ Action: ["ses:SendEmail", "ses:SendRawEmail"], Condition: { StringEquals: { "ses:FromAddress": ["ann@example.com"] } } });
+    expect(bySid.ReadMailboxCopies.Resource).toMatch(/\/mailboxes\/\*$/);
+    // Without them (the org above this test): none of the three.
+    const plain = JSON.parse(String(Object.values(resources(inbound, "aws_iam_role_policy"))[0]!.policy));
+    expect(JSON.stringify(plain)).not.toMatch(/ReadRelayCredentials|SendMembersForwards|ReadMailboxCopies/);
   });
 
   it("ships the router bundle with the org's routing table as a deterministic asset", () => {

@@ -87,6 +87,22 @@ describe("MailDomain and the configuration set (domains stack)", () => {
     expect(policy.Statement[0]).toMatchObject({ Effect: "Allow", Principal: { Service: "ses.amazonaws.com" }, Action: "SNS:Publish" });
   });
 
+  it("encrypts the events topic with its own key and lets only SES of this account, for this configuration set, publish", () => {
+    const [topic] = Object.values(resources(domains, "aws_sns_topic"));
+    const keys = resources(domains, "aws_kms_key");
+    const keyName = Object.keys(keys).find((k) => k.includes("events-key"))!;
+    expect(topic!.kms_master_key_id).toBe(`\${aws_kms_key.${keyName}.arn}`);
+    const keyPolicy = JSON.parse(String(keys[keyName]!.policy));
+    expect(keyPolicy.Statement[1]).toMatchObject({ Principal: { Service: "ses.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"] });
+    const policy = JSON.parse(String(Object.values(resources(domains, "aws_sns_topic_policy"))[0]!.policy));
+    const [allow, denyOthers, denyPlain] = policy.Statement;
+    const acct = allow.Condition.StringEquals["AWS:SourceAccount"];
+    expect(acct).toMatch(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/);
+    expect(allow.Condition.ArnLike["AWS:SourceArn"]).toBe(`arn:aws:ses:*:${acct}:configuration-set/acme-mail`);
+    expect(denyOthers).toMatchObject({ Effect: "Deny", Principal: "*", Action: "SNS:Publish", Condition: { StringNotEquals: { "AWS:SourceAccount": acct } } });
+    expect(denyPlain).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+
   it("is byte-identical across runs and independent of domain order", () => {
     const again = synthOrg(dir);
     expect(again.raw("domains")).toBe(synth.raw("domains"));

@@ -26,6 +26,7 @@ groups:
   - { address: sales@example.com, name: Sales, members: [ann@example.com] }
 backups:
   - { name: partner, to: archive@example.com, match: { senders: [partner.example.org] } }
+inbound: { allowed: [198.51.100.0/24] }
 `;
 
 const EVENT = JSON.parse(readFileSync(join(ROOT, "test/fixtures/ses-event.json"), "utf8"));
@@ -82,11 +83,42 @@ describe("router handler (bundled)", () => {
     ]);
   });
 
+  it("an allowed IP range skips the spam verdict only when SES's own Received header names the peer", async () => {
+    const withPeer = (received: string[]) => {
+      const e = structuredClone(EVENT);
+      e.Records[0].ses.receipt.spamVerdict.status = "FAIL";
+      e.Records[0].ses.mail.headers = [...received.map((value) => ({ name: "Received", value })), ...(e.Records[0].ses.mail.headers ?? [])];
+      return e;
+    };
+    const ses = "from mail.partner.example.org (mail.partner.example.org [198.51.100.25]) by inbound-smtp.eu-west-1.amazonaws.com with SMTP id x for ann@example.com";
+    await handler(withPeer([ses]));
+    expect(copies().some((c) => c.includes("-> mailboxes/ann@example.com/"))).toBe(true);
+    s3.resetHistory();
+    // The same IP only in a header the sender wrote (below SES's own, which names another peer): quarantined.
+    await handler(withPeer(["from evil.example (evil.example [203.0.113.9]) by inbound-smtp.eu-west-1.amazonaws.com with SMTP id y", "from x ([198.51.100.25]) by relay.evil.example"]));
+    expect(copies()).toEqual(["store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> quarantine/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"]);
+  });
+
   it("quarantines a virus and delivers nothing", async () => {
     const e = structuredClone(EVENT);
     e.Records[0].ses.receipt.virusVerdict.status = "FAIL";
     await handler(e);
     expect(copies()).toEqual(["store-bucket/incoming/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1 -> quarantine/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"]);
+  });
+
+  it("copies conditionally (If-None-Match: *), so a retry never writes a second version", async () => {
+    await handler(EVENT);
+    expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.IfNoneMatch)).toEqual(["*", "*"]);
+  });
+
+  it("fails a malformed event with a logged, typed error and no copy", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const e = structuredClone(EVENT);
+    e.Records[0].ses.mail.messageId = "../mailboxes/boss@example.com/x";
+    await expect(handler(e)).rejects.toMatchObject({ name: "RouterError", code: "bad-message-id" });
+    expect(JSON.parse(String(errors.mock.calls[0]![0]))).toMatchObject({ error: "bad-message-id" });
+    expect(s3.commandCalls(HeadObjectCommand)).toEqual([]);
+    expect(copies()).toEqual([]);
   });
 
   it("drops a message over max_message_size_mb (it stays in incoming/)", async () => {

@@ -19,6 +19,7 @@ import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as iamQuota } from "./iam-quota.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as memberForward } from "./member-forward.ts";
 import { rule as receiptFilterQuota } from "./receipt-filter-quota.ts";
 import { rule as receiptRuleQuota } from "./receipt-rule-quota.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   groupMemberIsAlias,
   iamQuota,
   ipRangeExists,
+  memberForward,
   receiptFilterQuota,
   receiptRuleQuota,
   refResolves,

@@ -59,6 +59,11 @@ function ipIn(ip: string | undefined, cidrs: readonly string[]): boolean {
   });
 }
 
+/** Whether SES's receipt filters refuse a connection from this IP (inbound.blocked CIDRs, unless in inbound.allowed). */
+export function receiptFilterBlocks(table: RoutingTable, ip: string | undefined): boolean {
+  return !ipIn(ip, table.allowedIps) && ipIn(ip, table.blockedIps);
+}
+
 /** Whether SES itself accepts a recipient at SMTP time (a receipt rule lists it, or a catch-all rule covers its domain). */
 export function sesAccepts(table: RoutingTable, recipient: string): boolean {
   const r = lc(recipient);
@@ -111,7 +116,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
 
   // SMTP time: receipt filters, then recipients no rule matches.
   const ipAllowed = ipIn(msg.ip, table.allowedIps);
-  if (!ipAllowed && ipIn(msg.ip, table.blockedIps)) return none(`sending IP ${msg.ip} is blocked by a receipt filter (inbound.blocked)`, [], false, false);
+  if (receiptFilterBlocks(table, msg.ip)) return none(`sending IP ${msg.ip} is blocked by a receipt filter (inbound.blocked)`, [], false, false);
   const accepted = recipients.filter((r) => sesAccepts(table, r));
   const smtpDropped: Dropped[] = recipients
     .filter((r) => !accepted.includes(r))

@@ -1,0 +1,57 @@
+/** `mailorg sandbox`: the org on one machine, with real SMTP, submission and IMAP (Dovecot) listeners. */
+import type { Command } from "commander";
+import { today } from "../model/today.ts";
+import { UsageError } from "../model/today.ts";
+import { loadValidOrg } from "../model/validate.ts";
+import { looksLikeIp } from "../model/ip.ts";
+import { SandboxError, startSandbox, type Endpoint } from "../simulate/sandbox.ts";
+import { EXIT_OK, runCommand, withOrg } from "./common.ts";
+
+/** host:port, with a port from 1 to 65535. */
+export function endpoint(flag: string, value: string): Endpoint {
+  const m = value.match(/^(.+):(\d{1,5})$/);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port >= 1 && port <= 65535)) throw new UsageError(`${flag} is '${value}'; expected HOST:PORT such as 127.0.0.1:2525`);
+  return { host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("sandbox")
+    .description("run the org locally: an MX that behaves as SES, a submission port that enforces can-send, Dovecot IMAP over Maildirs")
+    .requiredOption("--smtp <host:port>", "the MX listener (as SES receives for the org)")
+    .requiredOption("--submission <host:port>", "the submission listener (AUTH PLAIN/LOGIN as an active member)")
+    .requiredOption("--imap <host:port>", "the IMAP listener (Dovecot)")
+    .requiredOption("--maildir <dir>", "Maildirs: <dir>/<address>/{new,cur,tmp}; <dir>/_store (archive), <dir>/_outbound (never sent)")
+    .requiredOption("--password <pw>", "the one password of every login (submission and IMAP)")
+    .option("--client-ip <ip>", "the client IP the rules see, instead of the connection's");
+  withOrg(cmd);
+  cmd.action((opts: { org: string; smtp: string; submission: string; imap: string; maildir: string; password: string; clientIp?: string }) =>
+    runCommand(async () => {
+      const smtp = endpoint("--smtp", opts.smtp);
+      const submission = endpoint("--submission", opts.submission);
+      const imap = endpoint("--imap", opts.imap);
+      if (opts.clientIp !== undefined && !looksLikeIp(opts.clientIp)) throw new UsageError(`--client-ip is '${opts.clientIp}'; expected an IPv4 or IPv6 address`);
+      if (opts.password.length === 0) throw new UsageError("--password must not be empty");
+      const day = today();
+      const { org, index } = loadValidOrg(opts.org, { today: day });
+      let sandbox;
+      try {
+        sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir: opts.maildir, password: opts.password, clientIp: opts.clientIp });
+      } catch (err) {
+        if (err instanceof SandboxError) throw new UsageError(`sandbox: ${err.message}`);
+        throw err;
+      }
+      process.stdout.write(
+        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}, maildir ${opts.maildir} (stop with Ctrl-C)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await sandbox.close();
+      process.stdout.write("sandbox stopped\n");
+      return EXIT_OK;
+    }),
+  );
+}
