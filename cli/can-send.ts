@@ -1,7 +1,7 @@
 /** `mailorg can-send`: would SES accept this message from this member's credentials? */
 import type { Command } from "commander";
 import { today } from "../model/today.ts";
-import { loadValidOrg } from "../model/validate.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { canSend } from "../simulate/can-send.ts";
 import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     runCommand(() => {
       const req = { as: addressArg("--as", opts.as), from: addressArg("--from", opts.from), to: addressListArg("--to", opts.to), ip: ipArg("--ip", opts.ip) };
       const day = today();
-      const { org, index } = loadValidOrg(opts.org, { today: day });
+      const { org, index } = loadValidPlan(opts.org, { today: day });
       const r = canSend(org, index, { ...req, today: day });
       if (opts.format === "json") printJson(r);
       else process.stdout.write(`${r.allowed ? "allowed" : "denied"}: ${r.reason}\n`);

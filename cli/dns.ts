@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { canon } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
-import { loadValidOrg } from "../model/validate.ts";
-import { domainRecords, zoneFragment } from "../plan/dns.ts";
+import { zoneFragment } from "../plan/dns.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {
@@ -15,7 +15,8 @@ export function register(program: Command): void {
   withFormat(cmd, ["zone", "json"]);
   cmd.action((opts: { org: string; format: "zone" | "json"; domain?: string }) =>
     runCommand(() => {
-      const { org } = loadValidOrg(opts.org);
+      const { org, plan } = loadValidPlan(opts.org);
+      const recordsOf = (name: string) => plan.domains.find((p) => p.name === canon(name))!.records;
       let domains = [...org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1));
       if (opts.domain !== undefined) {
         domains = domains.filter((d) => canon(d.name) === canon(opts.domain!));
@@ -24,9 +25,9 @@ export function register(program: Command): void {
         }
       }
       if (opts.format === "json") {
-        printJson(domains.flatMap((d) => domainRecords(org, d).map(({ name, type, ttl, values }) => ({ name, type, ttl, values }))));
+        printJson(domains.flatMap((d) => recordsOf(d.name).map(({ name, type, ttl, values }) => ({ name, type, ttl, values }))));
       } else {
-        process.stdout.write(domains.map((d) => zoneFragment(org, d, domainRecords(org, d))).join("\n"));
+        process.stdout.write(domains.map((d) => zoneFragment(org, d, recordsOf(d.name))).join("\n"));
       }
       return EXIT_OK;
     }),

@@ -1,8 +1,7 @@
 /** `mailorg route`: what would happen to a message, computed by the router's own function and table. */
 import type { Command } from "commander";
 import { UsageError } from "../model/today.ts";
-import { loadValidOrg } from "../model/validate.ts";
-import { buildRoutingTable } from "../plan/routing.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { decide, type Verdict } from "../runtime/router/core.ts";
 import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
@@ -35,8 +34,8 @@ export function register(program: Command): void {
       const from = addressArg("--from", opts.from);
       const recipients = addressListArg("--to", opts.to);
       const ip = ipArg("--ip", opts.ip);
-      const { org, index } = loadValidOrg(opts.org);
-      const d = decide(buildRoutingTable(org, index), {
+      const { plan } = loadValidPlan(opts.org);
+      const d = decide(plan.inbound.table, {
         from,
         recipients,
         ip,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { today } from "../model/today.ts";
 import { UsageError } from "../model/today.ts";
-import { loadValidOrg } from "../model/validate.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { looksLikeIp } from "../model/ip.ts";
 import { SandboxError, startSandbox, type Endpoint } from "../simulate/sandbox.ts";
 import { EXIT_OK, runCommand, withOrg } from "./common.ts";
@@ -34,7 +34,7 @@ export function register(program: Command): void {
       if (opts.clientIp !== undefined && !looksLikeIp(opts.clientIp)) throw new UsageError(`--client-ip is '${opts.clientIp}'; expected an IPv4 or IPv6 address`);
       if (opts.password.length === 0) throw new UsageError("--password must not be empty");
       const day = today();
-      const { org, index } = loadValidOrg(opts.org, { today: day });
+      const { org, index } = loadValidPlan(opts.org, { today: day });
       let sandbox;
       try {
         sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir: opts.maildir, password: opts.password, clientIp: opts.clientIp });

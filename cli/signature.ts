@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { canon } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
-import { loadValidOrg } from "../model/validate.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { renderSignature } from "../plan/signatures.ts";
 import { EXIT_FAIL, EXIT_OK, runCommand, withFormat, withOrg } from "./common.ts";
 
@@ -12,7 +12,7 @@ export function register(program: Command): void {
   withFormat(cmd, ["html", "text"]);
   cmd.action((address: string, opts: { org: string; format: "html" | "text" }) =>
     runCommand(() => {
-      const { org, index } = loadValidOrg(opts.org);
+      const { org, index } = loadValidPlan(opts.org);
       const m = index.members.get(canon(address));
       if (!m || index.addresses.get(canon(address))?.kind !== "member") throw new UsageError(`${address} is not a member's primary address`);
       const s = renderSignature(org, index, m);

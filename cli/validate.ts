@@ -1,7 +1,7 @@
 /** `mailorg validate`: every schema and semantic finding, sorted, file:line:col. */
 import type { Command } from "commander";
 import { formatDiagnostics } from "../model/diagnostics.ts";
-import { validateOrg } from "../model/validate.ts";
+import { validatePlan } from "../plan/validate.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {
@@ -12,7 +12,7 @@ export function register(program: Command): void {
   withFormat(cmd, ["text", "json"]);
   cmd.action((opts: { org: string; format: "text" | "json" }) =>
     runCommand(() => {
-      const r = validateOrg(opts.org);
+      const r = validatePlan(opts.org);
       if (opts.format === "json") {
         printJson({ ok: r.ok, diagnostics: r.diagnostics });
       } else {

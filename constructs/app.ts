@@ -1,142 +1,101 @@
 /**
- * Composes the org's stacks. Each concern's construct takes an already-validated slice of the model.
- * Stacks: `domains` (identities, configuration set, DNS), `inbound` (mail store, receipt rules,
- * router), `sending` (IAM sending policies, signatures).
+ * Renders a MailPlan into the stacks, in apply order: `domains` (identities, configuration set, DNS but the
+ * MX), `inbound` (mail store, router, receipt rules, then the MX), `sending` (shared IAM sending groups,
+ * signatures) and `sending-00` … `sending-19` (per-member credentials). Every decision is in the plan; the
+ * constructs only turn their slice into resources, and each stack looks up its own account id.
  */
-import type { App } from "cdktf";
-import type { Org } from "../model/org.ts";
-import type { OrgIndex } from "../model/org-index.ts";
-import { MailOrgStack, type MailOrgStackProps, type StateConfig } from "./base-stack.ts";
-import { MailConfigurationSet } from "./configuration-set.ts";
-import { InboundMx, MailDomain } from "./mail-domain.ts";
-import { mailStoreBucketName, orgSlug } from "../plan/naming.ts";
-import { buildRoutingTable } from "../plan/routing.ts";
-import { sendingShard, sendingShards } from "../plan/stacks.ts";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import type { App } from "cdktf";
+import type { MailPlan } from "../plan/plan.ts";
+import { withAccount } from "./account.ts";
+import { MailOrgStack, type MailOrgStackProps } from "./base-stack.ts";
+import { MailConfigurationSet } from "./configuration-set.ts";
 import { InboundRouting } from "./inbound-routing.ts";
+import { InboundMx, MailDomain } from "./mail-domain.ts";
 import { MailStore } from "./mail-store.ts";
 import { RouterFunction } from "./router-function.ts";
-import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel } from "../plan/sending.ts";
-import { renderAllSignatures } from "../plan/signatures.ts";
 import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
 import { Signatures } from "./signatures.ts";
-import { canon } from "../model/org.ts";
-
-export interface MailOrgModel {
-  readonly org: Org;
-  readonly index: OrgIndex;
-  /** YYYY-MM-DD the synthesis is for (delegation end dates are compared with it). */
-  readonly today: string;
-}
 
 export interface MailOrgStacks {
   readonly domains: MailOrgStack;
   readonly inbound: MailOrgStack;
   /** Shared sending resources: IAM groups and policies, signatures. */
   readonly sending: MailOrgStack;
-  /** Per-member credentials by shard (model/views/stacks.ts): always all of them, even when empty. */
+  /** Per-member credentials by shard (plan/stacks.ts): always all of them, even when empty. */
   readonly shards: MailOrgStack[];
 }
 
-export function buildStacks(app: App, model: MailOrgModel): MailOrgStacks {
-  const props: MailOrgStackProps = {
-    region: model.org.organisation.region,
-    organisation: model.org.organisation.name,
-    state: stateConfig(model.org),
-  };
+export function buildStacks(app: App, plan: MailPlan): MailOrgStacks {
+  const props: MailOrgStackProps = { region: plan.organisation.region, organisation: plan.organisation.name, state: plan.state };
   const stacks: MailOrgStacks = {
     domains: new MailOrgStack(app, "domains", props),
     inbound: new MailOrgStack(app, "inbound", props),
     sending: new MailOrgStack(app, "sending", props),
     shards: [],
   };
-  const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: orgSlug(model.org) });
-  for (const domain of sortedDomains(model.org)) {
-    new MailDomain(stacks.domains, `domain-${canon(domain.name)}`, {
-      org: model.org,
-      domain,
-      configurationSetName: configurationSet.configurationSet.configurationSetName,
-    });
+  const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: plan.configurationSet });
+  for (const domain of plan.domains) {
+    new MailDomain(stacks.domains, `domain-${domain.name}`, { domain, configurationSetName: configurationSet.configurationSet.configurationSetName });
   }
-  buildInbound(stacks.inbound, model);
-  buildSending(app, stacks, model, props);
+  buildInbound(stacks.inbound, plan);
+  buildSending(app, stacks, plan, props);
   return stacks;
 }
 
-/** The inbound stack: mail store, router Lambda and the receipt rule set, all fed by one routing table. */
-function buildInbound(stack: MailOrgStack, model: MailOrgModel): void {
-  const { org } = model;
-  const prefix = orgSlug(org);
-  const account = new DataAwsCallerIdentity(stack, "account");
-  const region = org.organisation.region;
-  const ruleSetName = `${prefix}-inbound`;
-  const receiptRuleArnPattern = `arn:aws:ses:${region}:${account.accountId}:receipt-rule-set/${ruleSetName}:receipt-rule/*`;
-  const bucketName = mailStoreBucketName(org, account.accountId);
-  const table = buildRoutingTable(org, model.index);
+/** The inbound stack: mail store, router Lambda, the receipt rule set, then the MX records. */
+function buildInbound(stack: MailOrgStack, plan: MailPlan): void {
+  const { inbound } = plan;
+  const accountId = new DataAwsCallerIdentity(stack, "account").accountId;
+  const receiptRuleArnPattern = withAccount(inbound.receiptRuleArnPattern, accountId);
   const store = new MailStore(stack, "mail-store", {
-    bucketName,
-    namePrefix: prefix,
-    retentionDays: org.organisation.retention_days,
+    bucketName: withAccount(inbound.bucketName, accountId),
+    namePrefix: plan.organisation.prefix,
+    retentionDays: inbound.retentionDays,
     receiptRuleArnPattern,
-    accountId: account.accountId,
+    accountId,
   });
   const router = new RouterFunction(stack, "router", {
-    name: `${prefix}-mail-router`,
-    table,
+    name: inbound.routerName,
+    table: inbound.table,
     bucketName: store.bucket.bucket,
     bucketArn: store.bucket.arn,
     keyArn: store.key.arn,
-    accountId: account.accountId,
-    region,
+    accountId,
+    region: plan.organisation.region,
     receiptRuleArnPattern,
-    configurationSetName: prefix,
+    configurationSetName: plan.configurationSet,
   });
   const routing = new InboundRouting(stack, "routing", {
-    ruleSetName,
-    namePrefix: prefix,
-    table,
+    ruleSetName: inbound.ruleSetName,
+    filters: inbound.filters,
+    rules: inbound.rules,
     bucketName: store.bucket.bucket,
     functionArn: router.fn.arn,
     dependsOn: [store.policy, router.permission],
   });
-  for (const domain of sortedDomains(org)) {
-    new InboundMx(stack, `mx-${canon(domain.name)}`, { org, domain, dependsOn: [routing.active, ...routing.rules, router.permission, store.policy] });
+  for (const domain of plan.domains) {
+    new InboundMx(stack, `mx-${domain.name}`, { domain, dependsOn: [routing.active, ...routing.rules, router.permission, store.policy] });
   }
-}
-
-function sortedDomains(org: Org): Org["domains"] {
-  return [...org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1));
-}
-
-/** The org's remote state, with the key prefix defaulted (the loader applies schema defaults too). */
-function stateConfig(org: Org): StateConfig | undefined {
-  const s = org.organisation.state;
-  return s ? { ...s, key_prefix: s.key_prefix ?? "mailorg" } : undefined;
 }
 
 /**
  * The sending stacks: shared groups, policies and signatures; per-member credentials in stable shards.
  * Every shard stack is written even when empty, so a departure that empties one plans the destruction of
- * the member's user and key instead of orphaning them. Each stack looks up its own account id.
+ * the member's user and key instead of orphaning them.
  */
-function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, model: MailOrgModel, props: MailOrgStackProps): void {
-  const { org } = model;
-  const prefix = orgSlug(org);
-  const sending = buildSendingModel(org, model.index, model.today, { region: org.organisation.region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
-  const account = new DataAwsCallerIdentity(stacks.sending, "account");
-  new SendingGroups(stacks.sending, "sending-groups", { groups: sending.groups, accountId: account.accountId });
+function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, plan: MailPlan, props: MailOrgStackProps): void {
+  const accountId = new DataAwsCallerIdentity(stacks.sending, "account").accountId;
+  new SendingGroups(stacks.sending, "sending-groups", { groups: plan.sending.groups, accountId });
   new Signatures(stacks.sending, "signatures", {
-    namePrefix: prefix,
-    templates: org.signatures,
-    rendered: renderAllSignatures(org, model.index),
-    bucketName: mailStoreBucketName(org, account.accountId),
+    templates: plan.signatures.templates,
+    rendered: plan.signatures.rendered,
+    bucketName: withAccount(plan.signatures.bucketName, accountId),
   });
-  const byShard = new Map<string, typeof sending.members>(sendingShards().map((s) => [s, []]));
-  for (const m of sending.members) byShard.get(sendingShard(m.address))!.push(m);
-  for (const [shard, members] of byShard) {
-    const stack = new MailOrgStack(app, shard, props);
+  for (const shard of plan.sending.shards) {
+    const stack = new MailOrgStack(app, shard.name, props);
     // Group names, not references: the shared groups live in the `sending` stack, applied first.
-    new SendingCredentials(stack, "credentials", { members, accountId: new DataAwsCallerIdentity(stack, "account").accountId });
+    new SendingCredentials(stack, "credentials", { members: shard.members, accountId: new DataAwsCallerIdentity(stack, "account").accountId });
     stacks.shards.push(stack);
   }
 }

@@ -1,21 +1,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformBackend, TerraformStack, type TerraformRemoteState } from "cdktf";
 import type { Construct } from "constructs";
+import type { StatePlan } from "../plan/plan.ts";
 import { escapeElementLiterals } from "./terraform-literal.ts";
 
-/** Where a stack keeps its Terraform state: the org's `organisation.state`, or local files for trying out. */
-export interface StateConfig {
-  /** S3 bucket holding every stack's state (created once by `mailorg bootstrap-state`). */
-  readonly bucket: string;
-  /** Region of the state bucket. */
-  readonly region: string;
-  /** Key prefix; a stack's state is `<key_prefix>/<stack>.tfstate`. */
-  readonly key_prefix: string;
-  /** Role Terraform assumes to read and write the state (default: the caller's own credentials). */
-  readonly role_arn?: string;
-  /** KMS key encrypting the state objects (default: the bucket's SSE-S3 encryption). */
-  readonly kms_key_id?: string;
-}
+/** Where a stack keeps its Terraform state: the plan's `state`, or local files for trying out. */
+export type StateConfig = StatePlan;
 
 export interface MailOrgStackProps {
   /** AWS region for the provider (organisation.region). */

@@ -4,25 +4,20 @@ import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
 import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { domainKey, packRecipientRules, type RoutingTable } from "../plan/routing.ts";
-import { sesName, STORE_PREFIX } from "../plan/naming.ts";
+import { STORE_PREFIX } from "../plan/contract.ts";
+import type { ReceiptFilterPlan, ReceiptRulePlan } from "../plan/plan.ts";
 
 export interface InboundRoutingProps {
-  /** Rule set name; rule and filter names are prefixed with namePrefix. */
   readonly ruleSetName: string;
-  readonly namePrefix: string;
-  readonly table: RoutingTable;
+  /** Receipt filters (blocked and allowed CIDRs), named in the plan. */
+  readonly filters: readonly ReceiptFilterPlan[];
+  /** Receipt rules in their order, named in the plan. */
+  readonly rules: readonly ReceiptRulePlan[];
   readonly bucketName: string;
   readonly functionArn: string;
   /** Resources that must exist before SES validates the rules (bucket policy, Lambda permission). */
   readonly dependsOn: ITerraformDependable[];
 }
-
-/**
- * A CIDR as a name part, one-to-one and valid in Terraform and SES names: "." -> "_", ":" -> "x" (not a hex
- * digit), "/" -> "-". (Replacing every symbol by "-" would merge 2001:db8::48/128 and 2001:db8:48::/128.)
- */
-const cidrKey = (cidr: string): string => cidr.toLowerCase().replace(/\./g, "_").replace(/:/g, "x").replace(/\//g, "-");
 
 /**
  * Inbound routing: IP receipt filters (blocked and allowed CIDRs), and one active rule set whose rules run
@@ -37,25 +32,16 @@ export class InboundRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: InboundRoutingProps) {
     super(scope, id);
-    for (const cidr of props.table.blockedIps) {
-      new SesReceiptFilter(this, `block-${cidrKey(cidr)}`, { name: sesName(props.namePrefix, `block-${cidrKey(cidr)}`), cidr, policy: "Block" });
-    }
-    for (const cidr of props.table.allowedIps) {
-      new SesReceiptFilter(this, `allow-${cidrKey(cidr)}`, { name: sesName(props.namePrefix, `allow-${cidrKey(cidr)}`), cidr, policy: "Allow" });
-    }
+    for (const f of props.filters) new SesReceiptFilter(this, f.key, { name: f.name, cidr: f.cidr, policy: f.policy });
     const ruleSet = new SesReceiptRuleSet(this, "rule-set", { ruleSetName: props.ruleSetName });
-    const specs = [
-      ...packRecipientRules(props.table).map((r) => ({ id: `rcpt-${r.key}`, recipients: [...r.recipients] })),
-      ...(props.table.catchAll ? props.table.receivingDomains.map((d) => ({ id: `catch-all-${domainKey(d)}`, recipients: [d] })) : []),
-    ];
     let previous: SesReceiptRule | undefined;
-    for (const spec of specs) {
-      const rule: SesReceiptRule = new SesReceiptRule(this, spec.id, {
-        name: sesName(props.namePrefix, spec.id),
+    for (const spec of props.rules) {
+      const rule: SesReceiptRule = new SesReceiptRule(this, spec.key, {
+        name: spec.name,
         ruleSetName: ruleSet.ruleSetName,
         after: previous?.name,
         enabled: true,
-        recipients: spec.recipients,
+        recipients: [...spec.recipients],
         scanEnabled: true,
         tlsPolicy: "Require",
         s3Action: [{ position: 1, bucketName: props.bucketName, objectKeyPrefix: STORE_PREFIX.incoming }],

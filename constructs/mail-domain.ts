@@ -3,23 +3,28 @@ import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity
 import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
 import { Fn, TerraformOutput, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { canon, slug, type Domain, type Org } from "../model/org.ts";
-import { DKIM_TOKEN_COUNT, domainRecords, route53TxtValue, type DnsRecord } from "../plan/dns.ts";
+import { slug } from "../model/org.ts";
+import { DKIM_PLACEHOLDERS, DKIM_TOKEN_COUNT, route53TxtValue, type DnsRecord } from "../plan/dns.ts";
+import type { DomainPlan } from "../plan/plan.ts";
 import { protect } from "./protect.ts";
 
 export interface MailDomainProps {
-  /** The validated organisation (region, for endpoints). */
-  readonly org: Org;
-  /** The domain to set up. */
-  readonly domain: Domain;
+  /** The domain's slice of the plan. */
+  readonly domain: DomainPlan;
   /** Name of the configuration set every message from this identity uses. */
   readonly configurationSetName: string;
 }
 
+/** A plan record with the DKIM placeholders replaced by the identity's tokens (known after apply). */
+function withDkimTokens(r: DnsRecord, tokens: readonly string[]): DnsRecord {
+  const sub = (text: string): string => DKIM_PLACEHOLDERS.reduce((t, p, i) => t.replaceAll(p, tokens[i]!), text);
+  return { ...r, name: sub(r.name), values: r.values.map(sub) };
+}
+
 /**
  * One mail domain: the SES identity with Easy DKIM (RSA 2048), its custom MAIL FROM domain, and every
- * mail DNS record (MX, SPF, DKIM, MAIL FROM, DMARC, TLS-RPT, BIMI). With a hosted zone the records are
- * created in Route53; without one they are outputs for another DNS host. The identity and records are
+ * mail DNS record but the MX (SPF, DKIM, MAIL FROM, DMARC, TLS-RPT, BIMI). With a hosted zone the records
+ * are created in Route53; without one they are outputs for another DNS host. The identity and records are
  * protected from destruction.
  */
 export class MailDomain extends Construct {
@@ -28,7 +33,7 @@ export class MailDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: MailDomainProps) {
     super(scope, id);
-    const name = canon(props.domain.name);
+    const { name, zoneId } = props.domain;
     this.identity = protect(
       new Sesv2EmailIdentity(this, "identity", {
         emailIdentity: name,
@@ -39,13 +44,12 @@ export class MailDomain extends Construct {
     protect(
       new Sesv2EmailIdentityMailFromAttributes(this, "mail-from", {
         emailIdentity: this.identity.emailIdentity,
-        mailFromDomain: `${props.domain.mail_from ?? "mail"}.${name}`,
+        mailFromDomain: props.domain.mailFrom,
         behaviorOnMxFailure: "USE_DEFAULT_VALUE",
       }),
     );
     const tokens = Array.from({ length: DKIM_TOKEN_COUNT }, (_, i) => Fn.element(this.identity.dkimSigningAttributes.tokens, i) as string);
-    this.records = domainRecords(props.org, props.domain, tokens);
-    const zoneId = props.domain.hosted_zone_id;
+    this.records = props.domain.records.map((r) => withDkimTokens(r, tokens));
     if (zoneId) createRecords(this, zoneId, name, this.records.filter((r) => r.stack === "domains"));
     if (!zoneId) {
       new TerraformOutput(this, "dns-records", {
@@ -69,10 +73,8 @@ function createRecords(scope: Construct, zoneId: string, domain: string, records
 }
 
 export interface InboundMxProps {
-  /** The validated organisation. */
-  readonly org: Org;
   /** The domain whose MX records to write (nothing when it does not receive or has no hosted zone). */
-  readonly domain: Domain;
+  readonly domain: DomainPlan;
   /** What must exist before mail is pointed at SES: the active rule set, the router's permission. */
   readonly dependsOn: ITerraformDependable[];
 }
@@ -85,9 +87,8 @@ export interface InboundMxProps {
 export class InboundMx extends Construct {
   constructor(scope: Construct, id: string, props: InboundMxProps) {
     super(scope, id);
-    const zoneId = props.domain.hosted_zone_id;
+    const { name, zoneId } = props.domain;
     if (!zoneId) return;
-    const name = canon(props.domain.name);
-    createRecords(this, zoneId, name, domainRecords(props.org, props.domain).filter((r) => r.stack === "inbound"), props.dependsOn);
+    createRecords(this, zoneId, name, props.domain.records.filter((r) => r.stack === "inbound"), props.dependsOn);
   }
 }

@@ -7,13 +7,14 @@ import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-m
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { ACCOUNT_ID_PLACEHOLDER, type MemberCredentials, type PolicyDocument, type SharedGroup } from "../plan/sending.ts";
+import type { MemberCredentials, PolicyDocument, SharedGroup } from "../plan/sending.ts";
+import { withAccount } from "./account.ts";
 
 export const IAM_PATH = "/mailorg/";
 
 /** A policy document as JSON, with the model's account placeholder replaced by this stack's account id. */
 function renderPolicy(policy: PolicyDocument, accountId: string): string {
-  return JSON.stringify(policy).replaceAll(ACCOUNT_ID_PLACEHOLDER, accountId);
+  return withAccount(JSON.stringify(policy), accountId);
 }
 
 export interface SendingGroupsProps {

@@ -5,17 +5,16 @@ import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SesTemplate } from "@cdktf/provider-aws/lib/ses-template";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import type { Signature } from "../model/org.ts";
+import { STORE_PREFIX } from "../plan/contract.ts";
+import type { SignatureTemplatePlan } from "../plan/plan.ts";
 import type { RenderedSignature } from "../plan/signatures.ts";
-import { STORE_PREFIX } from "../plan/naming.ts";
 
 export interface SignaturesProps {
-  /** SES template name prefix (the organisation's slug). */
-  readonly namePrefix: string;
-  readonly templates: readonly Signature[];
+  /** The SES templates, named and composed in the plan. */
+  readonly templates: readonly SignatureTemplatePlan[];
   /** Every active member's rendered signature. */
   readonly rendered: readonly RenderedSignature[];
-  /** The mail store bucket's name (from model/views/naming.ts). */
+  /** The mail store bucket's name. */
   readonly bucketName: string;
 }
 
@@ -27,14 +26,7 @@ export interface SignaturesProps {
 export class Signatures extends Construct {
   constructor(scope: Construct, id: string, props: SignaturesProps) {
     super(scope, id);
-    for (const t of [...props.templates].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      new SesTemplate(this, `template-${t.id}`, {
-        name: `${props.namePrefix}-signature-${t.id}`,
-        subject: "{{subject}}",
-        html: `{{{body}}}\n${t.html}`,
-        text: `{{body}}\n\n-- \n${t.text}`,
-      });
-    }
+    for (const t of props.templates) new SesTemplate(this, `template-${t.id}`, { name: t.name, subject: t.subject, html: t.html, text: t.text });
     const dir = mkdtempSync(join(tmpdir(), "mailorg-signatures-"));
     const file = join(dir, "signatures.json");
     const byAddress = Object.fromEntries(props.rendered.map((s) => [s.address, { template: s.template, html: s.html, text: s.text }]));

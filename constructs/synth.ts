@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { OrgInvalidError } from "../model/diagnostics.ts";
 import { materialiseOrg } from "../model/git.ts";
-import { loadValidOrg } from "../model/validate.ts";
+import { loadValidPlan } from "../plan/validate.ts";
 import { stackOrder } from "../plan/stacks.ts";
 import { UsageError } from "../model/today.ts";
 import { MailOrgStack } from "./base-stack.ts";
@@ -31,12 +31,12 @@ export interface SynthResult {
 
 export function synthesize(opts: SynthOptions): SynthResult {
   const today = opts.today ?? todayFromEnv();
-  const { org, index } = loadValidOrg(opts.orgDir, { today });
+  const { plan } = loadValidPlan(opts.orgDir, { today });
   const outDir = opts.outDir ?? "cdktf.out";
   disableTokenStackTraces();
   const previous = claimOutDir(outDir);
   const app = new App({ outdir: outDir, skipValidation: false });
-  const stacks = buildStacks(app, { org, index, today });
+  const stacks = buildStacks(app, plan);
   app.synth();
   recordOutput(outDir, previous);
   return {
@@ -84,14 +84,14 @@ export function changedStacks(orgDir: string, ref: string, today = todayFromEnv(
  * `terraform init -migrate-state` moves the local state there (docs/deploying.md).
  */
 export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string; today?: string; migrate?: boolean }): SynthResult {
-  const { org } = loadValidOrg(opts.orgDir, { today: opts.today ?? todayFromEnv() });
-  const state = org.organisation.state;
+  const { org, plan } = loadValidPlan(opts.orgDir, { today: opts.today ?? todayFromEnv() });
+  const state = plan.state;
   if (!state) throw new UsageError(`organisation.state is not set in ${opts.orgDir}: add state: {bucket, region} to the organisation first (docs/deploying.md)`);
   disableTokenStackTraces();
   const previous = claimOutDir(opts.outDir);
   const app = new App({ outdir: opts.outDir, skipValidation: false });
   // --migrate: the same stack with its state in the bucket it created (then `terraform init -migrate-state`).
-  const ownState = opts.migrate ? { ...state, key_prefix: state.key_prefix ?? "mailorg" } : undefined;
+  const ownState = opts.migrate ? state : undefined;
   const stack = new MailOrgStack(app, "state-bootstrap", { region: state.region, organisation: org.organisation.name, state: ownState });
   new StateBucket(stack, "state", { bucket: state.bucket, kmsKeyId: state.kms_key_id });
   app.synth();

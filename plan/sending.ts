@@ -233,7 +233,7 @@ export function shortHash(text: string): string {
 }
 
 /** Every policy a member's requests are evaluated against: their groups' policies and their inline policy. */
-export function memberPolicies(model: SendingModel, address: string): { name: string; document: PolicyDocument }[] | undefined {
+export function memberPolicies(model: { readonly groups: readonly SharedGroup[]; readonly members: readonly MemberCredentials[] }, address: string): { name: string; document: PolicyDocument }[] | undefined {
   const m = model.members.find((x) => x.address === canon(address));
   if (!m) return undefined;
   const byName = new Map(model.groups.map((g) => [g.name, g]));

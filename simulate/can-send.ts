@@ -1,10 +1,10 @@
 /** The can-send simulation: a member's request evaluated against the very policy documents synthesised for them. */
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
-import { orgSlug } from "../plan/naming.ts";
+import { ACCOUNT_ID_PLACEHOLDER, planOrg } from "../plan/plan.ts";
+import { memberPolicies } from "../plan/sending.ts";
 import { evaluate, type IamRequest } from "./iam-eval.ts";
 import { startOfDay } from "../model/timezone.ts";
-import { buildSendingModel, memberPolicies } from "../plan/sending.ts";
 
 export interface CanSendRequest {
   readonly as: string;
@@ -32,9 +32,9 @@ export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSend
   const status = memberStatus(member);
   if (status === "departed") return { allowed: false, reason: `${member.address} has departed: no IAM user or SMTP credentials exist`, statement: null };
   if (status === "disabled") return { allowed: false, reason: `${member.address} is disabled: the access key behind their SMTP credentials is Inactive`, statement: null };
-  const ctx = { region: org.organisation.region, accountId: SIMULATION_CONTEXT.accountId };
-  const model = buildSendingModel(org, index, req.today, ctx, orgSlug(org));
-  const policies = memberPolicies(model, member.address)!;
+  // The very documents synthesis renders (the plan's), in a sample account.
+  const plan = planOrg(org, index, { today: req.today });
+  const policies = JSON.parse(JSON.stringify(memberPolicies(plan.sending, member.address)!).replaceAll(ACCOUNT_ID_PLACEHOLDER, SIMULATION_CONTEXT.accountId)) as ReturnType<typeof memberPolicies> & object;
   const fromDomain = domainOf(req.from);
   const request = canSendRequest(org, member.address, req);
   const result = evaluate(policies, request);

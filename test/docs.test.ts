@@ -39,7 +39,8 @@ describe("docs/rules.md", () => {
   });
   it("every rule has a test file named after its id", async () => {
     const { RULES } = await import("../model/rules/index.ts");
+    const { PLAN_RULES } = await import("../plan/rules/index.ts");
     const { existsSync } = await import("node:fs");
-    expect(RULES.map((r) => r.id).filter((id) => !existsSync(join(ROOT, "test/rules", `${id}.test.ts`)))).toEqual([]);
+    expect([...RULES, ...PLAN_RULES].map((r) => r.id).filter((id) => !existsSync(join(ROOT, "test/rules", `${id}.test.ts`)))).toEqual([]);
   });
 });

@@ -49,13 +49,13 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
 
 /** Validates an org made of BASE_ORG plus extra files, returning the formatted diagnostics (one string each). */
 export async function findings(files: Record<string, string>, opts: { rule?: string; today?: string } = {}): Promise<string[]> {
-  const { validateOrg } = await import("../model/validate.ts");
+  const { validatePlan } = await import("../plan/validate.ts");
   const { formatDiagnostic } = await import("../model/diagnostics.ts");
   const dir = writeOrg({ "a.yaml": BASE_ORG, ...files });
   const cwd = process.cwd();
   process.chdir(dir);
   try {
-    const r = validateOrg(".", { today: opts.today ?? "2026-06-01" });
+    const r = validatePlan(".", { today: opts.today ?? "2026-06-01" });
     return r.diagnostics.filter((d) => !opts.rule || d.rule === opts.rule).map(formatDiagnostic);
   } finally {
     process.chdir(cwd);

@@ -1,4 +1,4 @@
-/** Every semantic rule, in the order they run. One file per rule; this file only lists them. */
+/** Every semantic rule on the org, in the order they run. One file per rule; this file only lists them. Rules on the plan (AWS quotas, computed records) are in plan/rules/. */
 import type { Rule } from "./types.ts";
 import { rule as addressDomain } from "./address-domain.ts";
 import { rule as addressUnique } from "./address-unique.ts";
@@ -11,17 +11,13 @@ import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
 import { rule as departmentTree } from "./department-tree.ts";
-import { rule as dnsRecords } from "./dns-records.ts";
 import { rule as domainUnique } from "./domain-unique.ts";
 import { rule as forwardTo } from "./forward-to.ts";
 import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
-import { rule as iamQuota } from "./iam-quota.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
 import { rule as memberForward } from "./member-forward.ts";
-import { rule as receiptFilterQuota } from "./receipt-filter-quota.ts";
-import { rule as receiptRuleQuota } from "./receipt-rule-quota.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
 import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
@@ -42,17 +38,13 @@ export const RULES: readonly Rule[] = [
   departmentExists,
   departmentIdUnique,
   departmentTree,
-  dnsRecords,
   domainUnique,
   forwardTo,
   groupCycle,
   groupEmpty,
   groupMemberIsAlias,
-  iamQuota,
   ipRangeExists,
   memberForward,
-  receiptFilterQuota,
-  receiptRuleQuota,
   refResolves,
   regionReceivesMail,
   sesTemplateQuota,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rule } from "../../model/rules/dns-records.ts";
-import { OrgIndex } from "../../model/org-index.ts";
-import { validateOrg } from "../../model/validate.ts";
+import { rule } from "../../plan/rules/dns-records.ts";
+import { validatePlan } from "../../plan/validate.ts";
 import { BASE_ORG, findings, writeOrg } from "../helpers.ts";
 
 describe("dns-records", () => {
@@ -17,10 +16,10 @@ describe("dns-records", () => {
       "a.yaml:6:11: error [dns-records] x.example.com would have 2 SPF records; receivers treat that as an error (merge them)",
     ]);
   });
-  it("passes on the records of a plain org (checked on what the view computes)", () => {
-    const r = validateOrg(writeOrg({ "a.yaml": BASE_ORG }), { today: "2026-06-01" });
+  it("passes on the records of a plain org (checked on what the plan computes)", () => {
+    const r = validatePlan(writeOrg({ "a.yaml": BASE_ORG }), { today: "2026-06-01" });
     expect(r.ok).toBe(true);
-    const f = rule.check({ org: r.org, index: new OrgIndex(r.org), today: "2026-06-01" });
+    const f = rule.check({ org: r.org, index: r.index!, today: "2026-06-01", plan: r.plan! });
     expect(f).toEqual([]);
   });
 });

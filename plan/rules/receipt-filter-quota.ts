@@ -1,15 +1,14 @@
-import { pointer } from "../pointer.ts";
-import { looksLikeIp } from "../ip.ts";
-import { SES_MAX_RECEIPT_FILTERS } from "../../plan/routing.ts";
-import type { Rule } from "./types.ts";
+import { pointer } from "../../model/pointer.ts";
+import { SES_MAX_RECEIPT_FILTERS } from "../routing.ts";
+import type { PlanRule } from "./types.ts";
 
-export const rule: Rule = {
+export const rule: PlanRule = {
   id: "receipt-filter-quota",
   summary: `inbound IP entries (blocked and allowed) make at most ${SES_MAX_RECEIPT_FILTERS} SES receipt filters`,
   explanation: "Each IP or CIDR in inbound.blocked or inbound.allowed becomes one SES receipt filter, and SES allows at most 100 per account and region. Merge adjacent ranges into wider CIDRs.",
-  check({ org }) {
-    const blocked = (org.inbound.blocked ?? []).filter(looksLikeIp).length;
-    const allowed = (org.inbound.allowed ?? []).filter(looksLikeIp).length;
+  check({ plan }) {
+    const blocked = plan.inbound.filters.filter((f) => f.policy === "Block").length;
+    const allowed = plan.inbound.filters.filter((f) => f.policy === "Allow").length;
     if (blocked + allowed <= SES_MAX_RECEIPT_FILTERS) return [];
     return [
       {

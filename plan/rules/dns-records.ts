@@ -1,20 +1,25 @@
-import { pointer } from "../pointer.ts";
-import { domainRecords, recordProblems } from "../../plan/dns.ts";
-import type { Finding, Rule } from "./types.ts";
+import { pointer } from "../../model/pointer.ts";
+import { canon } from "../../model/org.ts";
+import type { Finding } from "../../model/rules/types.ts";
+import { recordProblems } from "../dns.ts";
+import type { PlanRule } from "./types.ts";
 
-export const rule: Rule = {
+export const rule: PlanRule = {
   id: "dns-records",
   summary: "each domain's mail records are publishable: one SPF record within 10 DNS lookups, TXT strings split at 255 characters",
   explanation:
     "Receivers treat an SPF record needing more than 10 DNS lookups, or two SPF records on one name, as a " +
     "permanent error, and a DNS TXT string holds at most 255 characters. mailorg writes one SPF record " +
     "(include:amazonses.com) per name and splits long TXT values; this rule checks the computed records.",
-  check({ org }) {
+  check({ org, plan }) {
     // All domains together: a MAIL FROM subdomain may be another declared domain's apex.
+    const position = new Map(org.domains.map((d, i) => [canon(d.name), i]));
     const owner = new Map<string, number>();
-    const all = org.domains.flatMap((d, i) =>
-      domainRecords(org, d).map((r) => {
-        if (!owner.has(r.name)) owner.set(r.name, i);
+    // In file order, so a clash is reported at the domain declared first.
+    const inFileOrder = [...plan.domains].sort((a, b) => position.get(a.name)! - position.get(b.name)!);
+    const all = inFileOrder.flatMap((d) =>
+      d.records.map((r) => {
+        if (!owner.has(r.name)) owner.set(r.name, position.get(d.name)!);
         return r;
       }),
     );

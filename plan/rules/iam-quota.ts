@@ -1,30 +1,24 @@
-import { pointer } from "../pointer.ts";
-import { orgSlug } from "../../plan/naming.ts";
-import {
-  buildSendingModel,
-  IAM_MAX_GROUPS_PER_USER,
-  IAM_MAX_INLINE_USER_POLICY_CHARS,
-  IAM_MAX_MANAGED_POLICY_CHARS,
-  IAM_MAX_USERS,
-} from "../../plan/sending.ts";
-import type { Finding, Rule } from "./types.ts";
+import { pointer } from "../../model/pointer.ts";
+import type { Finding } from "../../model/rules/types.ts";
+import { IAM_MAX_GROUPS_PER_USER, IAM_MAX_INLINE_USER_POLICY_CHARS, IAM_MAX_MANAGED_POLICY_CHARS, IAM_MAX_USERS } from "../sending.ts";
+import type { PlanRule } from "./types.ts";
 
 /** IAM user names are at most 64 characters. */
 export const IAM_MAX_USER_NAME = 64;
 /** Characters IAM allows in a user name. */
 export const IAM_USER_NAME_CHAR = /^[A-Za-z0-9+=,.@_-]$/;
 
-export const rule: Rule = {
+export const rule: PlanRule = {
   id: "iam-quota",
   summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes`,
   explanation:
     "Every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
     "6,144 characters per managed policy, 2,048 characters of inline policy per user, and 64-character user names of letters, digits and +=,.@_- (a member's IAM user is named by their address). Past these the apply " +
     "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups.",
-  check({ org, index, today }) {
+  check({ index, plan }) {
     const out: Finding[] = [];
-    // A 12-digit account id has the length of the real one, so sizes are exact.
-    const model = buildSendingModel(org, index, today, { region: org.organisation.region, accountId: "123456789012" }, orgSlug(org));
+    // The plan's account placeholder has the length of a real 12-digit id, so sizes are exact.
+    const model = plan.sending;
     if (model.members.length > IAM_MAX_USERS) {
       out.push({
         pointer: pointer("organisation", "name"),

@@ -1,0 +1,170 @@
+/**
+ * The MailPlan: every decision about what the org becomes in AWS, computed once from a valid Org, as plain
+ * serialisable data. Constructs render it into Terraform, plan rules check it against AWS quotas, the
+ * review and the simulators read it. Nothing here imports a framework.
+ *
+ * Values that only an AWS account can tell (its id) are written as ACCOUNT_ID_PLACEHOLDER; each stack
+ * replaces it with its own `aws_caller_identity` lookup, so no stack reads another's state.
+ */
+import { canon, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
+import type { RoutingTable } from "./contract.ts";
+import { domainRecords, type DnsRecord } from "./dns.ts";
+import { orgSlug, sesName } from "./naming.ts";
+import { buildRoutingTable, domainKey, packRecipientRules } from "./routing.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
+import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
+
+export { ACCOUNT_ID_PLACEHOLDER };
+
+/** Where every stack keeps its Terraform state (organisation.state with defaults applied). */
+export interface StatePlan {
+  readonly bucket: string;
+  readonly region: string;
+  readonly key_prefix: string;
+  readonly role_arn?: string;
+  readonly kms_key_id?: string;
+}
+
+export interface DomainPlan {
+  /** Canonical domain name. */
+  readonly name: string;
+  /** `<mail_from>.<domain>`. */
+  readonly mailFrom: string;
+  /** Route53 zone; absent: the records are an output for another DNS host. */
+  readonly zoneId?: string;
+  /** Every mail record, DKIM names and values with DKIM_PLACEHOLDERS (the identity's tokens at apply). */
+  readonly records: readonly DnsRecord[];
+}
+
+export interface ReceiptFilterPlan {
+  /** Construct id: stable, one-to-one with the CIDR. */
+  readonly key: string;
+  readonly name: string;
+  readonly cidr: string;
+  readonly policy: "Block" | "Allow";
+}
+
+export interface ReceiptRulePlan {
+  /** Construct id: `rcpt-<domain>-NN` or `catch-all-<domain>`. */
+  readonly key: string;
+  readonly name: string;
+  readonly recipients: readonly string[];
+}
+
+export interface InboundPlan {
+  readonly ruleSetName: string;
+  readonly routerName: string;
+  /** The mail store bucket (holds ACCOUNT_ID_PLACEHOLDER). */
+  readonly bucketName: string;
+  /** The receipt rules SES acts for when it writes and invokes (holds ACCOUNT_ID_PLACEHOLDER). */
+  readonly receiptRuleArnPattern: string;
+  readonly retentionDays: number;
+  readonly table: RoutingTable;
+  readonly filters: readonly ReceiptFilterPlan[];
+  /** In order: recipient rules, then one catch-all rule per receiving domain when catch_all is set. */
+  readonly rules: readonly ReceiptRulePlan[];
+}
+
+export interface SignatureTemplatePlan {
+  readonly id: string;
+  /** SES template name. */
+  readonly name: string;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export interface MailPlan {
+  readonly organisation: { readonly name: string; readonly prefix: string; readonly region: string };
+  /** YYYY-MM-DD the plan is for (delegation end dates). */
+  readonly today: string;
+  readonly state?: StatePlan;
+  /** Every stack, in apply order. */
+  readonly stacks: readonly string[];
+  readonly configurationSet: string;
+  readonly domains: readonly DomainPlan[];
+  readonly inbound: InboundPlan;
+  readonly sending: {
+    readonly groups: readonly SharedGroup[];
+    /** Every member with credentials, by address. */
+    readonly members: readonly MemberCredentials[];
+    /** Every shard (also the empty ones), in order, with its members. */
+    readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
+  };
+  readonly signatures: {
+    readonly bucketName: string;
+    readonly templates: readonly SignatureTemplatePlan[];
+    readonly rendered: readonly RenderedSignature[];
+  };
+}
+
+/** A CIDR as a name part, one-to-one: "." -> "_", ":" -> "x" (not a hex digit), "/" -> "-". */
+const cidrKey = (cidr: string): string => cidr.toLowerCase().replace(/\./g, "_").replace(/:/g, "x").replace(/\//g, "-");
+
+const byName = <T>(key: (x: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+const plans = new WeakMap<Org, MailPlan>();
+
+/** The plan of a valid org; computed once per Org object and day (validation and synthesis share it). */
+export function planOrg(org: Org, index: OrgIndex, opts: { today: string }): MailPlan {
+  const cached = plans.get(org);
+  if (cached && cached.today === opts.today) return cached;
+  const plan = computePlan(org, index, opts.today);
+  plans.set(org, plan);
+  return plan;
+}
+
+function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
+  const prefix = orgSlug(org);
+  const region = org.organisation.region;
+  const ruleSetName = `${prefix}-inbound`;
+  const bucketName = `${prefix}-mail-${ACCOUNT_ID_PLACEHOLDER}-${region}`;
+  const table = buildRoutingTable(org, index);
+  const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
+  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
+  for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
+  const state = org.organisation.state;
+  return {
+    organisation: { name: org.organisation.name, prefix, region },
+    today,
+    ...(state ? { state: { ...state, key_prefix: state.key_prefix ?? "mailorg" } } : {}),
+    stacks: stackOrder(),
+    configurationSet: prefix,
+    domains: [...org.domains].sort(byName((d) => canon(d.name))).map((d) => ({
+      name: canon(d.name),
+      mailFrom: `${d.mail_from ?? "mail"}.${canon(d.name)}`,
+      ...(d.hosted_zone_id ? { zoneId: d.hosted_zone_id } : {}),
+      records: domainRecords(org, d),
+    })),
+    inbound: {
+      ruleSetName,
+      routerName: `${prefix}-mail-router`,
+      bucketName,
+      receiptRuleArnPattern: `arn:aws:ses:${region}:${ACCOUNT_ID_PLACEHOLDER}:receipt-rule-set/${ruleSetName}:receipt-rule/*`,
+      retentionDays: org.organisation.retention_days ?? 365,
+      table,
+      filters: [
+        ...table.blockedIps.map((cidr) => ({ key: `block-${cidrKey(cidr)}`, cidr, policy: "Block" as const })),
+        ...table.allowedIps.map((cidr) => ({ key: `allow-${cidrKey(cidr)}`, cidr, policy: "Allow" as const })),
+      ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
+      rules: [
+        ...packRecipientRules(table).map((r) => ({ key: `rcpt-${r.key}`, recipients: [...r.recipients] })),
+        ...(table.catchAll ? table.receivingDomains.map((d) => ({ key: `catch-all-${domainKey(d)}`, recipients: [d] })) : []),
+      ].map((r) => ({ ...r, name: sesName(prefix, r.key) })),
+    },
+    sending: { groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
+    signatures: {
+      bucketName,
+      templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
+        id: t.id,
+        name: `${prefix}-signature-${t.id}`,
+        subject: "{{subject}}",
+        html: `{{{body}}}\n${t.html}`,
+        text: `{{body}}\n\n-- \n${t.text}`,
+      })),
+      rendered: renderAllSignatures(org, index),
+    },
+  };
+}
