@@ -11,7 +11,7 @@
  * retried forever); a temporary failure is retried with backoff, then fails the address without a store copy,
  * so the retry of the invocation (or the SQS batch, then its dead-letter queue) tries it again.
  */
-import type { ForwardRoute } from "../../plan/routing.ts";
+import type { ForwardRoute } from "../../plan/contract.ts";
 import { forwardLoop, withDeliveredTo } from "./message.ts";
 
 export type StoreResult = "new" | "existing";

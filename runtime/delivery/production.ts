@@ -1,6 +1,6 @@
 /** The delivery targets the router Lambda uses, from its routing table: S3 always, the relay and SES forwards when declared. */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { RoutingTable } from "../../plan/routing.ts";
+import type { RoutingTable } from "../../plan/contract.ts";
 import type { DeliveryTargets } from "./deliver.ts";
 import { S3MailStore } from "./s3-store.ts";
 

@@ -5,7 +5,7 @@
  * counts as "existing".
  */
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { STORE_PREFIX } from "../../plan/naming.ts";
+import { STORE_PREFIX } from "../../plan/contract.ts";
 import type { MailStore, StoreResult } from "./deliver.ts";
 
 const status = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
