@@ -79,3 +79,13 @@ export function slug(name: string): string {
       .replace(/^-+|-+$/g, "") || "x"
   );
 }
+
+/**
+ * Who may send to a group, in one place: `anyone`, `organisation` (the default: any org address), or the
+ * references whose members may (`members` stands for the group's own members).
+ */
+export function groupSenders(g: Group): { readonly mode: "anyone" } | { readonly mode: "organisation" } | { readonly mode: "list"; readonly refs: readonly string[] } {
+  if (g.senders === "anyone") return { mode: "anyone" };
+  if (g.senders === "organisation" || g.senders === undefined) return { mode: "organisation" };
+  return { mode: "list", refs: g.senders === "members" ? g.members : g.senders };
+}

@@ -3,7 +3,7 @@
  * Org at synth time and shipped inside the Lambda asset; `mailorg route` feeds the same table to the same
  * pure function (runtime/router/core.ts). Plain JSON, sorted, deterministic.
  */
-import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
+import { canon, domainOf, groupSenders, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { looksLikeIp } from "../model/ip.ts";
 import type { ForwardRoute, GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
@@ -47,12 +47,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   }
   for (const mb of org.mailboxes) entries[canon(mb.address)] = { kind: "mailbox", deliver: [canon(mb.address)] };
   for (const g of org.groups) {
-    const senders: GroupSenders =
-      g.senders === "anyone"
-        ? { mode: "anyone" }
-        : g.senders === "organisation" || g.senders === undefined
-          ? { mode: "organisation" }
-          : { mode: "list", allowed: senderAddresses(index, g.senders === "members" ? g.members : g.senders) };
+    const who = groupSenders(g);
+    const senders: GroupSenders = who.mode === "list" ? { mode: "list", allowed: senderAddresses(index, who.refs) } : who;
     entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders };
   }
   const personalBlocks: Record<string, string[]> = {};

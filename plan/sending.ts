@@ -8,7 +8,7 @@
  * as more than their own address (aliases, delegated mailboxes). Everything else is shared: IAM groups
  * with managed policies.
  */
-import { canon, memberDepartments, memberStatus, slug, type Member, type Org } from "../model/org.ts";
+import { canon, memberDepartments, memberStatus, slug, type Member, type Org, groupSenders } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { orgSlug } from "./naming.ts";
 import { endOfDayIso } from "../model/timezone.ts";
@@ -86,11 +86,10 @@ function identityArns(org: Org, ctx: AwsContext, configurationSet: string): stri
 /** Restricted groups: those whose senders are a list or `members`. */
 function restrictedGroups(org: Org, index: OrgIndex): { address: string; allowed: Set<string> }[] {
   return org.groups
-    .filter((g) => g.senders !== undefined && g.senders !== "anyone" && g.senders !== "organisation")
-    .map((g) => ({
-      address: canon(g.address),
-      allowed: new Set(index.expand(g.senders === "members" ? g.members : (g.senders as string[]))),
-    }))
+    .flatMap((g) => {
+      const who = groupSenders(g);
+      return who.mode === "list" ? [{ address: canon(g.address), allowed: new Set(index.expand(who.refs)) }] : [];
+    })
     .sort((a, b) => (a.address < b.address ? -1 : 1));
 }
 
