@@ -9,7 +9,9 @@ import { hasErrors, sortDiagnostics } from "../model/diagnostics.ts";
 import { loadOrg } from "../model/load.ts";
 import { RULES } from "../model/rules/index.ts";
 import { OrgIndex } from "../model/org-index.ts";
-import { buildRoutingTable, deliverableAddresses, ruleCount } from "../plan/routing.ts";
+import { planOrg } from "../plan/plan.ts";
+import { PLAN_RULES } from "../plan/rules/index.ts";
+import { deliverableAddresses, ruleCount } from "../plan/routing.ts";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -21,9 +23,18 @@ const { org, sources, diagnostics } = loadOrg(dir);
 const t1 = performance.now();
 let findings = diagnostics.length;
 if (!hasErrors(diagnostics)) {
+  // As plan/validate.ts does: the org rules, then the plan (computed once) and the rules on it.
   const index = new OrgIndex(org);
+  const ctx = { org, index, today: "2026-06-01" };
   for (const rule of RULES) {
-    for (const f of rule.check({ org, index, today: "2026-06-01" })) {
+    for (const f of rule.check(ctx)) {
+      sources.locate(f.pointer);
+      findings++;
+    }
+  }
+  const plan = planOrg(org, index, ctx);
+  for (const rule of PLAN_RULES) {
+    for (const f of rule.check({ ...ctx, plan })) {
       sources.locate(f.pointer);
       findings++;
     }
@@ -35,7 +46,7 @@ sortDiagnostics(diagnostics);
 let addresses = 0;
 let receiptRules = 0;
 if (!hasErrors(diagnostics)) {
-  const table = buildRoutingTable(org, new OrgIndex(org));
+  const table = planOrg(org, new OrgIndex(org), { today: "2026-06-01" }).inbound.table;
   addresses = deliverableAddresses(table).length;
   receiptRules = ruleCount(table);
 }
