@@ -25,9 +25,16 @@ export function escapeTemplateLiteral(text: string, beforeToken = false): string
   return out;
 }
 
+function count(s: string, part: string): number {
+  let n = 0;
+  for (let i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length)) n++;
+  return n;
+}
+
 /** Escapes the literal parts of a string that may hold cdktf tokens; the tokens are kept as they are. */
 export function escapeString(s: string): string {
-  if (!s.includes("{")) return s;
+  // Fast path (most strings): no `%{`, and every `${` opens a token not preceded by `$` or `%`.
+  if (!s.includes("%{") && count(s, "${") === count(s, "${TfToken[") && !/[$%]\$\{TfToken\[/.test(s)) return s;
   let out = "";
   let last = 0;
   for (const m of s.matchAll(STRING_TOKEN)) {
@@ -37,16 +44,33 @@ export function escapeString(s: string): string {
   return out + escapeTemplateLiteral(s.slice(last));
 }
 
-/** Deep copy of a JSON-like value with every string's literal parts escaped. Keys are left alone. */
+/**
+ * A JSON-like value with every string's literal parts escaped. Copy on write: an object or array is copied
+ * only when something inside it changes, so the common case allocates nothing and shared objects (a
+ * resource's overrides) are never modified. Keys are left alone.
+ */
 export function escapeLiterals<T>(value: T): T {
   if (typeof value === "string") return escapeString(value) as T;
-  if (Array.isArray(value)) return value.map(escapeLiterals) as T;
-  if (value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = escapeLiterals(v);
-    return out as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = escapeLiterals(value[i]);
+      if (v !== value[i]) (out ??= [...value])[i] = v;
+    }
+    return (out ?? value) as T;
   }
-  // Tokens held as objects (IResolvable), numbers, booleans, null: nothing literal to escape.
+  if (value !== null && typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value; // a token object (IResolvable): resolved later
+    const obj = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(obj)) {
+      const v = escapeLiterals(obj[k]);
+      if (v !== obj[k]) (out ??= { ...obj })[k] = v;
+    }
+    return (out ?? value) as T;
+  }
+  // Numbers, booleans, null: nothing literal to escape.
   return value;
 }
 
