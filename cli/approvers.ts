@@ -1,9 +1,9 @@
 /** `mailorg approvers BASE [HEAD]`: who must approve a change. */
 import type { Command } from "commander";
-import { orgAt } from "../model/git.ts";
+import { orgAt } from "../review/git.ts";
 import { today } from "../model/today.ts";
-import { diffOrgs } from "../model/views/diff.ts";
-import { approvers } from "../model/views/owners.ts";
+import { diffOrgs } from "../review/diff.ts";
+import { approvers } from "../review/owners.ts";
 import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export function register(program: Command): void {

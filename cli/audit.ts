@@ -1,10 +1,10 @@
 /** `mailorg audit`: who may do what, and (with --address) how an address's setup changed over time. */
 import type { Command } from "commander";
-import { orgAt, orgCommits } from "../model/git.ts";
+import { orgAt, orgCommits } from "../review/git.ts";
 import { canon } from "../model/org.ts";
 import { today } from "../model/today.ts";
-import { auditReport, type AuditReport } from "../model/views/audit.ts";
-import { diffOrgs, emptyOrg, type Change } from "../model/views/diff.ts";
+import { auditReport, type AuditReport } from "../review/audit.ts";
+import { diffOrgs, emptyOrg, type Change } from "../review/diff.ts";
 import { OrgIndex } from "../model/views/org-index.ts";
 import { addressArg, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 import { mdTable } from "./markdown.ts";

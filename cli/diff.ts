@@ -1,8 +1,8 @@
 /** `mailorg diff BASE [HEAD]`: what a change does to the organisation, for reviewers; refuses destructive changes. */
 import type { Command } from "commander";
-import { orgAt } from "../model/git.ts";
+import { orgAt } from "../review/git.ts";
 import { today } from "../model/today.ts";
-import { diffOrgs, type Change } from "../model/views/diff.ts";
+import { diffOrgs, type Change } from "../review/diff.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 import { mdTable } from "./markdown.ts";
 

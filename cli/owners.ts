@@ -1,8 +1,8 @@
 /** `mailorg owners`: a CODEOWNERS file from department admins and organisation owners. */
 import type { Command } from "commander";
-import { repoPaths } from "../model/git.ts";
+import { repoPaths } from "../review/git.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { codeowners } from "../model/views/owners.ts";
+import { codeowners } from "../review/owners.ts";
 import { relative, resolve } from "node:path";
 import { EXIT_OK, runCommand, withOrg } from "./common.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { OrgInvalidError } from "../model/diagnostics.ts";
-import { materialiseOrg } from "../model/git.ts";
+import { materialiseOrg } from "../review/git.ts";
 import { loadValidOrg } from "../model/validate.ts";
 import { stackOrder } from "../model/views/stacks.ts";
 import { UsageError } from "../model/today.ts";

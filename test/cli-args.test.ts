@@ -2,7 +2,7 @@
 import { existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { orgCommits } from "../model/git.ts";
+import { orgCommits } from "../review/git.ts";
 import { UsageError } from "../model/today.ts";
 import { BASE_ORG, runCli, tempGitRepo } from "./helpers.ts";
 

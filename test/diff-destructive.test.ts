@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { orgAt } from "../model/git.ts";
-import { diffOrgs } from "../model/views/diff.ts";
+import { orgAt } from "../review/git.ts";
+import { diffOrgs } from "../review/diff.ts";
 import { runCli, tempGitRepo, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation:

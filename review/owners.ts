@@ -1,8 +1,8 @@
 /** Who owns what: CODEOWNERS for org files, and the approvers of a change. */
-import { memberDepartments, type Org } from "../org.ts";
-import type { OrgSources } from "../sources.ts";
+import { memberDepartments, type Org } from "../model/org.ts";
+import type { OrgSources } from "../model/sources.ts";
 import type { Change } from "./diff.ts";
-import type { OrgIndex } from "./org-index.ts";
+import type { OrgIndex } from "../model/views/org-index.ts";
 
 /** A department's admins, or the nearest ancestor's, or the organisation owners. */
 export function departmentAdmins(org: Org, index: OrgIndex, id: string): string[] {

@@ -4,9 +4,9 @@
  * changes nothing. Each change says which departments it touches (for approvers) and whether it is
  * destructive (for the guard).
  */
-import { canon, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
-import { orgSlug } from "./naming.ts";
+import { canon, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/views/org-index.ts";
+import { orgSlug } from "../model/views/naming.ts";
 
 export type ChangeKind = "create" | "delete" | "modify";
 

@@ -3,11 +3,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { OrgInvalidError } from "./diagnostics.ts";
-import type { Org } from "./org.ts";
-import { UsageError } from "./today.ts";
-import { validateOrg } from "./validate.ts";
-import type { OrgIndex } from "./views/org-index.ts";
+import { OrgInvalidError } from "../model/diagnostics.ts";
+import type { Org } from "../model/org.ts";
+import { UsageError } from "../model/today.ts";
+import { validateOrg } from "../model/validate.ts";
+import type { OrgIndex } from "../model/views/org-index.ts";
 
 function git(args: string[], cwd: string): string {
   try {

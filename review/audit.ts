@@ -1,6 +1,6 @@
 /** The access report an auditor asks for, computed from one org. */
-import { canon, memberStatus, type Org } from "../org.ts";
-import type { OrgIndex } from "./org-index.ts";
+import { canon, memberStatus, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/views/org-index.ts";
 
 export interface AuditReport {
   readonly restrictedGroups: { group: string; senders: string; mayMail: string[] }[];
