@@ -8,7 +8,9 @@ import type { Command } from "commander";
 import { changedStacks } from "../constructs/synth.ts";
 import { UsageError } from "../model/today.ts";
 import { sendingShard, stackOrder } from "../model/views/stacks.ts";
-import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { canon, memberStatus } from "../model/org.ts";
+import { loadValidOrg } from "../model/validate.ts";
+import { addressArg, EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export interface StackInfo {
   readonly name: string;
@@ -33,6 +35,27 @@ export function readStacks(outDir: string): StackInfo[] {
     });
 }
 
+/** The stack of a member's credentials; exit 1 for an address that is not a member with credentials. */
+function printMember(orgDir: string, address: string, format: string): number {
+  const { index } = loadValidOrg(orgDir);
+  const key = canon(address);
+  const entry = index.addresses.get(key);
+  const member = index.members.get(key);
+  if (!member) {
+    const what = entry?.kind === "alias" ? `an alias of ${entry.target}; pass the member's address` : entry ? `a ${entry.kind}, not a member` : "not an address of the org";
+    process.stderr.write(`mailorg: --member ${key} is ${what} in ${orgDir}\n`);
+    return EXIT_FAIL;
+  }
+  const stack = sendingShard(key);
+  if (memberStatus(member) === "departed") {
+    process.stderr.write(`mailorg: --member ${key} has departed: their credentials were revoked (they were in ${stack})\n`);
+    return EXIT_FAIL;
+  }
+  if (format === "json") printJson({ member: key, stack, status: memberStatus(member) });
+  else process.stdout.write(`${stack}\n`);
+  return EXIT_OK;
+}
+
 function printNames(names: string[], format: string): void {
   if (format === "json") printJson(names);
   else process.stdout.write(names.map((n) => `${n}\n`).join(""));
@@ -45,15 +68,12 @@ export function register(program: Command): void {
     .option("--out <dir>", "synthesis output directory", "cdktf.out")
     .option("--order", "print the apply order: domains, inbound (with the MX records), sending, then the shards")
     .option("--changed <ref>", "print, in apply order, the stacks whose Terraform JSON differs between the org at <ref> and now")
-    .option("--member <address>", "print the stack holding this member's credentials");
+    .option("--member <address>", "print the stack holding this member's credentials (exit 1 if the org has no such member)");
   withOrg(cmd);
   withFormat(cmd, ["text", "json"]);
   cmd.action((opts: { out: string; org: string; order?: boolean; changed?: string; member?: string; format: string }) =>
     runCommand(() => {
-      if (opts.member) {
-        process.stdout.write(`${sendingShard(opts.member)}\n`);
-        return EXIT_OK;
-      }
+      if (opts.member !== undefined) return printMember(opts.org, addressArg("--member", opts.member), opts.format);
       if (opts.order) {
         printNames(stackOrder(), opts.format);
         return EXIT_OK;
