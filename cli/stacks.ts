@@ -42,8 +42,8 @@ function printMember(orgDir: string, address: string, format: string): number {
   const entry = index.addresses.get(key);
   const member = index.members.get(key);
   if (!member) {
-    const what = entry?.kind === "alias" ? `an alias of ${entry.target}; pass the member's address` : entry ? `a ${entry.kind}, not a member` : "not an address of the org";
-    process.stderr.write(`mailorg: --member ${key} is ${what} in ${orgDir}\n`);
+    const what = entry?.kind === "alias" ? `: it is an alias of ${entry.target} (pass that address)` : entry ? `: it is a ${entry.kind}` : "";
+    process.stderr.write(`mailorg: --member ${key} is not a member of the org in ${orgDir}${what}\n`);
     return EXIT_FAIL;
   }
   const stack = sendingShard(key);

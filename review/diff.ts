@@ -153,7 +153,7 @@ export function sendingRights(model: SendingModel): Map<string, string[]> {
       if (s.Effect === "Allow") {
         const from = strings(c.StringEqualsIgnoreCase?.["ses:FromAddress"]).filter((f) => f !== "${aws:username}");
         const until = strings(c.DateLessThan?.["aws:CurrentTime"])[0];
-        for (const f of from) rights.add(`send as ${f}${until ? ` until ${until}` : ""}`);
+        for (const f of from) rights.add(`send as ${f}${until ? ` before ${until}` : ""}`);
       } else {
         for (const r of strings(c["ForAnyValue:StringEqualsIgnoreCase"]?.["ses:Recipients"])) rights.add(`may not mail ${r}`);
         if (c["ForAnyValue:StringNotLike"]) rights.add("internal recipients only");
