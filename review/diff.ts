@@ -245,11 +245,12 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   }
 
   // Credentials, as the sending model issues them: one IAM user and access key per member who has not departed.
-  const bc = new Map(sendingModel(base, opts.today).members.map((m) => [m.address, m]));
-  const hcModel = sendingModel(head, opts.today);
-  const hc = new Map(hcModel.members.map((m) => [m.address, m]));
-  const bRights = sendingRights(sendingModel(base, opts.today));
-  const hRights = sendingRights(hcModel);
+  const bModel = sendingModel(base, opts.today);
+  const hModel = sendingModel(head, opts.today);
+  const bc = new Map(bModel.members.map((m) => [m.address, m]));
+  const hc = new Map(hModel.members.map((m) => [m.address, m]));
+  const bRights = sendingRights(bModel);
+  const hRights = sendingRights(hModel);
   for (const a of keys(bc, hc)) {
     const b = bc.get(a);
     const h = hc.get(a);
