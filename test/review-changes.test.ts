@@ -161,6 +161,18 @@ describe("audit", () => {
     ]);
     expect(cli("audit").stdout).toContain("| everyone@example.com | anyone | anyone, inside or outside the org |");
   });
+  it("--address finds a commit that changed the address only inside a long list (read from data, not from a shortened sentence)", () => {
+    const ops = Array.from({ length: 12 }, (_, i) => `  - { address: op${String(i).padStart(2, "0")}@example.com, name: Op ${i}, departments: [ops] }`).join("\n");
+    const r = tempGitRepo({ "org/org.yaml": ORG, "org/people.yaml": PEOPLE + ops + "\n" });
+    writeFileSync(join(r.repo, "org/org.yaml"), ORG.replace("members: [sales-team@example.com, oli@example.com]", "members: [sales-team@example.com, oli@example.com, department:ops]"));
+    r.commit("everyone gains the ops department");
+    const h = runCli(["audit", "--address", "op11@example.com", "--org", "org", "--format", "json"], { cwd: r.repo });
+    expect(h.status).toBe(0);
+    const history = JSON.parse(h.stdout).history as { subject: string; changes: Change[] }[];
+    expect(history.map((x) => x.subject)).toEqual(["initial", "everyone gains the ops department"]);
+    // One of 12 recipients gained, past the 10 a sentence names: found in the change's data.
+    expect(history[1]!.changes.map((c) => [c.section, c.subject, c.field, c.via?.["op11@example.com"]])).toEqual([["Group recipients", "everyone@example.com", "recipients", "through department ops"]]);
+  });
   it("exits 1 for an address the org never had", () => {
     const r = cli("audit", "--address", "never@example.com");
     expect(r.status).toBe(1);

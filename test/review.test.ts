@@ -138,6 +138,14 @@ describe("approvers and owners", () => {
     const reqs = JSON.parse(r.stdout).requirements.map((a: { scope: string; anyOf: string[] }) => [a.scope, a.anyOf]);
     expect(reqs).toEqual([["department hr", ["@rc/hr-leads"]], ["department sales", ["@rc/sales-leads"]]]);
   });
+  it("--check: a move between departments needs an approval from each side", () => {
+    const one = cli("approvers", "HEAD~2", "HEAD~1", "--check", "--approved-by", "@rc/hr-leads");
+    expect(one.status).toBe(1);
+    expect(one.stderr).toBe("mailorg: missing approval: department sales (one of @rc/sales-leads)\n");
+    const both = cli("approvers", "HEAD~2", "HEAD~1", "--check", "--approved-by", "@rc/hr-leads,@rc/sales-leads");
+    expect(both.status).toBe(0);
+    expect(both.stdout).toContain("department sales: one of @rc/sales-leads  approved\n");
+  });
   it("an organisation-wide change needs the organisation owners", () => {
     write("org/org.yaml", ORG.replace("policy: reject", "policy: quarantine"));
     try {
