@@ -266,8 +266,9 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   const hg = byKey(head.org.groups, (g) => canon(g.address));
   const groupDeps = (side: OrgSide, g: Group): string[] => groupDepartments(side.org, side.index, g);
   const senders = (g: Group): Value => (Array.isArray(g.senders) ? list(g.senders) : (g.senders ?? "organisation"));
-  const effectiveSenders = (side: OrgSide, g: Group): string[] =>
-    Array.isArray(g.senders) ? side.index.expand(g.senders) : g.senders === "members" ? side.index.expand(g.members) : [];
+  /** Who may mail a group, expanded; undefined when it is not limited to a list (anyone, every member). */
+  const effectiveSenders = (side: OrgSide, g: Group): string[] | undefined =>
+    Array.isArray(g.senders) ? side.index.expand(g.senders) : g.senders === "members" ? side.index.expand(g.members) : undefined;
   for (const a of keys(bg, hg)) {
     const b = bg.get(a);
     const h = hg.get(a);
@@ -301,7 +302,8 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     field("Group senders", a, "senders", senders(b), senders(h), own);
     const sb = effectiveSenders(base, b);
     const sh = effectiveSenders(head, h);
-    if (!sameList(sb, sh)) {
+    // A switch to or from anyone / every member is the `senders` change above; a list is compared to a list.
+    if (sb && sh && !sameList(sb, sh)) {
       const es = setDiff(sb, sh);
       const refs = (g: Group) => (Array.isArray(g.senders) ? g.senders : g.senders === "members" ? g.members : []);
       add({ section: "Group senders", kind: "modify", subject: a, field: "may mail", before: sb, after: sh, via: viaLabels(base, head, refs(b), refs(h), es.added, es.removed), ...own });

@@ -105,6 +105,16 @@ describe("diff shows what a reviewer must see", () => {
     expect(sam.after).toEqual(["send as sam.s@example.com", "send as shared@example.com before 2027-01-01T00:00:00Z"]);
   });
 
+  it("opening a group to every member is a change of senders, not a loss of the senders it had", () => {
+    const r = tempGitRepo({ "org/org.yaml": ORG, "org/people.yaml": PEOPLE });
+    writeFileSync(join(r.repo, "org/org.yaml"), ORG.replace("members: [sam@example.com], senders: members", "members: [sam@example.com], senders: organisation"));
+    r.commit("anyone in the org may mail leads@");
+    const d = JSON.parse(runCli(["diff", "HEAD~1", "HEAD", "--org", "org", "--format", "json"], { cwd: r.repo }).stdout).changes as Change[];
+    expect(d.filter((c) => c.section === "Group senders").map((c) => [c.field, c.before, c.after])).toEqual([["senders", "members", "organisation"]]);
+    // Every other member may now mail it: their policies lose the deny.
+    expect(d.find((c) => c.section === "Sending rights" && c.subject === "oli@example.com")).toMatchObject({ before: ["may not mail leads@example.com"], after: [] });
+  });
+
   it("delegations with their end dates", () => {
     expect(find("Delegations", "shared@example.com", "delegate")).toMatchObject({ kind: "create", after: { member: "sam@example.com", until: "2026-12-31" } });
     expect(markdown).toContain("| + CREATE | `shared@example.com` | delegated to sam@example.com until 2026-12-31 |");
