@@ -1,27 +1,38 @@
-/** `mailorg approvers BASE [HEAD]`: who must approve a change. */
+/** `mailorg approvers BASE [HEAD]`: who must approve a change; with --check, whether the given approvals suffice. */
 import type { Command } from "commander";
-import { orgAt } from "../model/git.ts";
 import { today } from "../model/today.ts";
-import { diffOrgs } from "../model/views/diff.ts";
-import { approvers } from "../model/views/owners.ts";
-import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { missingApprovals, requiredApprovals, type Requirement } from "../review/approvers.ts";
+import { diffOrgs } from "../review/diff.ts";
+import { orgAt } from "../review/git.ts";
+import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+
+const oneOf = (r: Requirement): string => (r.anyOf.length ? `one of ${r.anyOf.join(", ")}` : "no one can: set organisation.owners or the department's admins");
 
 export function register(program: Command): void {
   const cmd = program
     .command("approvers")
-    .description("list who must approve the change between two refs: department admins, both sides of moves, organisation owners")
+    .description("list the approvals the change between two refs needs: one admin of every affected department (both sides of a move), one organisation owner for organisation-wide and destructive changes")
     .argument("<base>", "base git ref")
-    .argument("[head]", "head git ref (default: the working tree)");
+    .argument("[head]", "head git ref (default: the working tree)")
+    .option("--check", "exit 1, naming what is missing, unless --approved-by satisfies every requirement")
+    .option("--approved-by <list>", "with --check: who approved, comma-separated GitHub users and teams (@alice,@org/team); expand teams to those whose members approved", "");
   withOrg(cmd);
   withFormat(cmd, ["text", "json"]);
-  cmd.action((base: string, head: string | undefined, opts: { org: string; format: string }) =>
+  cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; check?: boolean; approvedBy: string }) =>
     runCommand(() => {
       const day = today();
       const b = orgAt(opts.org, base, day);
       const h = orgAt(opts.org, head, day);
-      const list = approvers(diffOrgs(b, h), [b, h]);
-      if (opts.format === "json") printJson(list);
-      else process.stdout.write(list.map((a) => `${a.owner}\n${a.reasons.map((r) => `  - ${r}`).join("\n")}`).join("\n") + (list.length ? "\n" : "no approval needed: no change\n"));
+      const reqs = requiredApprovals(diffOrgs(b, h, { today: day }), [b, h]);
+      const approvedBy = opts.approvedBy.split(/[\s,]+/).filter(Boolean);
+      const missing = opts.check ? missingApprovals(reqs, approvedBy) : [];
+      if (opts.format === "json") printJson(opts.check ? { requirements: reqs, approvedBy, missing } : { requirements: reqs });
+      else if (reqs.length === 0) process.stdout.write("no approval needed: no change to the organisation\n");
+      else process.stdout.write(reqs.map((r) => `${r.scope}: ${oneOf(r)}${opts.check ? (missing.includes(r) ? "  MISSING" : "  approved") : ""}\n${r.reasons.map((x) => `  - ${x}`).join("\n")}\n`).join(""));
+      if (missing.length) {
+        process.stderr.write(`mailorg: missing approval: ${missing.map((r) => `${r.scope} (${oneOf(r)})`).join("; ")}\n`);
+        return EXIT_FAIL;
+      }
       return EXIT_OK;
     }),
   );

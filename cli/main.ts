@@ -1,4 +1,5 @@
 /** The mailorg command line: one file per command in cli/, registered here. */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
 import { register as approvers } from "./approvers.ts";
@@ -16,9 +17,13 @@ import { register as synth } from "./synth.ts";
 import { register as validate } from "./validate.ts";
 
 export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const program = new Command("mailorg")
     .description("a company's mail organisation as code on Amazon SES")
-    .showHelpAfterError("(run with --help for usage)")
+    .version(version, "-V, --version", "print mailorg's version")
+    // Commander's own errors (unknown option, missing argument, bad choice) in the style of every other error:
+    // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
+    .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
     .exitOverride();
   for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();

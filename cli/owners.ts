@@ -1,26 +1,22 @@
 /** `mailorg owners`: a CODEOWNERS file from department admins and organisation owners. */
 import type { Command } from "commander";
-import { repoPaths } from "../model/git.ts";
 import { loadValidOrg } from "../model/validate.ts";
-import { codeowners } from "../model/views/owners.ts";
-import { relative, resolve } from "node:path";
-import { EXIT_OK, runCommand, withOrg } from "./common.ts";
+import { repoPaths } from "../review/git.ts";
+import { codeowners } from "../review/owners.ts";
+import { EXIT_FAIL, EXIT_OK, runCommand, withOrg } from "./common.ts";
 
 export function register(program: Command): void {
-  const cmd = program.command("owners").description("print a CODEOWNERS file: department admins own their department's org entries");
+  const cmd = program.command("owners").description("print a CODEOWNERS file (npx mailorg owners > .github/CODEOWNERS): department admins own their department's org files, organisation owners the rest");
   withOrg(cmd);
   cmd.action((opts: { org: string }) =>
     runCommand(() => {
       const { org, index, sources } = loadValidOrg(opts.org);
-      // Source paths are relative to the working directory; CODEOWNERS wants them relative to the repository.
-      let prefix = "";
-      try {
-        prefix = relative(repoPaths(opts.org).top, resolve(".")).split("\\").join("/");
-        if (prefix) prefix += "/";
-      } catch {
-        prefix = "";
+      if (!(org.organisation.owners ?? []).length) {
+        // Without them the code and every file whose department has no admins would have no owner.
+        process.stderr.write(`mailorg: organisation.owners is empty in ${opts.org}: CODEOWNERS needs them for the code and as every org file's fallback owner (add owners: ["@your-org/mail-admins"])\n`);
+        return EXIT_FAIL;
       }
-      process.stdout.write(codeowners(org, index, sources, prefix));
+      process.stdout.write(codeowners(org, index, sources, repoPaths(opts.org)));
       return EXIT_OK;
     }),
   );

@@ -8,7 +8,10 @@ import type { Command } from "commander";
 import { changedStacks } from "../constructs/synth.ts";
 import { UsageError } from "../model/today.ts";
 import { sendingShard, stackOrder } from "../plan/stacks.ts";
-import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
+import { canon, memberStatus } from "../model/org.ts";
+import { loadValidPlan } from "../plan/validate.ts";
+import { materialiseOrg } from "../review/git.ts";
+import { addressArg, EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 export interface StackInfo {
   readonly name: string;
@@ -33,6 +36,27 @@ export function readStacks(outDir: string): StackInfo[] {
     });
 }
 
+/** The stack of a member's credentials; exit 1 for an address that is not a member with credentials. */
+function printMember(orgDir: string, address: string, format: string): number {
+  const { index } = loadValidPlan(orgDir);
+  const key = canon(address);
+  const entry = index.addresses.get(key);
+  const member = index.members.get(key);
+  if (!member) {
+    const what = entry?.kind === "alias" ? `: it is an alias of ${entry.target} (pass that address)` : entry ? `: it is a ${entry.kind}` : "";
+    process.stderr.write(`mailorg: --member ${key} is not a member of the org in ${orgDir}${what}\n`);
+    return EXIT_FAIL;
+  }
+  const stack = sendingShard(key);
+  if (memberStatus(member) === "departed") {
+    process.stderr.write(`mailorg: --member ${key} has departed: their credentials were revoked (they were in ${stack})\n`);
+    return EXIT_FAIL;
+  }
+  if (format === "json") printJson({ member: key, stack, status: memberStatus(member) });
+  else process.stdout.write(`${stack}\n`);
+  return EXIT_OK;
+}
+
 function printNames(names: string[], format: string): void {
   if (format === "json") printJson(names);
   else process.stdout.write(names.map((n) => `${n}\n`).join(""));
@@ -45,21 +69,18 @@ export function register(program: Command): void {
     .option("--out <dir>", "synthesis output directory", "cdktf.out")
     .option("--order", "print the apply order: domains, inbound (with the MX records), sending, then the shards")
     .option("--changed <ref>", "print, in apply order, the stacks whose Terraform JSON differs between the org at <ref> and now")
-    .option("--member <address>", "print the stack holding this member's credentials");
+    .option("--member <address>", "print the stack holding this member's credentials (exit 1 if the org has no such member)");
   withOrg(cmd);
   withFormat(cmd, ["text", "json"]);
   cmd.action((opts: { out: string; org: string; order?: boolean; changed?: string; member?: string; format: string }) =>
     runCommand(() => {
-      if (opts.member) {
-        process.stdout.write(`${sendingShard(opts.member)}\n`);
-        return EXIT_OK;
-      }
+      if (opts.member !== undefined) return printMember(opts.org, addressArg("--member", opts.member), opts.format);
       if (opts.order) {
         printNames(stackOrder(), opts.format);
         return EXIT_OK;
       }
       if (opts.changed !== undefined) {
-        const result = changedStacks(opts.org, opts.changed);
+        const result = changedStacks(opts.org, materialiseOrg(opts.org, opts.changed), opts.changed);
         if (result.reason) process.stderr.write(`mailorg: ${result.reason}\n`);
         printNames(result.changed, opts.format);
         return EXIT_OK;

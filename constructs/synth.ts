@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { OrgInvalidError } from "../model/diagnostics.ts";
-import { materialiseOrg } from "../model/git.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { stackOrder } from "../plan/stacks.ts";
 import { UsageError } from "../model/today.ts";
@@ -56,12 +55,11 @@ export interface ChangedStacks {
 }
 
 /**
- * The stacks a change touches: the org at `ref` and the org as it is now are both synthesised with this
+ * The stacks a change touches: the org at `ref` (materialised in `baseOrg`) and the org as it is now (`orgDir`) are both synthesised with this
  * code, and each stack's Terraform JSON compared byte for byte (asset hashes are in it, so a new router
  * bundle counts). A change of mailorg's own code is not seen here: plan every stack then.
  */
-export function changedStacks(orgDir: string, ref: string, today = todayFromEnv()): ChangedStacks {
-  const baseOrg = materialiseOrg(orgDir, ref);
+export function changedStacks(orgDir: string, baseOrg: string, ref: string, today = todayFromEnv()): ChangedStacks {
   const work = mkdtempSync(join(tmpdir(), "mailorg-changed-"));
   const read = (out: string, stack: string): string | undefined => {
     const file = join(out, "stacks", stack, "cdk.tf.json");

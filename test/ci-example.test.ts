@@ -15,7 +15,7 @@ const invocations = [...runs.matchAll(/npx mailorg ([a-z-]+)([^\n>|;]*)/g)].map(
 
 describe("examples/github-actions/mailorg.yml", () => {
   it("uses only mailorg commands and options that exist", () => {
-    expect(invocations.map((i) => i.command).sort()).toEqual(["approvers", "diff", "stacks", "stacks", "synth", "validate"]);
+    expect(invocations.map((i) => i.command).sort()).toEqual(["approvers", "approvers", "approvers", "diff", "stacks", "stacks", "synth", "validate"]);
     const help = new Map<string, string>();
     for (const { command, flags } of invocations) {
       if (!help.has(command)) {
@@ -26,6 +26,18 @@ describe("examples/github-actions/mailorg.yml", () => {
       for (const flag of flags) expect(help.get(command), `mailorg ${command} ${flag}`).toContain(flag);
     }
   }, 60_000);
+
+  it("checks the approvals as part of the required plan job, again on every review", () => {
+    const { plan } = workflow.jobs as { plan: Job };
+    const on = (workflow as unknown as { on: Record<string, { types?: string[] }> }).on;
+    expect(on.pull_request_review?.types).toEqual(["submitted", "dismissed"]);
+    expect(plan.if).toContain("pull_request_review");
+    const planRun = plan.steps.map((s) => s.run ?? "").join("\n");
+    expect(planRun).toMatch(/gh api --paginate "repos\/\$\{\{ github\.repository \}\}\/pulls\/\$\{\{ github\.event\.pull_request\.number \}\}\/reviews"/);
+    expect(planRun).toContain('npx mailorg approvers "$BASE" --check --approved-by "$(paste -sd, approved.txt)"');
+    // The approvals come last, so a missing approval still leaves the diff comment and the saved plans.
+    expect(plan.steps.at(-1)!.run).toContain("--check --approved-by");
+  });
 
   it("plans with a read-only role, applies the saved plans with the deploy role, one apply at a time", () => {
     const { plan, apply } = workflow.jobs as { plan: Job; apply: Job };

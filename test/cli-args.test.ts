@@ -2,7 +2,7 @@
 import { existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { orgCommits } from "../model/git.ts";
+import { orgCommits } from "../review/git.ts";
 import { UsageError } from "../model/today.ts";
 import { BASE_ORG, runCli, tempGitRepo } from "./helpers.ts";
 
@@ -30,7 +30,7 @@ describe("git refs", () => {
   it("a ref naming no commit is a usage error (exit 2)", () => {
     const r = runCli(["diff", "no-such-ref", "--org", "org"], { cwd: repo });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^mailorg: git rev-parse --verify --end-of-options no-such-ref\^\{commit\} failed/);
+    expect(r.stderr).toMatch(/^mailorg: 'no-such-ref' is not a branch, tag or commit of the repository at .*; pass one such as origin\/main \(run git fetch if it is a remote branch\)\n$/);
   });
 
   it("a symlink committed into the org is refused at that ref like in the working tree", () => {

@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { orgAt } from "../model/git.ts";
-import { diffOrgs } from "../model/views/diff.ts";
+import { orgAt } from "../review/git.ts";
+import { diffOrgs } from "../review/diff.ts";
 import { runCli, tempGitRepo, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation:
@@ -70,9 +70,9 @@ describe("diff refuses destructive edits", () => {
 
 describe("the opposite edits are not destructive", () => {
   const destructive = (before: string, after: string) =>
-    diffOrgs(orgAt(writeOrg({ "org.yaml": before }), undefined, "2026-06-01"), orgAt(writeOrg({ "org.yaml": after }), undefined, "2026-06-01"))
+    diffOrgs(orgAt(writeOrg({ "org.yaml": before }), undefined, "2026-06-01"), orgAt(writeOrg({ "org.yaml": after }), undefined, "2026-06-01"), { today: "2026-06-01" })
       .filter((c) => c.destructive)
-      .map((c) => c.destructive);
+      .map((c) => c.reason);
 
   it("raising retention and size, adding a zone, turning receive on", () => {
     const lower = ORG.replace("retention_days: 365", "retention_days: 30").replace("max_message_size_mb: 40", "max_message_size_mb: 10").replace("{ name: example.com, hosted_zone_id: Z0123456789ABC }", "{ name: example.com }").replace("hosted_zone_id: Z0123456789DEF }", "hosted_zone_id: Z0123456789DEF, receive: false }");

@@ -34,13 +34,14 @@ describe("stacks", () => {
   });
 
   it("mailorg stacks lists resource counts from the output directory", () => {
-    const out = synthOrg(writeOrg({ "org.yaml": ORG }));
+    const dir = writeOrg({ "org.yaml": ORG });
+    const out = synthOrg(dir);
     const r = runCli(["stacks", "--out", out.outDir, "--format", "json"]);
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; resources: number }[];
     expect(list.map((s) => s.name)).toEqual(stackOrder());
     expect(list.filter((s) => s.name.startsWith("sending-")).reduce((a, s) => a + s.resources, 0)).toBe(60 * 3);
-    expect(runCli(["stacks", "--member", "m001@example.com"]).stdout.trim()).toBe(sendingShard("m001@example.com"));
+    expect(runCli(["stacks", "--member", "m001@example.com", "--org", dir]).stdout.trim()).toBe(sendingShard("m001@example.com"));
     expect(runCli(["stacks", "--out", "/nonexistent"]).status).toBe(2);
   });
 

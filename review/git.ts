@@ -1,13 +1,13 @@
 /** The org as it was at a git ref: materialised into a temporary directory and validated. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { OrgInvalidError } from "./diagnostics.ts";
-import type { Org } from "./org.ts";
-import { UsageError } from "./today.ts";
-import { validateOrg } from "./validate.ts";
-import type { OrgIndex } from "./org-index.ts";
+import { OrgInvalidError } from "../model/diagnostics.ts";
+import type { Org } from "../model/org.ts";
+import { UsageError } from "../model/today.ts";
+import { validateOrg } from "../model/validate.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 
 function git(args: string[], cwd: string): string {
   try {
@@ -20,9 +20,14 @@ function git(args: string[], cwd: string): string {
 
 /** The repository's top level and the org directory's path inside it (forward slashes). */
 export function repoPaths(orgDir: string): { top: string; rel: string } {
-  const abs = resolve(orgDir);
-  const top = git(["rev-parse", "--show-toplevel"], existsDir(abs) ? abs : process.cwd()).trim();
-  return { top, rel: relative(top, abs).split(sep).join("/") };
+  const abs = existsDir(resolve(orgDir)) ? realpathSync(resolve(orgDir)) : resolve(orgDir);
+  let top: string;
+  try {
+    top = git(["rev-parse", "--show-toplevel"], existsDir(abs) ? abs : process.cwd()).trim();
+  } catch {
+    throw new UsageError(`${orgDir} is not inside a git repository; diff, approvers, audit and owners read the org's git history`);
+  }
+  return { top, rel: relative(realpathSync(top), abs).split(sep).join("/") };
 }
 
 function existsDir(p: string): boolean {
@@ -38,7 +43,12 @@ export function resolveCommit(ref: string, cwd: string): string {
   if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
     throw new UsageError(`'${ref.replace(/[\x00-\x1f\x7f]/g, "?")}' is not a git ref${ref.startsWith("-") ? " (a ref may not start with '-')" : ""}; pass a branch, tag or commit such as origin/main`);
   }
-  const sha = git(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`], cwd).trim();
+  let sha: string;
+  try {
+    sha = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd).trim();
+  } catch {
+    throw new UsageError(`'${ref}' is not a branch, tag or commit of the repository at ${cwd}; pass one such as origin/main (run git fetch if it is a remote branch)`);
+  }
   if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UsageError(`'${ref}' does not name one commit; pass a branch, tag or commit such as origin/main`);
   return sha;
 }

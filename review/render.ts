@@ -1,0 +1,162 @@
+/**
+ * Renderings of the structured changes of review/diff.ts: one sentence per change (describe), Markdown for a
+ * pull-request comment, plain text, and JSON (the changes themselves). Nothing here decides anything.
+ */
+import { SECTIONS, setDiff, type Change, type Value } from "./diff.ts";
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** A Markdown table; pipes and newlines in cells are escaped. */
+export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.map(cell).join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
+}
+
+const MARK: Record<Change["kind"], string> = { create: "+ CREATE", delete: "- DELETE", modify: "± MODIFY" };
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** At most `max` items, then "and N more". */
+export function fmt(xs: readonly string[], max = 10): string {
+  return xs.length > max ? `${xs.slice(0, max).join(", ")} and ${xs.length - max} more` : xs.join(", ");
+}
+
+const strings = (v: Value): string[] => (Array.isArray(v) ? (v as string[]) : []);
+const obj = (v: Value): Record<string, Value> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Value>) : {});
+function show(v: Value): string {
+  if (v === null || v === "") return "none";
+  if (Array.isArray(v)) return fmt(v as string[]) || "none";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** Addresses with how each is reached: "sue@example.com (through department hr)". */
+function labelled(xs: readonly string[], via: Change["via"]): string {
+  const shown = xs.slice(0, 10).map((x) => (via?.[x] && via[x] !== "listed" ? `${x} (${via[x]})` : x));
+  return shown.join(", ") + (xs.length > 10 ? ` and ${xs.length - 10} more` : "");
+}
+
+/** Gains and losses of an address list, with one verb pair. */
+function gainsLosses(c: Change, gain: string, lose: string, counted = false): string {
+  const d = setDiff(strings(c.before), strings(c.after));
+  const parts: string[] = [];
+  if (d.added.length) parts.push(`${gain}${counted ? ` ${d.added.length}` : ""}: ${labelled(d.added, c.via)}`);
+  if (d.removed.length) parts.push(`${lose}${counted ? ` ${d.removed.length}` : ""}: ${labelled(d.removed, c.via)}`);
+  return parts.join("; ");
+}
+
+/** The change in one sentence, from its structured fields. */
+export function describe(c: Change): string {
+  const b = obj(c.before);
+  const a = obj(c.after);
+  switch (c.section) {
+    case "Members":
+      if (c.subject === "members" && c.field === "count") return `${Number(c.before) - Number(c.after)} of ${c.before} members removed at once`;
+      if (c.kind === "create") return `added to ${strings(a.departments!).join(", ")} (${a.status})`;
+      if (c.kind === "delete") return b.status === "departed" ? "removed (had departed)" : `removed while ${b.status}`;
+      if (c.field === "status") {
+        const word = c.after === "departed" ? "departed" : c.after === "disabled" ? "disabled" : "re-enabled";
+        return `${word}: ${c.before} -> ${c.after}`;
+      }
+      if (c.field === "departments") return `moves ${strings(c.before).join(", ")} -> ${strings(c.after).join(", ")}`;
+      if (c.field === "name" || c.field === "title" || c.field === "phone" || c.field === "signature") return `${c.field} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`;
+      if (c.field === "forward_to") return `forward_to ${show(c.before)} -> ${show(c.after)}`;
+      break;
+    case "Credentials": {
+      if (c.kind === "create") return `SMTP credentials created (IAM user and access key in stack ${a.stack}${a.status === "disabled" ? ", key inactive" : ""})`;
+      if (c.kind === "delete") return `SMTP credentials revoked (IAM user and access key deleted from stack ${b.stack})`;
+      return c.after === "disabled" ? "SMTP credentials disabled (access key set inactive)" : "SMTP credentials re-enabled (access key set active)";
+    }
+    case "Aliases":
+      return c.kind === "create" ? `alias of ${c.after} added` : `alias of ${c.before} removed`;
+    case "Departments":
+      if (c.kind === "create") return `created${a.parent ? ` under ${a.parent}` : ""}`;
+      if (c.kind === "delete") return "removed";
+      break;
+    case "Groups":
+      if (c.kind === "create") return `created with ${plural(strings(a.recipients!).length, "recipient")}; senders ${show(a.senders!)}`;
+      if (c.kind === "delete") return `removed (had ${plural(strings(b.recipients!).length, "recipient")})`;
+      if (c.field === "members") return gainsLosses(c, "lists", "no longer lists");
+      break;
+    case "Group recipients":
+      return `${gainsLosses(c, "gains", "loses", true)} (${strings(c.before).length} -> ${strings(c.after).length} recipients)`;
+    case "Group senders":
+      if (c.field === "may mail") return gainsLosses(c, "may now be mailed by", "may no longer be mailed by");
+      return `senders ${show(c.before)} -> ${show(c.after)}`;
+    case "Sending rights":
+      return gainsLosses(c, "gains", "loses");
+    case "Mailboxes":
+      if (c.kind === "create") return `created${a.department ? ` in ${a.department}` : ""}`;
+      if (c.kind === "delete") return "removed";
+      break;
+    case "Delegations": {
+      const until = (v: Value) => obj(v).until ?? "no end date";
+      if (c.kind === "create") return `delegated to ${a.member} until ${until(c.after)}`;
+      if (c.kind === "delete") return `no longer delegated to ${b.member} (was until ${until(c.before)})`;
+      return `delegation to ${a.member}: until ${until(c.before)} -> ${until(c.after)}`;
+    }
+    case "Blocked senders":
+      return gainsLosses(c, "blocks", "unblocks");
+    case "Internal only":
+    case "Sending":
+    case "IP ranges":
+    case "Inbound":
+      if (c.field === "covers") return gainsLosses(c, "now covers", "no longer covers");
+      if (c.field === "list") return gainsLosses(c, "adds", "removes");
+      break;
+    case "Backups":
+      if (c.kind === "create" || c.kind === "delete") {
+        const r = c.kind === "create" ? a : b;
+        const whose = [strings(r.recipients!).length ? `mail to ${fmt(strings(r.recipients!))}` : "", strings(r.senders!).length ? `mail from ${fmt(strings(r.senders!))}` : ""].filter(Boolean).join(" and ");
+        return `${c.kind === "create" ? "copies" : "no longer copies"} ${whose || "all mail"} to ${r.to}`;
+      }
+      if (c.field === "recipients") return gainsLosses(c, "now copies mail to", "no longer copies mail to");
+      if (c.field === "senders") return gainsLosses(c, "now copies mail from", "no longer copies mail from");
+      break;
+    case "Domains":
+      if (c.kind === "create") return `added (${a.receive ? "receiving" : "send-only"})`;
+      if (c.kind === "delete") return "removed";
+      if (c.field === "dmarc") {
+        const dm = (v: Record<string, Value>) => `p=${v.policy} pct=${v.pct}${strings(v.rua!).length ? ` rua=${strings(v.rua!).join(",")}` : ""}`;
+        return `DMARC ${dm(b)} -> ${dm(a)}`;
+      }
+      if (c.field === "receive") return c.after ? "receive turned on (MX points at SES)" : "receive turned off (MX removed)";
+      break;
+    case "DNS":
+      if (c.kind === "create") return `record added: ${strings(c.after).join(" | ")}`;
+      if (c.kind === "delete") return `record removed: ${strings(c.before).join(" | ")}`;
+      return `${strings(c.before).join(" | ")} -> ${strings(c.after).join(" | ")}`;
+    case "Signatures":
+      return c.kind === "create" ? "added" : c.kind === "delete" ? "removed" : "template changed";
+    case "Organisation":
+      break;
+  }
+  if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field}: ${gainsLosses(c, "adds", "removes")}`;
+  return `${c.field ?? c.subject} ${show(c.before)} -> ${show(c.after)}`;
+}
+
+function summaryLine(changes: readonly Change[], base: string, head: string): string {
+  const destructive = changes.filter((c) => c.destructive).length;
+  return `**mailorg diff** \`${base}\` → \`${head}\`: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}`;
+}
+
+/** Markdown for a pull-request comment: a caution block for destructive changes, then one table per section. */
+export function renderMarkdown(changes: readonly Change[], base: string, head: string): string {
+  const lines = [summaryLine(changes, base, head)];
+  if (changes.length === 0) return lines[0] + "\n\nNo change to the organisation.\n";
+  const destructive = changes.filter((c) => c.destructive);
+  if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${c.reason}`));
+  for (const section of SECTIONS) {
+    const rows = changes.filter((c) => c.section === section);
+    if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], `\`${c.subject}\``, describe(c) + (c.destructive ? " ⚠️" : "")])));
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function renderText(changes: readonly Change[]): string {
+  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${c.subject}: ${describe(c)}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
+}
+
+/** The JSON document: the changes as they are, with a summary. */
+export function renderJson(changes: readonly Change[], base: string, head: string): unknown {
+  return { base, head, summary: { changes: changes.length, destructive: changes.filter((c) => c.destructive).length }, changes };
+}
