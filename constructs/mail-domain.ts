@@ -55,10 +55,17 @@ export class MailDomain extends Construct {
       new TerraformOutput(this, "dns-records", {
         description: `DNS records to create for ${name} at its DNS host (no hosted_zone_id in the org)`,
         value: this.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.values })),
-      });
+      }).overrideLogicalId(outputName("dns_records", name));
     }
-    new TerraformOutput(this, "dkim-tokens", { description: `DKIM tokens of ${name}`, value: this.identity.dkimSigningAttributes.tokens });
+    new TerraformOutput(this, "dkim-tokens", { description: `DKIM tokens of ${name}`, value: this.identity.dkimSigningAttributes.tokens }).overrideLogicalId(
+      outputName("dkim_tokens", name),
+    );
   }
+}
+
+/** A readable output name per domain: `dkim_tokens_example_com` (`terraform output dkim_tokens_example_com`). */
+export function outputName(what: string, domain: string): string {
+  return `${what}_${domain.replace(/[.-]/g, "_")}`;
 }
 
 /** Route53 records of one domain, protected, with construct ids from the record's name and type. */

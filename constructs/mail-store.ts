@@ -11,7 +11,7 @@ import { protect } from "./protect.ts";
 import { sesKey } from "./ses-key.ts";
 
 export interface MailStoreProps {
-  /** Bucket name (model/views/naming.ts mailStoreBucketName, with the account id expression). */
+  /** Bucket name (the plan's inbound.bucketName, with this stack's account id). */
   readonly bucketName: string;
   /** Prefix for the key alias and names (the organisation's slug). */
   readonly namePrefix: string;

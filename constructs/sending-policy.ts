@@ -18,7 +18,7 @@ function renderPolicy(policy: PolicyDocument, accountId: string): string {
 }
 
 export interface SendingGroupsProps {
-  /** The shared groups and their policies (model/views/sending.ts). */
+  /** The shared groups and their policies (plan/sending.ts). */
   readonly groups: readonly SharedGroup[];
   /** The account id as this stack looks it up (data.aws_caller_identity). */
   readonly accountId: string;
@@ -68,6 +68,6 @@ export class SendingCredentials extends Construct {
       description: "SMTP user name (access key id) and password of each member, by address",
       sensitive: true,
       value: credentials,
-    });
+    }).overrideLogicalId("smtp_credentials");
   }
 }

@@ -66,8 +66,10 @@ describe("MailDomain and the configuration set (domains stack)", () => {
   it("without a hosted zone, creates no records and outputs them instead", () => {
     const recs = Object.values(resources(domains, "aws_route53_record"));
     expect(recs.some((r) => String(r.name).endsWith("acme-elsewhere.example"))).toBe(false);
-    const out = Object.entries(domains.output ?? {}).find(([k]) => k.startsWith("domain-acme-elsewhereexample_dns-records"));
+    const out = Object.entries(domains.output ?? {}).find(([k]) => k === "dns_records_acme_elsewhere_example");
     expect(out).toBeDefined();
+    // One readable output per domain for the DKIM tokens: `terraform output dkim_tokens_acme_example`.
+    expect(Object.keys(domains.output ?? {}).filter((k) => k.startsWith("dkim_tokens_")).sort()).toEqual(["dkim_tokens_acme_elsewhere_example", "dkim_tokens_acme_example", "dkim_tokens_acme_send_example"]);
     expect((out![1].value as { name: string }[]).map((r) => r.name)).toContain("_dmarc.acme-elsewhere.example");
   });
 

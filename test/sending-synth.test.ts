@@ -64,7 +64,7 @@ describe("sending stack", () => {
     });
   });
   it("exposes SMTP passwords only as one sensitive output", () => {
-    const outs = Object.entries(sending.output ?? {}).filter(([k]) => k.includes("smtp-credentials")).map(([, o]) => o);
+    const outs = Object.entries(sending.output ?? {}).filter(([k]) => k.endsWith(":smtp_credentials")).map(([, o]) => o);
     for (const o of outs) expect(o.sensitive).toBe(true);
     expect(outs.flatMap((o) => Object.keys(o.value as object)).sort()).toEqual(["away@example.com", "ceo@example.com", "dev@example.com"]);
     expect(JSON.stringify(outs.map((o) => o.value))).toContain("ses_smtp_password_v4");
