@@ -52,3 +52,13 @@ export function sesName(prefix: string, id: string): string {
   const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
   return `${full.slice(0, SES_NAME_MAX - 9).replace(/[-_.]+$/, "")}-${hash}`;
 }
+
+/** FNV-1a (32 bit) of a string's UTF-16 code units: the one stable hash behind shard numbers and short names. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}

@@ -10,7 +10,7 @@
  */
 import { canon, memberDepartments, memberStatus, slug, type Member, type Org, groupSenders } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
-import { orgSlug } from "./naming.ts";
+import { fnv1a, orgSlug } from "./naming.ts";
 import { endOfDayIso } from "../model/timezone.ts";
 import { parseCidr } from "../model/ip.ts";
 
@@ -223,12 +223,7 @@ function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[
 
 /** A short, stable hash (FNV-1a, base 36) for names that must stay short. */
 export function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36).padStart(7, "0");
+  return fnv1a(text).toString(36).padStart(7, "0");
 }
 
 /** Every policy a member's requests are evaluated against: their groups' policies and their inline policy. */

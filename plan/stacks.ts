@@ -9,18 +9,11 @@
  * anyone between stacks (which would recreate their IAM user and credentials).
  */
 import { canon } from "../model/org.ts";
+import { fnv1a } from "./naming.ts";
 
 /** Fixed: changing it would move members between stacks. ~920 resources per shard at IAM's 5,000 users. */
 export const SENDING_SHARDS = 20;
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** The stack holding a member's credentials. */
 export function sendingShard(address: string): string {
