@@ -29,8 +29,8 @@ export interface SynthResult {
 }
 
 export function synthesize(opts: SynthOptions): SynthResult {
-  const today = opts.today ?? todayFromEnv();
-  const { plan } = loadValidPlan(opts.orgDir, { today });
+  // Without opts.today: MAILORG_TODAY, or today in the organisation's time zone (delegation end dates).
+  const { plan } = loadValidPlan(opts.orgDir, { today: opts.today });
   const outDir = opts.outDir ?? "cdktf.out";
   disableTokenStackTraces();
   const previous = claimOutDir(outDir);
@@ -82,7 +82,7 @@ export function changedStacks(orgDir: string, baseOrg: string, ref: string, toda
  * `terraform init -migrate-state` moves the local state there (docs/deploying.md).
  */
 export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string; today?: string; migrate?: boolean }): SynthResult {
-  const { org, plan } = loadValidPlan(opts.orgDir, { today: opts.today ?? todayFromEnv() });
+  const { org, plan } = loadValidPlan(opts.orgDir, { today: opts.today });
   const state = plan.state;
   if (!state) throw new UsageError(`organisation.state is not set in ${opts.orgDir}: add state: {bucket, region} to the organisation first (docs/deploying.md)`);
   disableTokenStackTraces();

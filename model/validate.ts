@@ -5,6 +5,7 @@ import type { Org } from "./org.ts";
 import { RULES } from "./rules/index.ts";
 import type { Rule } from "./rules/types.ts";
 import type { OrgSources } from "./sources.ts";
+import { isTimeZone } from "./timezone.ts";
 import { today as todayFromEnv } from "./today.ts";
 import { OrgIndex } from "./org-index.ts";
 
@@ -16,6 +17,8 @@ export interface ValidationResult {
   /** Sorted by file, line, column. */
   readonly diagnostics: Diagnostic[];
   readonly ok: boolean;
+  /** The day the rules ran for: opts.today, MAILORG_TODAY, or today in organisation.timezone. */
+  readonly today: string;
 }
 
 export interface ValidateOptions {
@@ -29,11 +32,13 @@ export interface ValidateOptions {
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
   const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs });
+  const tz = org.organisation?.timezone;
+  const today = opts.today ?? todayFromEnv(process.env, tz && isTimeZone(tz) ? tz : "UTC");
   if (hasErrors(diagnostics)) {
-    return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false };
+    return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false, today };
   }
   const index = new OrgIndex(org);
-  const ctx = { org, index, today: opts.today ?? todayFromEnv() };
+  const ctx = { org, index, today };
   const all = [...diagnostics];
   for (const rule of opts.rules ?? RULES) {
     for (const f of rule.check(ctx)) {
@@ -42,7 +47,7 @@ export function validateOrg(dir: string, opts: ValidateOptions = {}): Validation
     }
   }
   const sorted = sortDiagnostics(all);
-  return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted) };
+  return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted), today };
 }
 
 /** A valid org and its index, or OrgInvalidError carrying every finding. */

@@ -6,7 +6,6 @@ import { hasErrors, OrgInvalidError, sortDiagnostics, type Diagnostic } from "..
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { OrgSources } from "../model/sources.ts";
-import { today as todayFromEnv } from "../model/today.ts";
 import { validateOrg, type ValidateOptions, type ValidationResult } from "../model/validate.ts";
 import { planOrg, type MailPlan } from "./plan.ts";
 import { PLAN_RULES } from "./rules/index.ts";
@@ -25,7 +24,7 @@ export interface PlanValidateOptions extends ValidateOptions {
 export function validatePlan(dir: string, opts: PlanValidateOptions = {}): PlanValidationResult {
   const r = validateOrg(dir, opts);
   if (!r.index || hasErrors(r.diagnostics)) return r;
-  const today = opts.today ?? todayFromEnv();
+  const { today } = r;
   const plan = planOrg(r.org, r.index, { today });
   const ctx = { org: r.org, index: r.index, today, plan };
   const all: Diagnostic[] = [...r.diagnostics];
