@@ -11,7 +11,7 @@ import { RULES } from "../model/rules/index.ts";
 import { OrgIndex } from "../model/org-index.ts";
 import { planOrg } from "../plan/plan.ts";
 import { PLAN_RULES } from "../plan/rules/index.ts";
-import { deliverableAddresses, ruleCount } from "../plan/routing.ts";
+import { deliverableAddresses } from "../plan/routing.ts";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -46,9 +46,9 @@ sortDiagnostics(diagnostics);
 let addresses = 0;
 let receiptRules = 0;
 if (!hasErrors(diagnostics)) {
-  const table = planOrg(org, new OrgIndex(org), { today: "2026-06-01" }).inbound.table;
-  addresses = deliverableAddresses(table).length;
-  receiptRules = ruleCount(table);
+  const { inbound } = planOrg(org, new OrgIndex(org), { today: "2026-06-01" });
+  addresses = deliverableAddresses(inbound.table).length;
+  receiptRules = inbound.rules.length;
 }
 process.stdout.write(
   JSON.stringify({

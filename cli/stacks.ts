@@ -2,10 +2,10 @@
  * `mailorg stacks`: the synthesised stacks in apply order with their resource counts; `--order` the apply
  * order alone; `--changed REF` the stacks a change touches; `--member` which stack holds a member.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { changedStacks } from "../constructs/synth.ts";
+import { changedStacks, resourceTypes } from "../constructs/synth.ts";
 import { UsageError } from "../model/today.ts";
 import { sendingShard, stackOrder } from "../plan/stacks.ts";
 import { canon, memberStatus } from "../model/org.ts";
@@ -26,12 +26,7 @@ export function readStacks(outDir: string): StackInfo[] {
   return stackOrder()
     .filter((name) => existsSync(join(dir, name, "cdk.tf.json")))
     .map((name) => {
-      const json = JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, unknown>> };
-      const types: Record<string, number> = Object.fromEntries(
-        Object.entries(json.resource ?? {})
-          .map(([t, byName]): [string, number] => [t, Object.keys(byName).length])
-          .sort(([a], [b]) => (a < b ? -1 : 1)),
-      );
+      const types = resourceTypes(join(dir, name, "cdk.tf.json"));
       return { name, resources: Object.values(types).reduce((a, b) => a + b, 0), types };
     });
 }

@@ -6,8 +6,7 @@
  */
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { App } from "cdktf";
-import type { MailPlan } from "../plan/plan.ts";
-import { withAccount } from "./account.ts";
+import { withAccount, type MailPlan } from "../plan/plan.ts";
 import { MailOrgStack, type MailOrgStackProps } from "./base-stack.ts";
 import { MailConfigurationSet } from "./configuration-set.ts";
 import { InboundRouting } from "./inbound-routing.ts";

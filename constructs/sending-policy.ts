@@ -7,8 +7,8 @@ import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-m
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { withAccount } from "../plan/plan.ts";
 import type { MemberCredentials, PolicyDocument, SharedGroup } from "../plan/sending.ts";
-import { withAccount } from "./account.ts";
 
 export const IAM_PATH = "/mailorg/";
 

@@ -98,7 +98,16 @@ export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string;
   return { outDir: opts.outDir, stacks: [{ name: stack.node.id, resources: countResources(file), file }] };
 }
 
-function countResources(file: string): number {
+/** Resource counts by type of a synthesized stack file, types sorted (also `mailorg stacks`). */
+export function resourceTypes(file: string): Record<string, number> {
   const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
-  return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  return Object.fromEntries(
+    Object.entries(json.resource ?? {})
+      .map(([t, byName]): [string, number] => [t, Object.keys(byName).length])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+function countResources(file: string): number {
+  return Object.values(resourceTypes(file)).reduce((a, b) => a + b, 0);
 }

@@ -58,47 +58,27 @@ export class OrgIndex {
   constructor(readonly org: Org) {
     for (const d of org.domains) this.domains.add(canon(d.name));
     org.departments.forEach((d, i) => {
-      if (!this.departments.has(d.id)) {
-        this.departments.set(d.id, d);
-        this.departmentIndex.set(d.id, i);
-      }
-      if (d.parent !== undefined) {
-        const list = this.children.get(d.parent) ?? [];
-        list.push(d.id);
-        this.children.set(d.parent, list);
-      }
+      keepFirst(this.departments, this.departmentIndex, d.id, d, i);
+      if (d.parent !== undefined) pushTo(this.children, d.parent, d.id);
     });
     org.members.forEach((m, i) => {
       const key = canon(m.address);
       this.declare({ kind: "member", address: m.address, target: key, pointer: pointer("members", i, "address") });
-      if (!this.members.has(key)) {
-        this.members.set(key, m);
-        this.memberIndex.set(key, i);
-      }
+      keepFirst(this.members, this.memberIndex, key, m, i);
       (m.aliases ?? []).forEach((a, j) =>
         this.declare({ kind: "alias", address: a, target: key, pointer: pointer("members", i, "aliases", j) }),
       );
-      for (const dep of memberDepartments(org, m)) {
-        const list = this.directMembers.get(dep) ?? [];
-        list.push(key);
-        this.directMembers.set(dep, list);
-      }
+      for (const dep of memberDepartments(org, m)) pushTo(this.directMembers, dep, key);
     });
     org.groups.forEach((g, i) => {
       const key = canon(g.address);
       this.declare({ kind: "group", address: g.address, target: key, pointer: pointer("groups", i, "address") });
-      if (!this.groups.has(key)) {
-        this.groups.set(key, g);
-        this.groupIndex.set(key, i);
-      }
+      keepFirst(this.groups, this.groupIndex, key, g, i);
     });
     org.mailboxes.forEach((mb, i) => {
       const key = canon(mb.address);
       this.declare({ kind: "mailbox", address: mb.address, target: key, pointer: pointer("mailboxes", i, "address") });
-      if (!this.mailboxes.has(key)) {
-        this.mailboxes.set(key, mb);
-        this.mailboxIndex.set(key, i);
-      }
+      keepFirst(this.mailboxes, this.mailboxIndex, key, mb, i);
     });
   }
 
@@ -192,4 +172,17 @@ export class OrgIndex {
     for (const ref of refs) visit(ref);
     return [...out].sort();
   }
+}
+
+/** Records the first declaration of a key (a duplicate is reported by the uniqueness rules) and its position. */
+function keepFirst<T>(byKey: Map<string, T>, position: Map<string, number>, key: string, value: T, i: number): void {
+  if (byKey.has(key)) return;
+  byKey.set(key, value);
+  position.set(key, i);
+}
+
+function pushTo(lists: Map<string, string[]>, key: string, value: string): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }

@@ -3,7 +3,7 @@ import { hasErrors, OrgInvalidError, sortDiagnostics, type Diagnostic } from "./
 import { loadOrg } from "./load.ts";
 import type { Org } from "./org.ts";
 import { RULES } from "./rules/index.ts";
-import type { Rule } from "./rules/types.ts";
+import type { Finding, Rule } from "./rules/types.ts";
 import type { OrgSources } from "./sources.ts";
 import { isTimeZone } from "./timezone.ts";
 import { today as todayFromEnv } from "./today.ts";
@@ -39,15 +39,15 @@ export function validateOrg(dir: string, opts: ValidateOptions = {}): Validation
   }
   const index = new OrgIndex(org);
   const ctx = { org, index, today };
-  const all = [...diagnostics];
-  for (const rule of opts.rules ?? RULES) {
-    for (const f of rule.check(ctx)) {
-      const pos = sources.locate(f.pointer, f.at ?? "auto", f.line);
-      all.push({ ...pos, severity: f.severity ?? "error", rule: rule.id, message: f.message });
-    }
-  }
-  const sorted = sortDiagnostics(all);
+  const sorted = sortDiagnostics([...diagnostics, ...runRules(opts.rules ?? RULES, ctx, sources)]);
   return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted), today };
+}
+
+/** Runs rules (org rules here, plan rules in plan/validate.ts) and places each finding at its file, line and column. */
+export function runRules<C>(rules: readonly { readonly id: string; check(ctx: C): Finding[] }[], ctx: C, sources: OrgSources): Diagnostic[] {
+  return rules.flatMap((rule) =>
+    rule.check(ctx).map((f) => ({ ...sources.locate(f.pointer, f.at ?? "auto", f.line), severity: f.severity ?? "error", rule: rule.id, message: f.message })),
+  );
 }
 
 /** A valid org and its index, or OrgInvalidError carrying every finding. */

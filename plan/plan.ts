@@ -11,12 +11,17 @@ import type { OrgIndex } from "../model/org-index.ts";
 import type { RoutingTable } from "./contract.ts";
 import { domainRecords, type DnsRecord } from "./dns.ts";
 import { orgSlug, sesName } from "./naming.ts";
-import { buildRoutingTable, domainKey, packRecipientRules } from "./routing.ts";
+import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
 import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
 
 export { ACCOUNT_ID_PLACEHOLDER };
+
+/** A plan value with the account placeholder replaced: by a stack's own lookup, or a simulator's sample id. */
+export function withAccount(text: string, accountId: string): string {
+  return text.replaceAll(ACCOUNT_ID_PLACEHOLDER, accountId);
+}
 
 /** Where every stack keeps its Terraform state (organisation.state with defaults applied). */
 export interface StatePlan {
@@ -51,6 +56,8 @@ export interface ReceiptRulePlan {
   readonly key: string;
   readonly name: string;
   readonly recipients: readonly string[];
+  /** A domain-wide rule for the catch-all (recipients: the domain). */
+  readonly catchAll: boolean;
 }
 
 export interface InboundPlan {
@@ -149,10 +156,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
         ...table.blockedIps.map((cidr) => ({ key: `block-${cidrKey(cidr)}`, cidr, policy: "Block" as const })),
         ...table.allowedIps.map((cidr) => ({ key: `allow-${cidrKey(cidr)}`, cidr, policy: "Allow" as const })),
       ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
-      rules: [
-        ...packRecipientRules(table).map((r) => ({ key: `rcpt-${r.key}`, recipients: [...r.recipients] })),
-        ...(table.catchAll ? table.receivingDomains.map((d) => ({ key: `catch-all-${domainKey(d)}`, recipients: [d] })) : []),
-      ].map((r) => ({ ...r, name: sesName(prefix, r.key) })),
+      rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
     },
     sending: { groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
     signatures: {

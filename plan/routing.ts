@@ -151,7 +151,18 @@ export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPI
   return rules;
 }
 
-/** Rules the rule set will hold: recipient rules plus one catch-all rule per receiving domain when catch_all is set. */
+/**
+ * The rules the rule set holds, in order: recipient rules (`rcpt-<domain>-NN`), then, when catch_all is set,
+ * one catch-all rule per receiving domain (`catch-all-<domain>`). Keys are construct ids.
+ */
+export function receiptRuleSpecs(table: RoutingTable): { key: string; recipients: string[]; catchAll: boolean }[] {
+  return [
+    ...packRecipientRules(table).map((r) => ({ key: `rcpt-${r.key}`, recipients: [...r.recipients], catchAll: false })),
+    ...(table.catchAll ? table.receivingDomains.map((d) => ({ key: `catch-all-${domainKey(d)}`, recipients: [d], catchAll: true })) : []),
+  ];
+}
+
+/** How many rules the rule set will hold (receiptRuleSpecs). */
 export function ruleCount(table: RoutingTable): number {
-  return packRecipientRules(table).length + (table.catchAll ? table.receivingDomains.length : 0);
+  return receiptRuleSpecs(table).length;
 }

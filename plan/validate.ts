@@ -6,7 +6,7 @@ import { hasErrors, OrgInvalidError, sortDiagnostics, type Diagnostic } from "..
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { OrgSources } from "../model/sources.ts";
-import { validateOrg, type ValidateOptions, type ValidationResult } from "../model/validate.ts";
+import { runRules, validateOrg, type ValidateOptions, type ValidationResult } from "../model/validate.ts";
 import { planOrg, type MailPlan } from "./plan.ts";
 import { PLAN_RULES } from "./rules/index.ts";
 import type { PlanRule } from "./rules/types.ts";
@@ -27,13 +27,7 @@ export function validatePlan(dir: string, opts: PlanValidateOptions = {}): PlanV
   const { today } = r;
   const plan = planOrg(r.org, r.index, { today });
   const ctx = { org: r.org, index: r.index, today, plan };
-  const all: Diagnostic[] = [...r.diagnostics];
-  for (const rule of opts.planRules ?? PLAN_RULES) {
-    for (const f of rule.check(ctx)) {
-      all.push({ ...r.sources.locate(f.pointer, f.at ?? "auto", f.line), severity: f.severity ?? "error", rule: rule.id, message: f.message });
-    }
-  }
-  const sorted = sortDiagnostics(all);
+  const sorted = sortDiagnostics([...r.diagnostics, ...runRules(opts.planRules ?? PLAN_RULES, ctx, r.sources)]);
   return { ...r, plan, diagnostics: sorted, ok: !hasErrors(sorted) };
 }
 

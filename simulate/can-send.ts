@@ -1,7 +1,7 @@
 /** The can-send simulation: a member's request evaluated against the very policy documents synthesised for them. */
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
-import { ACCOUNT_ID_PLACEHOLDER, planOrg } from "../plan/plan.ts";
+import { planOrg, withAccount } from "../plan/plan.ts";
 import { memberPolicies } from "../plan/sending.ts";
 import { evaluate, type IamRequest } from "./iam-eval.ts";
 import { startOfDay } from "../model/timezone.ts";
@@ -34,7 +34,7 @@ export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSend
   if (status === "disabled") return { allowed: false, reason: `${member.address} is disabled: the access key behind their SMTP credentials is Inactive`, statement: null };
   // The very documents synthesis renders (the plan's), in a sample account.
   const plan = planOrg(org, index, { today: req.today });
-  const policies = JSON.parse(JSON.stringify(memberPolicies(plan.sending, member.address)!).replaceAll(ACCOUNT_ID_PLACEHOLDER, SIMULATION_CONTEXT.accountId)) as ReturnType<typeof memberPolicies> & object;
+  const policies = JSON.parse(withAccount(JSON.stringify(memberPolicies(plan.sending, member.address)), SIMULATION_CONTEXT.accountId)) as NonNullable<ReturnType<typeof memberPolicies>>;
   const fromDomain = domainOf(req.from);
   const request = canSendRequest(org, member.address, req);
   const result = evaluate(policies, request);

@@ -11,7 +11,7 @@ export const rule: PlanRule = {
     "which per receiving domain is the catch-all rule. Past that the org needs a second account or region.",
   check({ plan }) {
     const { table } = plan.inbound;
-    const catchAll = plan.inbound.rules.filter((r) => r.key.startsWith("catch-all-")).length;
+    const catchAll = plan.inbound.rules.filter((r) => r.catchAll).length;
     const rules = plan.inbound.rules.length - catchAll;
     if (rules + catchAll <= SES_MAX_RULES_PER_RULE_SET) return [];
     const addresses = deliverableAddresses(table).length;
