@@ -16,8 +16,10 @@ for (const [which, file] of [["example", "addresses-example.txt"], ["bench1000",
   it(`keeps every resource address and output name of the ${which} org`, () => {
     const expected = readFileSync(join(ROOT, "test/snapshots", file), "utf8");
     const actual = addressesFor(which);
-    const missing = expected.split("\n").filter((l) => l && !actual.includes(`${l}\n`));
-    const added = actual.split("\n").filter((l) => l && !expected.includes(`${l}\n`));
+    const lines = (text: string): Set<string> => new Set(text.split("\n").filter(Boolean));
+    const [want, got] = [lines(expected), lines(actual)];
+    const missing = [...want].filter((l) => !got.has(l));
+    const added = [...got].filter((l) => !want.has(l));
     expect({ missing, added }).toEqual({ missing: [], added: [] });
   }, 120_000);
 }
