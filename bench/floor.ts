@@ -9,19 +9,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktn/provider-aws/lib/provider";
+import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktn";
 
 type Json = Record<string, unknown>;
 type ResourceClass = new (scope: TerraformStack, id: string, config: Json) => unknown;
 
 const classCache = new Map<string, ResourceClass>();
 
-/** aws_sesv2_email_identity -> the class exported by @cdktf/provider-aws/lib/sesv2-email-identity. */
+/** aws_sesv2_email_identity -> the class exported by @cdktn/provider-aws/lib/sesv2-email-identity. */
 async function resourceClass(type: string): Promise<ResourceClass> {
   const cached = classCache.get(type);
   if (cached) return cached;
-  const mod = (await import(`@cdktf/provider-aws/lib/${type.replace(/^aws_/, "").replace(/_/g, "-")}/index.js`)) as Record<string, unknown>;
+  const mod = (await import(`@cdktn/provider-aws/lib/${type.replace(/^aws_/, "").replace(/_/g, "-")}/index.js`)) as Record<string, unknown>;
   const cls = Object.values(mod).find(
     (v) => typeof v === "function" && (v as { tfResourceType?: string }).tfResourceType === type,
   ) as ResourceClass | undefined;

@@ -4,8 +4,8 @@
  * signatures) and `sending-00` … `sending-19` (per-member credentials). Every decision is in the plan; the
  * constructs only turn their slice into resources, and each stack looks up its own account id.
  */
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import type { App } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktn/provider-aws/lib/data-aws-caller-identity";
+import type { App } from "cdktn";
 import { withAccount, type MailPlan } from "../plan/plan.ts";
 import { MailOrgStack, type MailOrgStackProps } from "./base-stack.ts";
 import { MailConfigurationSet } from "./configuration-set.ts";

@@ -1,5 +1,5 @@
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformBackend, TerraformStack, type TerraformRemoteState } from "cdktf";
+import { AwsProvider } from "@cdktn/provider-aws/lib/provider";
+import { LocalBackend, TerraformBackend, TerraformStack, type TerraformRemoteState } from "cdktn";
 import type { Construct } from "constructs";
 import type { StatePlan } from "../plan/plan.ts";
 import { escapeElementLiterals } from "./terraform-literal.ts";

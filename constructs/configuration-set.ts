@@ -1,10 +1,10 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
-import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
-import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
+import { DataAwsCallerIdentity } from "@cdktn/provider-aws/lib/data-aws-caller-identity";
+import type { KmsKey } from "@cdktn/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktn/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktn/provider-aws/lib/sns-topic-policy";
+import { Sesv2AccountSuppressionAttributes } from "@cdktn/provider-aws/lib/sesv2-account-suppression-attributes";
+import { Sesv2ConfigurationSet } from "@cdktn/provider-aws/lib/sesv2-configuration-set";
+import { Sesv2ConfigurationSetEventDestination } from "@cdktn/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { Construct } from "constructs";
 import { protect } from "./protect.ts";
 import { sesKey } from "./ses-key.ts";

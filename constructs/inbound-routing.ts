@@ -1,8 +1,8 @@
-import { SesActiveReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-active-receipt-rule-set";
-import { SesReceiptFilter } from "@cdktf/provider-aws/lib/ses-receipt-filter";
-import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
-import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
-import type { ITerraformDependable } from "cdktf";
+import { SesActiveReceiptRuleSet } from "@cdktn/provider-aws/lib/ses-active-receipt-rule-set";
+import { SesReceiptFilter } from "@cdktn/provider-aws/lib/ses-receipt-filter";
+import { SesReceiptRule } from "@cdktn/provider-aws/lib/ses-receipt-rule";
+import { SesReceiptRuleSet } from "@cdktn/provider-aws/lib/ses-receipt-rule-set";
+import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { STORE_PREFIX } from "../plan/contract.ts";
 import type { ReceiptFilterPlan, ReceiptRulePlan } from "../plan/plan.ts";

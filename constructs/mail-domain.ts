@@ -1,7 +1,7 @@
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
-import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
-import { Fn, TerraformOutput, type ITerraformDependable } from "cdktf";
+import { Route53Record } from "@cdktn/provider-aws/lib/route53-record";
+import { Sesv2EmailIdentity } from "@cdktn/provider-aws/lib/sesv2-email-identity";
+import { Sesv2EmailIdentityMailFromAttributes } from "@cdktn/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
+import { Fn, TerraformOutput, type ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { slug } from "../model/org.ts";
 import { DKIM_PLACEHOLDERS, DKIM_TOKEN_COUNT, route53TxtValue, type DnsRecord } from "../plan/dns.ts";

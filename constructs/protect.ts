@@ -1,4 +1,4 @@
-import type { TerraformResource } from "cdktf";
+import type { TerraformResource } from "cdktn";
 
 /**
  * Marks a stateful resource (mail store, key, identity, DNS record) so that Terraform refuses any plan

@@ -1,4 +1,4 @@
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsKey } from "@cdktn/provider-aws/lib/kms-key";
 import type { Construct } from "constructs";
 
 export interface SesKeyProps {

@@ -1,9 +1,9 @@
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { SesTemplate } from "@cdktf/provider-aws/lib/ses-template";
-import { AssetType, TerraformAsset } from "cdktf";
+import { S3Object } from "@cdktn/provider-aws/lib/s3-object";
+import { SesTemplate } from "@cdktn/provider-aws/lib/ses-template";
+import { AssetType, TerraformAsset } from "cdktn";
 import { Construct } from "constructs";
 import { STORE_PREFIX } from "../plan/contract.ts";
 import type { SignatureTemplatePlan } from "../plan/plan.ts";

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { App } from "cdktn";
 import { OrgInvalidError } from "../model/diagnostics.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { stackOrder } from "../plan/stacks.ts";

@@ -10,7 +10,7 @@
  * MailOrgStack applies this to each of its elements' `toTerraform()` output, so no construct has to
  * remember it, and no literal can bypass it.
  */
-import { TerraformElement } from "cdktf";
+import { TerraformElement } from "cdktn";
 import type { IConstruct } from "constructs";
 
 /** cdktf's string token marker (cdktf/lib/tokens/private/encoding.js: BEGIN_STRING_TOKEN_MARKER). */

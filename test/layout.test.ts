@@ -46,6 +46,6 @@ it("imports flow model -> plan -> constructs / review / simulate, never upward",
 });
 
 it("only constructs/, main.ts and the synth command's helpers import the CDK framework", () => {
-  const framework = imports.filter(([, , spec]) => /^(cdktf|constructs|@cdktf\/)/.test(spec)).map(([f]) => f);
+  const framework = imports.filter(([, , spec]) => /^(cdktn|cdktf|constructs|@cdktn\/|@cdktf\/)/.test(spec)).map(([f]) => f);
   expect([...new Set(framework.filter((f) => top(f) !== "constructs"))]).toEqual([]);
 });
