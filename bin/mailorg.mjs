@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx mailorg` works from a checkout without a build step.
-import { register } from "tsx/esm/api";
+// The mailorg CLI: runs the esbuild-built JavaScript in dist/ (built by `npm ci`, rebuilt here when stale).
+import { pathToFileURL } from "node:url";
+import { built } from "./built.mjs";
 
-register();
-await import("../cli/main.ts");
+await import(pathToFileURL(await built("cli")).href);

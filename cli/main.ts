@@ -1,22 +1,41 @@
-/** The mailorg command line: one file per command in cli/, registered here. */
+/**
+ * The mailorg command line: one file per command in cli/, registered here. A command module (and all it
+ * imports: the org model, the framework, the sandbox's servers) is loaded only when that command runs; help
+ * and unknown commands load them all, `--version` none.
+ */
 import { readFileSync } from "node:fs";
+import { enableCompileCache } from "node:module";
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
-import { register as approvers } from "./approvers.ts";
-import { register as audit } from "./audit.ts";
-import { register as bootstrapState } from "./bootstrap-state.ts";
-import { register as canSend } from "./can-send.ts";
-import { register as diff } from "./diff.ts";
-import { register as dns } from "./dns.ts";
-import { register as owners } from "./owners.ts";
-import { register as route } from "./route.ts";
-import { register as sandbox } from "./sandbox.ts";
-import { register as signature } from "./signature.ts";
-import { register as stacks } from "./stacks.ts";
-import { register as synth } from "./synth.ts";
-import { register as validate } from "./validate.ts";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every command, in the order `mailorg --help` lists them. */
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  validate: () => import("./validate.ts"),
+  synth: () => import("./synth.ts"),
+  dns: () => import("./dns.ts"),
+  route: () => import("./route.ts"),
+  "can-send": () => import("./can-send.ts"),
+  sandbox: () => import("./sandbox.ts"),
+  signature: () => import("./signature.ts"),
+  diff: () => import("./diff.ts"),
+  approvers: () => import("./approvers.ts"),
+  owners: () => import("./owners.ts"),
+  audit: () => import("./audit.ts"),
+  stacks: () => import("./stacks.ts"),
+  "bootstrap-state": () => import("./bootstrap-state.ts"),
+};
+
+/** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */
+export function commandsFor(argv: readonly string[]): string[] {
+  const first = argv.find((a) => !a.startsWith("-"));
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  if (first === undefined && argv.length > 0 && argv.every((a) => a === "-V" || a === "--version")) return [];
+  return Object.keys(COMMANDS);
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const program = new Command("mailorg")
     .description("a company's mail organisation as code on Amazon SES")
@@ -25,13 +44,14 @@ export function buildProgram(): Command {
     // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState]) register(program);
+  const modules = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
+  for (const m of modules) m.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
@@ -44,4 +64,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// V8's compile cache (Node 22.1+): the modules a command loads are compiled once per machine, not at every call.
+enableCompileCache?.();
 await main(process.argv.slice(2));

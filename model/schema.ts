@@ -2,28 +2,23 @@
  * JSON Schema validation of one org file, with ajv errors turned into located, readable diagnostics.
  */
 import { distance } from "fastest-levenshtein";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { Diagnostic } from "./diagnostics.ts";
+import { AJV_OPTIONS, configureAjv, readSchema } from "./schema-ajv.mjs";
+import { precompiled } from "./schema-precompiled.ts";
 import { parsePointer } from "./pointer.ts";
 import { positionIn, type SourceFile } from "./sources.ts";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020, formats: string[]) => Ajv2020;
 
-export const SCHEMA_FILE = fileURLToPath(new URL("../schemas/org.schema.json", import.meta.url));
+export { SCHEMA_FILE } from "./schema-ajv.mjs";
 
-let compiled: ValidateFunction | undefined;
+let compiled: ValidateFunction | undefined = precompiled;
 
-/** The compiled file schema (applies defaults in place). */
+/** The compiled file schema (applies defaults in place): ahead of time in the built CLI, else compiled once here. */
 export function fileValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true });
-    ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
-    addFormats(ajv, ["date"]);
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, "utf8")));
-  }
+  compiled ??= configureAjv(new Ajv2020(AJV_OPTIONS), addFormats).compile(readSchema());
   return compiled;
 }
 

@@ -36,9 +36,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `mailorg <args>` as a user would (through tsx), in cwd (default the repo root). */
+/** The built CLI (test/global-setup.ts builds it before any test runs). */
+export const CLI = join(ROOT, "dist/cli.mjs");
+
+/** Runs `mailorg <args>` as a user would (the built CLI), in cwd (default the repo root). */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "cli/main.ts"), ...args], {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env },
     encoding: "utf8",

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
 import { findDovecot } from "../simulate/dovecot.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
-import { ROOT, writeOrg } from "./helpers.ts";
+import { CLI, ROOT, writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Sandbox Co, region: eu-west-1, default_department: hq, catch_all: lost@example.com, max_message_size_mb: 1 }
 domains: [{ name: example.com }]
@@ -177,7 +177,7 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
     const org = writeOrg({ "org.yaml": ORG });
     chmodSync(org, 0o755);
     const args = (smtp: number, submission: number, imap: number, ...extra: string[]) => [
-      join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "cli/main.ts"), "sandbox", "--org", org, "--smtp", `127.0.0.1:${smtp}`,
+      CLI, "sandbox", "--org", org, "--smtp", `127.0.0.1:${smtp}`,
       "--submission", `127.0.0.1:${submission}`, "--imap", `127.0.0.1:${imap}`, "--maildir", join(org, "m"), "--password", "pw", ...extra,
     ];
     const taken = spawn(process.execPath, args(ports.smtp, ports.submission, 1), { env: { ...process.env, MAILORG_TODAY: "2026-06-01" } });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { BASE_ORG, ROOT, readTree, writeOrg } from "./helpers.ts";
 
 function npmSynth(env: Record<string, string>): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "main.ts")], {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist/main.mjs")], {
     cwd: ROOT,
     env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...env },
     encoding: "utf8",
