@@ -6,6 +6,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { changedStacks, resourceTypes } from "../constructs/synth.ts";
+import { recordedSource } from "../constructs/out-dir.ts";
+import { codeFingerprint, planFingerprint, staleness } from "../plan/fingerprint.ts";
 import { UsageError } from "../model/today.ts";
 import { sendingShard, stackOrder } from "../plan/stacks.ts";
 import { canon, memberStatus } from "../model/org.ts";
@@ -19,10 +21,13 @@ export interface StackInfo {
   readonly types: Record<string, number>;
 }
 
-/** The stacks of an output directory, in apply order. */
-export function readStacks(outDir: string): StackInfo[] {
+/** The stacks of an output directory, in apply order; refuses an output older than the org or the code. */
+export function readStacks(outDir: string, orgDir: string): StackInfo[] {
   const dir = join(outDir, "stacks");
   if (!existsSync(dir)) throw new UsageError(`no synthesised stacks in ${outDir}; run npm run synth (or mailorg synth --out ${outDir}) first`);
+  const { plan } = loadValidPlan(orgDir);
+  const stale = staleness(recordedSource(outDir), { plan: planFingerprint(plan), code: codeFingerprint() });
+  if (stale) throw new UsageError(`${outDir} is out of date for the org in ${orgDir}: ${stale}; run \`mailorg synth --org ${orgDir} --out ${outDir}\` first`);
   return stackOrder()
     .filter((name) => existsSync(join(dir, name, "cdk.tf.json")))
     .map((name) => {
@@ -80,7 +85,7 @@ export function register(program: Command): void {
         printNames(result.changed, opts.format);
         return EXIT_OK;
       }
-      const stacks = readStacks(opts.out);
+      const stacks = readStacks(opts.out, opts.org);
       if (opts.format === "json") printJson(stacks);
       else {
         const w = Math.max(...stacks.map((s) => s.name.length));

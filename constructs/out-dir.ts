@@ -7,6 +7,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { UsageError } from "../model/today.ts";
+import type { OutputSource } from "../plan/fingerprint.ts";
 
 /** The record of what synth wrote, relative to the output directory. */
 export const OWNED_RECORD = ".mailorg-synth.json";
@@ -14,6 +15,15 @@ export const OWNED_RECORD = ".mailorg-synth.json";
 interface OwnedRecord {
   readonly generator: "mailorg";
   readonly files: string[];
+  /** What the output was made from (readers such as `mailorg stacks` refuse a stale output). */
+  readonly source?: OutputSource;
+}
+
+/** The source an output directory's record names, if any. */
+export function recordedSource(outDir: string): Partial<OutputSource> | undefined {
+  const record = join(outDir, OWNED_RECORD);
+  if (!existsSync(record)) return undefined;
+  return (JSON.parse(readFileSync(record, "utf8")) as Partial<OwnedRecord>).source;
 }
 
 /** Is this a path synth writes (relative to the output directory, '/'-separated)? */
@@ -54,7 +64,7 @@ export function claimOutDir(outDir: string): Set<string> {
 }
 
 /** After synthesis: deletes what an earlier synth wrote and this one did not, and records what this one wrote. */
-export function recordOutput(outDir: string, previous: ReadonlySet<string>): void {
+export function recordOutput(outDir: string, previous: ReadonlySet<string>, source?: OutputSource): void {
   const written = walk(outDir, outDir).filter(isSynthPath);
   const now = new Set(written);
   for (const rel of previous) {
@@ -65,6 +75,6 @@ export function recordOutput(outDir: string, previous: ReadonlySet<string>): voi
     // Remove directories the deleted file leaves empty, up to the stack's directory.
     for (let d = dirname(p); relative(outDir, d).split(sep).length > 2 && readdirSync(d).length === 0; d = dirname(d)) rmdirSync(d);
   }
-  const record: OwnedRecord = { generator: "mailorg", files: written };
+  const record: OwnedRecord = { generator: "mailorg", files: written, ...(source ? { source } : {}) };
   writeFileSync(join(outDir, OWNED_RECORD), JSON.stringify(record, null, 1) + "\n");
 }

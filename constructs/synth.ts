@@ -13,6 +13,7 @@ import { today as todayFromEnv } from "../model/today.ts";
 import { buildStacks } from "./app.ts";
 import { disableTokenStackTraces } from "./token-traces.ts";
 import { claimOutDir, recordOutput } from "./out-dir.ts";
+import { codeFingerprint, planFingerprint } from "../plan/fingerprint.ts";
 
 export interface SynthOptions {
   /** Org directory. */
@@ -37,7 +38,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const app = new App({ outdir: outDir, skipValidation: false });
   const stacks = buildStacks(app, plan);
   app.synth();
-  recordOutput(outDir, previous);
+  recordOutput(outDir, previous, { plan: planFingerprint(plan), code: codeFingerprint() });
   return {
     outDir,
     stacks: [stacks.domains, stacks.inbound, stacks.sending, ...stacks.shards].map((s) => {

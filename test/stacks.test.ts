@@ -36,13 +36,35 @@ describe("stacks", () => {
   it("mailorg stacks lists resource counts from the output directory", () => {
     const dir = writeOrg({ "org.yaml": ORG });
     const out = synthOrg(dir);
-    const r = runCli(["stacks", "--out", out.outDir, "--format", "json"]);
+    const r = runCli(["stacks", "--out", out.outDir, "--org", dir, "--format", "json"]);
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; resources: number }[];
     expect(list.map((s) => s.name)).toEqual(stackOrder());
     expect(list.filter((s) => s.name.startsWith("sending-")).reduce((a, s) => a + s.resources, 0)).toBe(60 * 3);
     expect(runCli(["stacks", "--member", "m001@example.com", "--org", dir]).stdout.trim()).toBe(sendingShard("m001@example.com"));
     expect(runCli(["stacks", "--out", "/nonexistent"]).status).toBe(2);
+  });
+
+  it("refuses an output older than the org, or made from another org or another mailorg, naming the synth to run", () => {
+    const dir = writeOrg({ "org.yaml": ORG });
+    const out = synthOrg(dir).outDir;
+    expect(runCli(["stacks", "--out", out, "--org", dir]).status).toBe(0);
+    // Another org (the example) against this output: refused.
+    const other = runCli(["stacks", "--out", out]);
+    expect([other.status, other.stderr]).toEqual([2, `mailorg: ${out} is out of date for the org in org: the org has changed since (or a date in it has passed); run \`mailorg synth --org org --out ${out}\` first\n`]);
+    // A new member since synth: the listing would miss their resources.
+    writeFileSync(join(dir, "org.yaml"), ORG + "  - { address: newcomer@example.com, name: New }\n");
+    expect(runCli(["stacks", "--out", out, "--org", dir]).stderr).toContain("the org has changed since");
+    // An output whose record names another code version.
+    const record = join(out, ".mailorg-synth.json");
+    writeFileSync(join(dir, "org.yaml"), ORG);
+    const rec = JSON.parse(readFileSync(record, "utf8")) as { source: { code: string } };
+    rec.source.code = "0".repeat(64);
+    writeFileSync(record, JSON.stringify(rec));
+    expect(runCli(["stacks", "--out", out, "--org", dir]).stderr).toContain("it was made by another version of mailorg");
+    delete (rec as { source?: unknown }).source;
+    writeFileSync(record, JSON.stringify(rec));
+    expect(runCli(["stacks", "--out", out, "--org", dir]).stderr).toContain("it carries no record of the org and code it was made from");
   });
 
   it("--order prints the apply order: domains, inbound (with the MX), sending, then the shards", () => {
