@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (full: N = 100, 1,000, 5,000, 10,000) and `npm run bench -- --short` (100 and 1,000):
  * generates orgs with bench/generate.ts and prints tables of medians over fresh processes; then the router
- * with N recipients (100, 1,000, 5,000) against mocked S3 and SQS (bench/router-once.ts); `-- --router`
- * runs only that.
+ * with N recipients (100, 1,000, 5,000) against mocked S3 and SQS (bench/router-once.ts), and the built CLI's
+ * start-up against a bare node (`-- --router` runs only the router and CLI tables, `-- --cli` only the CLI's).
  * Read docs/performance.md for what the columns mean. Prints numbers; asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -17,8 +17,10 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = join(ROOT, "node_modules/tsx/dist/cli.mjs");
 
 const short = process.argv.includes("--short");
+/** Only the CLI start-up table (`npm run bench -- --cli`). */
+const cliOnly = process.argv.includes("--cli");
 /** Only the router table (`npm run bench -- --router`). */
-const routerOnly = process.argv.includes("--router");
+const routerOnly = process.argv.includes("--router") || cliOnly;
 const sizes = short ? [100, 1000] : [100, 1000, 5000, 10000];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -92,7 +94,7 @@ try {
     const wall: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [TSX, join(ROOT, "main.ts")], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MAILORG_ORG_DIR: dir, CDKTF_OUTDIR: join(work, `whole-${n}`), MAILORG_TODAY: "2026-06-01" } });
+      const r = spawnSync(process.execPath, [join(ROOT, "dist/main.mjs")], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MAILORG_ORG_DIR: dir, CDKTF_OUTDIR: join(work, `whole-${n}`), MAILORG_TODAY: "2026-06-01" } });
       if (r.status !== 0) throw new Error(`npm run synth failed for ${n}: ${r.stderr}`);
       wall.push(performance.now() - t0);
     }
@@ -107,6 +109,44 @@ try {
   if (!routerOnly && sizes.some((n) => n > 5000)) console.log("(-: validate only; more members than IAM's 5,000 users per account needs one org per account)");
   if (!routerOnly) table("whole `npm run synth` (wall, including node/tsx start-up and imports)", ["members", "wall ms"], wholeRows);
 
+  if (!cliOnly) routerTable();
+  cliTable();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The CLI as a user starts it, against a bare `node -e 0` measured in the same run: the three commands are
+ * alternated (so a busy machine slows all of them alike) and each ratio is a ratio of medians. Targets (issue 19):
+ * `--version` within 4x, `validate` of the example org within 10x.
+ */
+function cliTable(): void {
+  const n = Number(process.env.BENCH_CLI_RUNS ?? 15);
+  const cli = join(ROOT, "dist/cli.mjs");
+  const cases: [string, string[]][] = [
+    ["node -e 0", ["-e", "0"]],
+    ["mailorg --version", [cli, "--version"]],
+    ["mailorg validate (example org)", [cli, "validate", "--org", join(ROOT, "org")]],
+  ];
+  const samples = cases.map((): number[] => []);
+  spawnSync(process.execPath, [cli, "validate", "--org", join(ROOT, "org")]); // fills V8's compile cache, as any earlier call does
+  for (let i = 0; i < n; i++) {
+    cases.forEach(([, args], k) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${cases[k]![0]} failed (${r.status}): ${r.stderr}`);
+      samples[k]!.push(performance.now() - t0);
+    });
+  }
+  const floor = median(samples[0]!);
+  table(
+    `CLI start-up (wall ms, medians of ${n} alternated runs, built CLI; ratio to node -e 0 in the same run)`,
+    ["command", "median ms", "ratio", "target"],
+    cases.map(([name], k) => [name, median(samples[k]!).toFixed(0), (median(samples[k]!) / floor).toFixed(2), ["", "<= 4", "<= 10"][k]!]),
+  );
+}
+
+function routerTable(): void {
   // The router: one message to a group of N members, mocked S3/SQS with realistic latency (bench/router-once.ts).
   const routerRows: (string | number)[][] = [];
   for (const n of sizes.filter((x) => x <= 5000)) {
@@ -119,6 +159,4 @@ try {
     ["recipients", "copies", "queued batches", "SES invocation ms", "largest batch ms", "total ms (batches in sequence)", "peak heap MB", "peak RSS MB"],
     routerRows,
   );
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
