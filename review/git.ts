@@ -21,10 +21,13 @@ function git(args: string[], cwd: string): string {
 
 /** The repository's top level and the org directory's path inside it (forward slashes). */
 export function repoPaths(orgDir: string): { top: string; rel: string } {
-  const abs = existsDir(resolve(orgDir)) ? realpathSync(resolve(orgDir)) : resolve(orgDir);
+  // A removed org directory is looked up from its nearest existing parent (in the same repository).
+  let known = resolve(orgDir);
+  while (!existsDir(known) && dirname(known) !== known) known = dirname(known);
+  const abs = join(realpathSync(known), relative(known, resolve(orgDir)));
   let top: string;
   try {
-    top = git(["rev-parse", "--show-toplevel"], existsDir(abs) ? abs : process.cwd()).trim();
+    top = git(["rev-parse", "--show-toplevel"], realpathSync(known)).trim();
   } catch {
     throw new UsageError(`${orgDir} is not inside a git repository; diff, approvers, audit and owners read the org's git history`);
   }
