@@ -144,7 +144,7 @@ export function describe(c: Change): string {
       }
       break;
   }
-  if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field}: ${gainsLosses(c, "adds", "removes")}`;
+  if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field === c.subject ? "" : `${c.field}: `}${gainsLosses(c, "adds", "removes")}`;
   return `${c.field ?? c.subject} ${show(c.before)} -> ${show(c.after)}`;
 }
 

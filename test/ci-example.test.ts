@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ROOT, runCli } from "./helpers.ts";
 
-type Step = { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
+type Step = { name?: string; run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
 type Job = { steps: Step[]; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; environment?: string; if?: string; env?: Record<string, string> };
 type Workflow = { name: string; on: Record<string, { types?: string[]; paths?: string[]; "paths-ignore"?: string[]; workflows?: string[] } | null>; env: Record<string, string>; jobs: Record<string, Job>; permissions: unknown };
 
@@ -147,7 +147,7 @@ describe("examples/github-actions/mailorg.yml", () => {
 
   it("reports the required checks on every outcome, and refuses destructive changes unless labelled", () => {
     const { plan, approvals } = workflow.jobs as { plan: Job; approvals: Job };
-    const record = plan.steps.find((s) => s.name === "Record the reviewed plan") as Step & { name: string };
+    const record = plan.steps.find((s) => s.name === "Record the reviewed plan")!;
     expect(record.if).toBe("always()");
     expect(approvals.steps.at(-1)!.if).toBe("always() && steps.pr.outputs.head != ''");
     expect(runs(approvals)).toContain("context=mailorg/approvals");
