@@ -674,7 +674,7 @@ export function diffSides(base: OrgSide | undefined, head: OrgSide | undefined, 
       after: null,
       ...orgWide,
       destructive: true,
-      reason: `the org directory is removed: organisation ${was.id} and everything mailorg deploys for it would be destroyed (${n("domains", "domain")} with their identities and DNS records, the credentials of ${n("members", "member")}, ${n("groups", "group")}, ${n("mailboxes", "mailbox", "mailboxes")}, the receipt rules and the router); restore the org directory, or pass --allow-destructive to retire the organisation`,
+      reason: `the org directory is removed: organisation ${was.id} and everything mailorg deploys for it would be destroyed (${n("domains", "domain")} (identities and DNS records), the credentials of ${n("members", "member")}, ${n("groups", "group")}, ${n("mailboxes", "mailbox", "mailboxes")}, the receipt rules and the router); restore the org directory, or pass --allow-destructive to retire the organisation`,
     }];
   }
   const now = orgContents(head!, opts.today) as Record<string, Value>;

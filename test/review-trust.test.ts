@@ -15,7 +15,7 @@ import { addressHistory } from "../review/audit.ts";
 import { diffSides, type Change } from "../review/diff.ts";
 import { repoPaths, sideAt } from "../review/git.ts";
 import { codeowners } from "../review/owners.ts";
-import { renderText } from "../review/render.ts";
+import { renderMarkdown, renderText } from "../review/render.ts";
 import { runCli, tempGitRepo } from "./helpers.ts";
 
 const DAY = "2026-06-01";
@@ -74,6 +74,9 @@ describe("mail sent elsewhere is named before -> after and approved by the organ
     ]);
     expect(scopes(r)).toEqual([["organisation owners", ["@trust/mail-admins"]]]);
     expect(renderText(r.changes)).toContain("± MODIFY [Delivery] relay: host mx.corp.example.com -> mx.outside.example.net  (reroutes mail of ann@example.com, archive@example.com, bob@example.com, lost@example.com)\n");
+    const md = renderMarkdown(r.changes, "HEAD~1", "HEAD");
+    expect(md).toContain("3 changes, **3 rerouting mail**");
+    expect(md).toContain("> [!WARNING]\n> Mail goes somewhere else (organisation owners approve):\n> - Delivery: `relay` host mx.corp.example.com -> mx.outside.example.net: mail of ann@example.com, archive@example.com, bob@example.com, lost@example.com\n");
   });
 
   it("removing the relay is destructive: members' mailboxes stop receiving", () => {
@@ -185,7 +188,7 @@ describe("a whole organisation created, replaced or removed", () => {
   it("a removed org directory: one destructive change listing what is removed; exit 1 from the CLI, for a commit and for the working tree", () => {
     const r = review(repo, "HEAD~1", "HEAD");
     expect(r.changes.map((c) => [c.subject, c.kind, c.destructive])).toEqual([["fresh-start", "delete", true]]);
-    expect(r.changes[0]!.reason).toBe("the org directory is removed: organisation fresh-start and everything mailorg deploys for it would be destroyed (1 domain with their identities and DNS records, the credentials of 1 member, 0 groups, 0 mailboxes, the receipt rules and the router); restore the org directory, or pass --allow-destructive to retire the organisation");
+    expect(r.changes[0]!.reason).toBe("the org directory is removed: organisation fresh-start and everything mailorg deploys for it would be destroyed (1 domain (identities and DNS records), the credentials of 1 member, 0 groups, 0 mailboxes, the receipt rules and the router); restore the org directory, or pass --allow-destructive to retire the organisation");
     expect(scopes(r)).toEqual([["organisation owners", ["@fresh/admins"]]]);
     const commit = runCli(["diff", "HEAD~1", "HEAD", "--org", "org", "--format", "text"], { cwd: repo });
     expect(commit.status).toBe(1);
