@@ -16,7 +16,7 @@ import { planOrg } from "../plan/plan.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { requiredApprovals } from "../review/approvers.ts";
 import { DIFF_FIELDS, diffOrgs, diffSides, type Change, type OrgSide } from "../review/diff.ts";
-import { ROOT, writeOrg } from "./helpers.ts";
+import { readTree, ROOT, writeOrg } from "./helpers.ts";
 
 const TODAY = "2026-06-01";
 
@@ -347,6 +347,29 @@ describe("review covers every path of the schema", () => {
     for (const p of ["/organisation/state", "/organisation/state/bucket", "/organisation/state/region", "/organisation/state/key_prefix"]) expect(destructive(p), p).toBe(true);
     for (const p of ["/organisation/state/role_arn", "/organisation/state/kms_key_id"]) expect(destructive(p), p).toBe(false);
   });
+});
+
+describe("the MailPlan stands for the synthesised output", () => {
+  it("the review-only edits, all at once, leave every synthesised stack byte-identical", async () => {
+    // Synthesis renders the plan (buildStacks(app, plan)); this checks the review-only paths against the real
+    // Terraform JSON, so a construct that read the org around the plan would show here.
+    const { synthesize } = await import("../constructs/synth.ts");
+    const reviewOnly = MUTATIONS.filter(([p]) => REVIEW_ONLY.includes(schemaPathOf(p)) && p !== "/departments/3");
+    expect(reviewOnly.map(([p]) => schemaPathOf(p)).sort()).toEqual(REVIEW_ONLY.filter((p) => p !== "departments").sort());
+    const edited = reviewOnly.reduce((org, m) => mutate(org, m), richOrg());
+    const out = (org: Record<string, Json>) => {
+      const dir = writeOrg({ "org/org.yaml": stringify(org) });
+      synthesize({ orgDir: join(dir, "org"), outDir: join(dir, "out"), today: TODAY });
+      return readTree(join(dir, "out", "stacks"));
+    };
+    const before = out(richOrg());
+    const after = out(edited);
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    for (const f of Object.keys(before)) expect(after[f] === before[f], f).toBe(true);
+    // While an edit that changes the plan changes the stacks (the comparison can fail).
+    const rerouted = out(mutate(richOrg(), ["/organisation/delivery/relay/host", "mx.elsewhere.example.net"]));
+    expect(Object.keys(before).filter((f) => rerouted[f] !== before[f]).map((f) => f.replace(/\/assets\/.*$/, "/assets/…"))).toEqual(["inbound/assets/…", "inbound/cdk.tf.json"]);
+  }, 180_000);
 });
 
 describe("a field without a named comparison is still shown", () => {
