@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { today } from "../model/today.ts";
 import { missingApprovals, requiredApprovals, type Requirement } from "../review/approvers.ts";
-import { diffOrgs } from "../review/diff.ts";
-import { orgAt } from "../review/git.ts";
+import { diffSides } from "../review/diff.ts";
+import { sides } from "../review/git.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 const oneOf = (r: Requirement): string => (r.anyOf.length ? `one of ${r.anyOf.join(", ")}` : "no one can: set organisation.owners or the department's admins");
@@ -16,14 +16,13 @@ export function register(program: Command): void {
     .argument("[head]", "head git ref (default: the working tree)")
     .option("--check", "exit 1, naming what is missing, unless --approved-by satisfies every requirement")
     .option("--approved-by <list>", "with --check: who approved, comma-separated GitHub users and teams (@alice,@org/team); expand teams to those whose members approved", "");
-  withOrg(cmd);
+  withOrg(cmd, { mayBeAbsent: true });
   withFormat(cmd, ["text", "json"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; check?: boolean; approvedBy: string }) =>
     runCommand(() => {
       const day = today();
-      const b = orgAt(opts.org, base, day);
-      const h = orgAt(opts.org, head, day);
-      const reqs = requiredApprovals(diffOrgs(b, h, { today: day }), [b, h]);
+      const { b, h } = sides(opts.org, base, head, day);
+      const reqs = requiredApprovals(diffSides(b, h, { today: day }), { base: b, head: h });
       const approvedBy = opts.approvedBy.split(/[\s,]+/).filter(Boolean);
       const missing = opts.check ? missingApprovals(reqs, approvedBy) : [];
       if (opts.format === "json") printJson(opts.check ? { requirements: reqs, approvedBy, missing } : { requirements: reqs });

@@ -17,6 +17,8 @@ function reportMarkdown(r: AuditReport, label: string): string {
   s.push("", "## Delegations", "", mdTable(["mailbox", "delegate", "until"], r.delegations.map((d) => [d.mailbox, d.member, d.until ?? "no end"])));
   s.push("", "## Disabled members", "", r.disabled.length ? r.disabled.map((m) => `- ${m}`).join("\n") : "none");
   s.push("", "## Departed members", "", mdTable(["member", "mail goes to"], r.departed.map((d) => [d.member, d.forwardTo.join(", ") || "their own (kept) mailbox"])));
+  s.push("", "## Forwards outside the organisation", "", mdTable(["member", "forwards to", "mailbox keeps a copy"], r.forwards.map((f) => [f.member, f.to.join(", "), f.keepCopy ? "yes" : "no"])));
+  s.push("", "## Delivery", "", r.relay ? `Every delivered copy is relayed to ${r.relay.host}:${r.relay.port} (STARTTLS required${r.relay.authSecret ? `, AUTH with secret ${r.relay.authSecret}` : ""})` : "no relay: delivered mail is kept in the mail store only");
   s.push("", "## Backup rules", "", mdTable(["rule", "copies to", "senders", "recipients covered"], r.backups.map((b) => [b.name, b.to, b.senders.join(", ") || "any", b.recipients.join(", ") || "any"])));
   return s.join("\n") + "\n";
 }
@@ -24,7 +26,7 @@ function reportMarkdown(r: AuditReport, label: string): string {
 export function register(program: Command): void {
   const cmd = program
     .command("audit")
-    .description("print the access report (every group's senders, internal-only, IP exemptions, delegations, leavers, backups) or an address's history")
+    .description("print the access report (every group's senders, internal-only, IP exemptions, delegations, leavers, forwards, the relay, backups) or an address's history")
     .option("--at <ref>", "report on the org at this git ref (default: the working tree)")
     .option("--address <address>", "instead, list every commit that changed this address, with author and date; exit 1 if no commit ever did");
   withOrg(cmd);

@@ -11,15 +11,27 @@ export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-/** Adds the --org option every command takes; a path that is not a directory is a usage error (exit 2). */
-export function withOrg(cmd: Command): Command {
+/**
+ * Adds the --org option every command takes; a path that is not a directory is a usage error (exit 2), except
+ * for commands that compare git refs (`mayBeAbsent`), where a removed org directory is a change to report.
+ */
+export function withOrg(cmd: Command, opts: { mayBeAbsent?: boolean } = {}): Command {
   return cmd.option("--org <dir>", "org directory", "org").hook("preAction", (_, action) => {
     const dir = (action.opts() as { org?: string }).org;
-    if (dir !== undefined && !isDirectory(dir)) {
+    if (dir !== undefined && !isDirectory(dir) && !(opts.mayBeAbsent && !pathExists(dir))) {
       process.stderr.write(`mailorg: --org ${dir} is not a directory; pass the org directory (default org, run from the repository's top level)\n`);
       process.exit(EXIT_USAGE);
     }
   });
+}
+
+function pathExists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(p: string): boolean {

@@ -1,8 +1,8 @@
 /** `mailorg diff BASE [HEAD]`: what a change does to the organisation, for reviewers; refuses destructive changes. */
 import type { Command } from "commander";
 import { today } from "../model/today.ts";
-import { diffOrgs } from "../review/diff.ts";
-import { orgAt } from "../review/git.ts";
+import { diffSides } from "../review/diff.ts";
+import { sides } from "../review/git.ts";
 import { renderJson, renderMarkdown, renderText } from "../review/render.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
@@ -13,17 +13,16 @@ export function register(program: Command): void {
     .argument("<base>", "base git ref, e.g. origin/main")
     .argument("[head]", "head git ref (default: the working tree)")
     .option("--allow-destructive", "do not fail on destructive changes (after review)", false);
-  withOrg(cmd);
+  withOrg(cmd, { mayBeAbsent: true });
   withFormat(cmd, ["markdown", "json", "text"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; allowDestructive: boolean }) =>
     runCommand(() => {
       const day = today();
-      const b = orgAt(opts.org, base, day);
-      const h = orgAt(opts.org, head, day);
-      const changes = diffOrgs(b, h, { today: day });
+      const { b, h, labels } = sides(opts.org, base, head, day);
+      const changes = diffSides(b, h, { today: day });
       const destructive = changes.filter((c) => c.destructive);
-      if (opts.format === "json") printJson(renderJson(changes, b.label, h.label));
-      else process.stdout.write(opts.format === "markdown" ? renderMarkdown(changes, b.label, h.label) : renderText(changes));
+      if (opts.format === "json") printJson(renderJson(changes, labels.base, labels.head));
+      else process.stdout.write(opts.format === "markdown" ? renderMarkdown(changes, labels.base, labels.head) : renderText(changes));
       if (destructive.length && !opts.allowDestructive) {
         process.stderr.write(`mailorg: refusing ${destructive.length} destructive change${destructive.length === 1 ? "" : "s"}:\n${destructive.map((c) => `  - ${c.reason}`).join("\n")}\n(pass --allow-destructive once reviewers have agreed)\n`);
         return EXIT_FAIL;

@@ -16,7 +16,13 @@ export function register(program: Command): void {
         process.stderr.write(`mailorg: organisation.owners is empty in ${opts.org}: CODEOWNERS needs them for the code and as every org file's fallback owner (add owners: ["@your-org/mail-admins"])\n`);
         return EXIT_FAIL;
       }
-      process.stdout.write(codeowners(org, index, sources, repoPaths(opts.org)));
+      const { text, unsafe } = codeowners(org, index, sources, repoPaths(opts.org));
+      if (unsafe.length) {
+        // Written as is, such a name is a glob in CODEOWNERS (owning other files too) or an invalid line.
+        for (const u of unsafe) process.stderr.write(`mailorg: ${u.path}: the name holds ${u.chars.map((c) => `'${c.replace(/[\x00-\x1f\x7f]/g, "?")}'`).join(", ")}, which CODEOWNERS reads as a pattern and cannot escape; rename it using letters, digits, '.', '-', '_' and spaces\n`);
+        return EXIT_FAIL;
+      }
+      process.stdout.write(text);
       return EXIT_OK;
     }),
   );

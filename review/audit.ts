@@ -2,7 +2,7 @@
 import { canon, groupSenders, memberStatus, type Org } from "../model/org.ts";
 import { OrgIndex } from "../model/org-index.ts";
 import { addressesOf, diffOrgs, emptyOrg, type Change } from "./diff.ts";
-import { orgAt, orgCommits, type OrgAt } from "./git.ts";
+import { orgAt, orgCommits, requireFullHistory, type OrgAt } from "./git.ts";
 
 export interface GroupSenders {
   readonly group: string;
@@ -21,6 +21,10 @@ export interface AuditReport {
   readonly delegations: { mailbox: string; member: string; until: string | null }[];
   readonly disabled: string[];
   readonly departed: { member: string; forwardTo: string[] }[];
+  /** Members whose mail is forwarded out of the company (their own forward), and whether their mailbox keeps a copy. */
+  readonly forwards: { member: string; to: string[]; keepCopy: boolean }[];
+  /** The mailbox server that receives every delivered copy; null: mail is only kept in the mail store. */
+  readonly relay: { host: string; port: number; authSecret: string | null } | null;
   readonly backups: { name: string; to: string; senders: string[]; recipients: string[] }[];
 }
 
@@ -47,6 +51,11 @@ export function auditReport(org: Org, index: OrgIndex): AuditReport {
       .filter((m) => memberStatus(m) === "departed")
       .map((m) => ({ member: canon(m.address), forwardTo: (m.forward_to ?? []).map(canon).sort() }))
       .sort((a, b) => (a.member < b.member ? -1 : 1)),
+    forwards: org.members
+      .filter((m) => m.forward && memberStatus(m) !== "departed")
+      .map((m) => ({ member: canon(m.address), to: m.forward!.to.map(canon).sort(), keepCopy: m.forward!.keep_copy ?? true }))
+      .sort((a, b) => (a.member < b.member ? -1 : 1)),
+    relay: org.organisation.delivery?.relay ? { host: org.organisation.delivery.relay.host.toLowerCase(), port: org.organisation.delivery.relay.port ?? 25, authSecret: org.organisation.delivery.relay.auth_secret ?? null } : null,
     backups: org.backups
       .map((b) => ({ name: b.name, to: canon(b.to), senders: (b.match.senders ?? []).map(canon).sort(), recipients: b.match.recipients ? index.expand(b.match.recipients, { includeDeparted: true }) : [] }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
@@ -63,6 +72,7 @@ export interface HistoryEntry {
 
 /** Every commit that changed something about the address (it is the subject, or among the values), oldest first. */
 export function addressHistory(orgDir: string, address: string, at: string | undefined, day: string): HistoryEntry[] {
+  requireFullHistory(orgDir, "audit --address");
   const a = canon(address);
   const out: HistoryEntry[] = [];
   const cache = new Map<string, OrgAt>();

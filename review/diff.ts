@@ -7,7 +7,7 @@
  */
 import { canon, groupSenders, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
-import { planOrg } from "../plan/plan.ts";
+import { planOrg, type MailPlan } from "../plan/plan.ts";
 import type { SendingModel } from "../plan/sending.ts";
 import { sendingShard } from "../plan/stacks.ts";
 
@@ -33,6 +33,7 @@ export const SECTIONS = [
   "Sending",
   "IP ranges",
   "Inbound",
+  "Delivery",
   "Backups",
   "Domains",
   "DNS",
@@ -61,6 +62,12 @@ export interface Change {
   readonly departments: readonly string[];
   /** Organisation-wide: organisation owners approve. */
   readonly orgWide: boolean;
+  /**
+   * Present when the change sends mail somewhere else (the relay, a member's forward, a departed member's
+   * successor, the catch-all, a backup rule): whose mail, as addresses, or `*@domain` for every address of a
+   * receiving domain. Such a change is listed first and always needs the organisation owners.
+   */
+  readonly reroutes?: readonly string[];
 }
 
 export interface OrgSide {
@@ -69,6 +76,48 @@ export interface OrgSide {
 }
 
 export const MAX_REMOVED_SHARE = 0.3;
+
+/**
+ * The fields each entity of the schema has a named comparison for (keyed by the schema's `$defs` name, plus
+ * `file` for the top-level sections and `backup.match`). Any other field is still compared, as raw JSON, by
+ * `otherFields` below, so a field added to the schema is never silent; test/review-completeness.test.ts fails
+ * until it is listed here with a comparison that says what it does.
+ */
+export const DIFF_FIELDS = {
+  file: ["organisation", "domains", "departments", "members", "groups", "mailboxes", "ip_ranges", "sending", "inbound", "backups", "signatures"],
+  organisation: ["name", "id", "timezone", "region", "default_department", "catch_all", "retention_days", "max_message_size_mb", "owners", "state", "delivery"],
+  state: ["bucket", "region", "key_prefix", "role_arn", "kms_key_id"],
+  delivery: ["relay"],
+  relay: ["host", "port", "tls", "auth_secret"],
+  domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url"],
+  dmarc: ["policy", "rua", "pct"],
+  department: ["id", "name", "parent", "admins"],
+  member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward"],
+  forward: ["to", "keep_copy"],
+  group: ["address", "name", "description", "members", "senders"],
+  mailbox: ["address", "name", "department", "delegates"],
+  delegate: ["member", "until"],
+  sending: ["allowed_ip_ranges", "exempt", "internal_only"],
+  inbound: ["blocked", "allowed"],
+  backup: ["name", "to", "match"],
+  "backup.match": ["recipients", "senders"],
+  signature: ["id", "applies_to", "html", "text"],
+} as const satisfies Record<string, readonly string[]>;
+
+type Plain = object | undefined | null;
+
+/** The fields of two versions of an entity that `known` does not name: [field, before, after] for each that differs (absent: null). */
+export function otherFields(b: Plain, h: Plain, known: readonly string[]): [string, Value, Value][] {
+  const out: [string, Value, Value][] = [];
+  const get = (o: Plain, k: string): Value => ((o as Record<string, Value> | null | undefined)?.[k] ?? null);
+  const names = [...new Set([...Object.keys(b ?? {}), ...Object.keys(h ?? {})])].filter((k) => !known.includes(k)).sort();
+  for (const k of names) {
+    const x = get(b, k);
+    const y = get(h, k);
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push([k, x, y]);
+  }
+  return out;
+}
 
 const DMARC_STRENGTH: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
 
@@ -186,14 +235,27 @@ export function groupDepartments(org: Org, index: OrgIndex, g: Group): string[] 
 export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }): Change[] {
   const out: Change[] = [];
   const add = (c: Omit<Change, "destructive"> & { destructive?: boolean }): void => {
-    out.push({ ...c, destructive: c.destructive ?? c.reason !== undefined });
+    const { reason, reroutes, ...rest } = c;
+    out.push({ ...rest, destructive: c.destructive ?? reason !== undefined, ...(reason !== undefined ? { reason } : {}), ...(reroutes ? { reroutes } : {}) });
   };
+  type Own = { departments: readonly string[]; orgWide: boolean; reroutes?: readonly string[] };
   /** A change of one field of a subject, when the values differ. */
-  const field = (section: Section, subject: string, name: string, before: Value, after: Value, own: { departments: readonly string[]; orgWide: boolean }, reason?: string): void => {
+  const field = (section: Section, subject: string, name: string, before: Value, after: Value, own: Own, reason?: string): void => {
     if (JSON.stringify(before) === JSON.stringify(after)) return;
     add({ section, subject, kind: "modify", field: name, before, after, ...own, reason });
   };
+  /** Fields of an entity without a named comparison (see DIFF_FIELDS), compared as they are written. */
+  const rest = (section: Section, subject: string, prefix: string, b: Plain, h: Plain, known: readonly string[], own: Own): void => {
+    for (const [k, x, y] of otherFields(b, h, known)) field(section, subject, `${prefix}${k}`, x, y, own);
+  };
   const deps = (side: OrgSide, m: Member): string[] => memberDepartments(side.org, m);
+  const basePlan = planOrg(base.org, base.index, opts);
+  const headPlan = planOrg(head.org, head.index, opts);
+  /** Every address a side delivers mail to (members who have not departed, mailboxes): whose mail a relay carries. */
+  const delivered = (plan: MailPlan): string[] => Object.entries(plan.inbound.table.entries).filter(([, e]) => e.kind === "member" || e.kind === "mailbox").map(([a]) => a);
+  /** Every address of each receiving domain, as `*@domain`. */
+  const anyAddress = (plan: MailPlan): string[] => plan.inbound.table.receivingDomains.map((d) => `*@${d}`);
+  const union = (...xs: readonly string[][]): string[] => [...new Set(xs.flat())].sort();
 
   // Members.
   const bm = byKey(base.org.members, (m) => canon(m.address));
@@ -223,13 +285,20 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     const al = setDiff(list(b?.aliases), list(h?.aliases));
     for (const x of al.added) add({ section: "Aliases", kind: "create", subject: x, before: null, after: a, ...own });
     for (const x of al.removed) add({ section: "Aliases", kind: "delete", subject: x, before: a, after: null, ...own });
+    // A member's own forward sends their mail out of the company: rerouting, so the organisation owners approve
+    // it too, also for a member who arrives with one.
+    const forward = (m: Member | undefined): Value => (m?.forward ? { to: list(m.forward.to), keep_copy: m.forward.keep_copy ?? true } : null);
+    if (h) field("Members", a, "forward", forward(b), forward(h), { ...own, orgWide: true, reroutes: [a] });
+    if (b && h) rest("Members", a, "forward.", b.forward, h.forward, DIFF_FIELDS.forward, { ...own, orgWide: true, reroutes: [a] });
     if (!b || !h) continue;
     field("Members", a, "status", memberStatus(b), memberStatus(h), own);
     field("Members", a, "departments", deps(base, b), deps(head, h), own);
-    field("Members", a, "forward_to", list(b.forward_to), list(h.forward_to), own);
+    // A departed member's successor receives their mail.
+    field("Members", a, "forward_to", list(b.forward_to), list(h.forward_to), { ...own, orgWide: true, reroutes: [a] });
     field("Internal only", a, "internal_only", b.internal_only ?? false, h.internal_only ?? false, own);
     field("Blocked senders", a, "blocked_senders", list(b.blocked_senders), list(h.blocked_senders), own);
     for (const f of ["name", "title", "phone", "signature"] as const) field("Members", a, f, b[f] ?? "", h[f] ?? "", own);
+    rest("Members", a, "", b, h, DIFF_FIELDS.member, own);
   }
   if (bm.size > 0 && removed / bm.size > MAX_REMOVED_SHARE) {
     add({
@@ -296,6 +365,9 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     if (!b || !h) continue;
     const own = { departments: [...new Set([...groupDeps(base, b), ...groupDeps(head, h)])].sort(), orgWide: false };
     field("Groups", a, "members", list(b.members), list(h.members), own);
+    field("Groups", a, "name", b.name, h.name, own);
+    field("Groups", a, "description", b.description ?? "", h.description ?? "", own);
+    rest("Groups", a, "", b, h, DIFF_FIELDS.group, own);
     const rb = base.index.expand([a]);
     const rh = head.index.expand([a]);
     if (!sameList(rb, rh)) {
@@ -336,17 +408,24 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
         reason: `shared mailbox ${a} is removed: new mail to it is no longer delivered${(b.delegates ?? []).length ? ` and its delegates lose the right to send as it` : ""} (its stored mail stays until it expires; keep the mailbox, or forward its address through a group first)`,
       });
     }
-    const dl = (m: typeof b) => new Map((m?.delegates ?? []).map((x) => [canon(x.member), x.until ?? null]));
+    const dl = (m: typeof b) => byKey(m?.delegates ?? [], (x) => canon(x.member));
     const db = dl(b);
     const dh = dl(h);
     for (const who of keys(db, dh)) {
-      const u0 = db.get(who);
-      const u1 = dh.get(who);
+      const x = db.get(who);
+      const y = dh.get(who);
+      const u0 = x ? (x.until ?? null) : undefined;
+      const u1 = y ? (y.until ?? null) : undefined;
       if (u0 === undefined) add({ section: "Delegations", kind: "create", subject: a, field: "delegate", before: null, after: { member: who, until: u1 ?? null }, ...own });
       else if (u1 === undefined) add({ section: "Delegations", kind: "delete", subject: a, field: "delegate", before: { member: who, until: u0 }, after: null, ...own });
       else if (u0 !== u1) add({ section: "Delegations", kind: "modify", subject: a, field: "delegate", before: { member: who, until: u0 }, after: { member: who, until: u1 }, ...own });
+      if (x && y) rest("Delegations", a, `delegate ${who} `, x, y, DIFF_FIELDS.delegate, own);
     }
-    if (b && h) field("Mailboxes", a, "department", b.department ?? null, h.department ?? null, own);
+    if (b && h) {
+      field("Mailboxes", a, "department", b.department ?? null, h.department ?? null, own);
+      field("Mailboxes", a, "name", b.name, h.name, own);
+      rest("Mailboxes", a, "", b, h, DIFF_FIELDS.mailbox, own);
+    }
   }
 
   // Departments.
@@ -363,6 +442,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     field("Departments", id, "parent", b.parent ?? null, h.parent ?? null, { departments: [id, b.parent, h.parent].filter((p): p is string => !!p), orgWide: false });
     field("Departments", id, "name", b.name, h.name, { departments: [id], orgWide: false });
     field("Departments", id, "admins", [...(b.admins ?? [])].sort(), [...(h.admins ?? [])].sort(), { departments: [id], orgWide: true });
+    rest("Departments", id, "", b, h, DIFF_FIELDS.department, { departments: [id], orgWide: true });
   }
 
   // Domains (settings) and the DNS records they produce.
@@ -380,6 +460,8 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     const y = dmarc(h);
     const weaker = DMARC_STRENGTH[y.policy]! < DMARC_STRENGTH[x.policy]! || (y.policy === x.policy && y.pct < x.pct);
     field("Domains", n, "dmarc", x, y, orgWide, weaker ? `DMARC of ${n} is weakened (p=${x.policy} pct=${x.pct} -> p=${y.policy} pct=${y.pct})` : undefined);
+    rest("Domains", n, "dmarc.", b.dmarc, h.dmarc, DIFF_FIELDS.dmarc, orgWide);
+    rest("Domains", n, "", b, h, DIFF_FIELDS.domain, orgWide);
     const off = h.receive === false;
     field("Domains", n, "receive", b.receive !== false, h.receive !== false, orgWide, off ? `receive is turned off for ${n}: its MX record and receipt rules are removed, so mail to every address @${n} stops being delivered (point the MX at another provider first, then pass --allow-destructive)` : undefined);
     for (const f of ["mail_from", "hosted_zone_id", "bimi_logo_url"] as const) {
@@ -390,9 +472,9 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
           : undefined);
     }
   }
-  const records = (side: OrgSide) => new Map(planOrg(side.org, side.index, opts).domains.flatMap((d) => d.records).map((r) => [`${r.name} ${r.type}`, r.values]));
-  const br = records(base);
-  const hr = records(head);
+  const records = (plan: MailPlan) => new Map(plan.domains.flatMap((d) => d.records).map((r) => [`${r.name} ${r.type}`, r.values]));
+  const br = records(basePlan);
+  const hr = records(headPlan);
   for (const k of keys(br, hr)) {
     const b = br.get(k);
     const h = hr.get(k);
@@ -403,11 +485,20 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   // Organisation-wide settings.
   const bo = base.org.organisation;
   const ho = head.org.organisation;
-  if ((bo.catch_all ?? "") !== (ho.catch_all ?? "")) {
-    add({ section: "Organisation", kind: ho.catch_all ? (bo.catch_all ? "modify" : "create") : "delete", subject: "catch_all", before: bo.catch_all ? canon(bo.catch_all) : null, after: ho.catch_all ? canon(ho.catch_all) : null, ...orgWide, reason: ho.catch_all ? undefined : "the catch-all is removed: mail to mistyped addresses will be rejected" });
+  if (canon(bo.catch_all ?? "") !== canon(ho.catch_all ?? "")) {
+    add({
+      section: "Organisation",
+      kind: ho.catch_all ? (bo.catch_all ? "modify" : "create") : "delete",
+      subject: "catch_all",
+      before: bo.catch_all ? canon(bo.catch_all) : null,
+      after: ho.catch_all ? canon(ho.catch_all) : null,
+      ...orgWide,
+      reroutes: union(anyAddress(basePlan), anyAddress(headPlan)),
+      reason: ho.catch_all ? undefined : "the catch-all is removed: mail to mistyped addresses will be rejected",
+    });
   }
-  const baseId = planOrg(base.org, base.index, opts).organisation.prefix;
-  const headId = planOrg(head.org, head.index, opts).organisation.prefix;
+  const baseId = basePlan.organisation.prefix;
+  const headId = headPlan.organisation.prefix;
   const destructiveSetting = (f: string): string | undefined => {
     if (f === "region") return "the region changes: identities, rules and the mail store would be recreated elsewhere";
     if (f === "retention_days" && (ho.retention_days ?? 365) < (bo.retention_days ?? 365)) {
@@ -425,6 +516,48 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     if (String(bo[f] ?? "") !== String(ho[f] ?? "")) add({ section: "Organisation", kind: "modify", subject: f, field: f, before: bo[f] ?? null, after: ho[f] ?? null, ...orgWide, reason: destructiveSetting(f) });
   }
   field("Organisation", "owners", "owners", [...(bo.owners ?? [])].sort(), [...(ho.owners ?? [])].sort(), orgWide);
+  // Where Terraform keeps each stack's state: a new location starts empty.
+  const where = stateLocation(bo.state);
+  const whereNow = stateLocation(ho.state);
+  if (where !== whereNow) {
+    add({
+      section: "Organisation",
+      kind: "modify",
+      subject: "state",
+      field: "location",
+      before: where,
+      after: whereNow,
+      ...orgWide,
+      reason: `organisation.state moves from ${where} to ${whereNow}: Terraform would find no state there and the next apply would try to create every resource again (copy each stack's state first: terraform init -migrate-state per stack, docs/deploying.md), then declare the migration done with --allow-destructive (in CI: the allow-destructive label)`,
+    });
+  }
+  for (const f of ["role_arn", "kms_key_id"] as const) field("Organisation", "state", f, bo.state?.[f] ?? null, ho.state?.[f] ?? null, orgWide);
+  rest("Organisation", "state", "", bo.state, ho.state, DIFF_FIELDS.state, orgWide);
+  rest("Organisation", "organisation", "", bo, ho, DIFF_FIELDS.organisation, orgWide);
+
+  // Delivery: the mailbox server that receives every delivered copy.
+  const br0 = bo.delivery?.relay;
+  const hr0 = ho.delivery?.relay;
+  const relayWho = { ...orgWide, reroutes: union(delivered(basePlan), delivered(headPlan)) };
+  const relay = (r: NonNullable<typeof br0>): Value => ({ host: r.host.toLowerCase(), port: r.port ?? 25, tls: r.tls, auth_secret: r.auth_secret ?? null });
+  if (!br0 && hr0) add({ section: "Delivery", kind: "create", subject: "relay", before: null, after: relay(hr0), ...relayWho });
+  else if (br0 && !hr0) {
+    add({
+      section: "Delivery",
+      kind: "delete",
+      subject: "relay",
+      before: relay(br0),
+      after: null,
+      ...relayWho,
+      reason: `the relay ${br0.host.toLowerCase()} is removed: delivered mail is only kept in the mail store and no longer reaches the company's mailbox server (point members at their new mailboxes first, then pass --allow-destructive)`,
+    });
+  } else if (br0 && hr0) {
+    const x = relay(br0) as Record<string, Value>;
+    const y = relay(hr0) as Record<string, Value>;
+    for (const f of DIFF_FIELDS.relay) field("Delivery", "relay", f, x[f]!, y[f]!, relayWho);
+    rest("Delivery", "relay", "", br0, hr0, DIFF_FIELDS.relay, relayWho);
+  }
+  rest("Delivery", "delivery", "", bo.delivery, ho.delivery, DIFF_FIELDS.delivery, relayWho);
 
   // Sending restrictions, IP ranges and inbound lists: declared, and (for references) the addresses they cover.
   const section = (s: Section, subject: string, a: readonly string[] | undefined, b: readonly string[] | undefined, expand: boolean): void => {
@@ -446,12 +579,19 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   }
   section("Inbound", "inbound.blocked", base.org.inbound.blocked, head.org.inbound.blocked, false);
   section("Inbound", "inbound.allowed", base.org.inbound.allowed, head.org.inbound.allowed, false);
+  rest("Sending", "sending", "", bs, hs, DIFF_FIELDS.sending, orgWide);
+  rest("Inbound", "inbound", "", base.org.inbound, head.org.inbound, DIFF_FIELDS.inbound, orgWide);
 
   // Backups: where they copy to, and whose mail (the recipients they cover, departed members included, and the senders).
   const bb = byKey(base.org.backups, (b) => b.name);
   const hb = byKey(head.org.backups, (b) => b.name);
   const covered = (side: OrgSide, b: Org["backups"][number]): string[] => (b.match.recipients ? side.index.expand(b.match.recipients, { includeDeparted: true }) : []);
   const rule = (side: OrgSide, b: Org["backups"][number]): Value => ({ to: canon(b.to), senders: list(b.match.senders), recipients: covered(side, b) });
+  /** Whose mail a backup rule copies: the recipients it covers, or every address of each receiving domain. */
+  const copied = (side: OrgSide, plan: MailPlan, b: Org["backups"][number]): string[] => {
+    const c = covered(side, b);
+    return c.length ? c : anyAddress(plan);
+  };
   for (const n of keys(bb, hb)) {
     const b = bb.get(n);
     const h = hb.get(n);
@@ -463,19 +603,25 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
         before: b ? rule(base, b) : null,
         after: h ? rule(head, h) : null,
         ...orgWide,
+        ...(h ? { reroutes: copied(head, headPlan, h) } : {}),
         reason: b ? `backup rule ${n} is removed: matching mail is no longer copied to ${canon(b.to)} (copies already made stay; keep the rule, or pass --allow-destructive once the retention obligation has ended)` : undefined,
       });
       continue;
     }
-    field("Backups", n, "to", canon(b.to), canon(h.to), orgWide);
-    field("Backups", n, "senders", list(b.match.senders), list(h.match.senders), orgWide);
+    const copies = { ...orgWide, reroutes: union(copied(base, basePlan, b), copied(head, headPlan, h)) };
+    field("Backups", n, "to", canon(b.to), canon(h.to), copies);
+    field("Backups", n, "senders", list(b.match.senders), list(h.match.senders), copies);
     const cb = covered(base, b);
     const ch = covered(head, h);
     if (!sameList(cb, ch)) {
+      // No recipient covered: the rule copies mail to anyone ("*").
       const d = setDiff(cb, ch);
-      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb, after: ch, via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed), ...orgWide });
+      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb.length ? cb : ["*"], after: ch.length ? ch : ["*"], via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed), ...copies });
     }
+    rest("Backups", n, "match.", b.match, h.match, DIFF_FIELDS["backup.match"], copies);
+    rest("Backups", n, "", b, h, DIFF_FIELDS.backup, copies);
   }
+  rest("Organisation", "org", "", base.org, head.org, DIFF_FIELDS.file, orgWide);
   const bsg = byKey(base.org.signatures, (s) => s.id);
   const hsg = byKey(head.org.signatures, (s) => s.id);
   for (const n of keys(bsg, hsg)) {
@@ -485,6 +631,78 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     add({ section: "Signatures", kind: !b ? "create" : !h ? "delete" : "modify", subject: n, field: b && h ? "template" : undefined, before: b ? n : null, after: h ? n : null, ...orgWide });
   }
   return out;
+}
+
+/** What an organisation holds, by stable key: what a new organisation creates, or a removed one takes with it. */
+export function orgContents(side: OrgSide, today: string): Value {
+  const plan = planOrg(side.org, side.index, { today });
+  const keys = <T>(xs: readonly T[], key: (x: T) => string): string[] => [...new Set(xs.map(key))].sort();
+  return {
+    id: plan.organisation.prefix,
+    name: side.org.organisation.name,
+    region: side.org.organisation.region,
+    state: stateLocation(side.org.organisation.state),
+    domains: keys(side.org.domains, (d) => canon(d.name)),
+    departments: keys(side.org.departments, (d) => d.id),
+    members: keys(side.org.members, (m) => canon(m.address)),
+    groups: keys(side.org.groups, (g) => canon(g.address)),
+    mailboxes: keys(side.org.mailboxes, (m) => canon(m.address)),
+    backups: keys(side.org.backups, (b) => b.name),
+    signatures: keys(side.org.signatures, (s) => s.id),
+    relay: side.org.organisation.delivery?.relay?.host.toLowerCase() ?? null,
+  };
+}
+
+/**
+ * The change between two sides of which either may have no org at all (a first commit, a removed org
+ * directory). An org that appears, or that replaces one with another organisation id and none of its domains
+ * (a fresh start from the example), is one change, "a new organisation", listing what it creates; an org that
+ * disappears is one destructive change listing what it removes. Otherwise the two are the same organisation,
+ * compared entry by entry (diffOrgs).
+ */
+export function diffSides(base: OrgSide | undefined, head: OrgSide | undefined, opts: { today: string }): Change[] {
+  if (!head && !base) return [];
+  const orgWide = { departments: [] as string[], orgWide: true };
+  if (base && !head) {
+    const was = orgContents(base, opts.today) as Record<string, Value>;
+    const n = (k: string, one: string, many = `${one}s`) => `${(was[k] as string[]).length} ${(was[k] as string[]).length === 1 ? one : many}`;
+    return [{
+      section: "Organisation",
+      subject: String(was.id),
+      kind: "delete",
+      before: was,
+      after: null,
+      ...orgWide,
+      destructive: true,
+      reason: `the org directory is removed: organisation ${was.id} and everything mailorg deploys for it would be destroyed (${n("domains", "domain")} (identities and DNS records), the credentials of ${n("members", "member")}, ${n("groups", "group")}, ${n("mailboxes", "mailbox", "mailboxes")}, the receipt rules and the router); restore the org directory, or pass --allow-destructive to retire the organisation`,
+    }];
+  }
+  const now = orgContents(head!, opts.today) as Record<string, Value>;
+  if (base) {
+    const was = orgContents(base, opts.today) as Record<string, Value>;
+    // The same organisation keeps its id, or at least one of its domains (a rename, refused by diffOrgs when it
+    // renames resources). Another organisation shares neither (a fresh start replacing the example): it is new,
+    // and its stacks would only take over the old one's resources if they shared its remote state.
+    const sameDomain = (was.domains as string[]).some((d) => (now.domains as string[]).includes(d));
+    if (was.id === now.id || sameDomain) return diffOrgs(base, head!, opts);
+    const shared = base.org.organisation.state !== undefined && was.state === now.state;
+    return [{
+      section: "Organisation",
+      subject: String(now.id),
+      kind: "create",
+      before: was,
+      after: now,
+      ...orgWide,
+      destructive: shared,
+      ...(shared ? { reason: `organisation ${now.id} replaces ${was.id} in the same Terraform state (${now.state}): the next apply would destroy what ${was.id} deployed and create ${now.id} anew (give the new organisation its own state.key_prefix, or keep organisation.id: ${was.id} to change the existing one)` } : {}),
+    }];
+  }
+  return [{ section: "Organisation", subject: String(now.id), kind: "create", before: null, after: now, ...orgWide, destructive: false }];
+}
+
+/** Where the stacks' Terraform state lives, as one string: `s3://bucket/prefix/ (region)` or the local files. */
+export function stateLocation(state: Org["organisation"]["state"]): string {
+  return state ? `s3://${state.bucket}/${state.key_prefix ?? "mailorg"}/ (${state.region})` : "local files (<out>/state/)";
 }
 
 /** Every address a change is about: its subject, the addresses in its values (for a list, those gained or lost), and those in `via`. */

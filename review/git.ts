@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, statSync, symlinkSync
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { OrgInvalidError } from "../model/diagnostics.ts";
+import { scanOrgDir } from "../model/load.ts";
 import type { Org } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
 import { validateOrg } from "../model/validate.ts";
@@ -20,10 +21,13 @@ function git(args: string[], cwd: string): string {
 
 /** The repository's top level and the org directory's path inside it (forward slashes). */
 export function repoPaths(orgDir: string): { top: string; rel: string } {
-  const abs = existsDir(resolve(orgDir)) ? realpathSync(resolve(orgDir)) : resolve(orgDir);
+  // A removed org directory is looked up from its nearest existing parent (in the same repository).
+  let known = resolve(orgDir);
+  while (!existsDir(known) && dirname(known) !== known) known = dirname(known);
+  const abs = join(realpathSync(known), relative(known, resolve(orgDir)));
   let top: string;
   try {
-    top = git(["rev-parse", "--show-toplevel"], existsDir(abs) ? abs : process.cwd()).trim();
+    top = git(["rev-parse", "--show-toplevel"], realpathSync(known)).trim();
   } catch {
     throw new UsageError(`${orgDir} is not inside a git repository; diff, approvers, audit and owners read the org's git history`);
   }
@@ -84,9 +88,38 @@ export interface OrgAt {
   readonly label: string;
 }
 
+/**
+ * The valid org at a ref (undefined: the working tree), or undefined when there is none at all: the org
+ * directory does not exist there or holds no YAML file (a first commit, a removed org). An org that exists
+ * but is invalid is an OrgInvalidError, as in orgAt.
+ */
+export function sideAt(orgDir: string, ref: string | undefined, today: string): OrgAt | undefined {
+  if (ref === undefined) {
+    if (!existsDir(orgDir)) return undefined;
+    const { files, diagnostics } = scanOrgDir(orgDir);
+    if (files.length === 0 && diagnostics.length === 0) return undefined;
+    return orgAt(orgDir, undefined, today);
+  }
+  const dir = materialiseOrg(orgDir, ref);
+  if (scanOrgDir(dir).files.length === 0) return undefined;
+  return readOrg(orgDir, dir, ref, today);
+}
+
+/** Both sides of a change (head undefined: the working tree); a usage error when neither has an org. */
+export function sides(orgDir: string, base: string, head: string | undefined, today: string): { b?: OrgAt; h?: OrgAt; labels: { base: string; head: string } } {
+  const b = sideAt(orgDir, base, today);
+  const h = sideAt(orgDir, head, today);
+  const labels = { base, head: head ?? "working tree" };
+  if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
+  return { b, h, labels };
+}
+
 /** The valid org at a ref (undefined: the working tree); OrgInvalidError with located diagnostics otherwise. */
 export function orgAt(orgDir: string, ref: string | undefined, today: string): OrgAt {
-  const dir = ref === undefined ? orgDir : materialiseOrg(orgDir, ref);
+  return readOrg(orgDir, ref === undefined ? orgDir : materialiseOrg(orgDir, ref), ref, today);
+}
+
+function readOrg(orgDir: string, dir: string, ref: string | undefined, today: string): OrgAt {
   const r = validateOrg(dir, { today, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
   // Expired delegations are an error today but not a reason to refuse reading history.
   const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
@@ -100,6 +133,16 @@ export interface Commit {
   readonly author: string;
   readonly date: string;
   readonly subject: string;
+}
+
+/**
+ * Refuses a shallow clone: its oldest commit has no parent to compare with, so every address in it would seem
+ * to be created there. UsageError (exit 2) with the command that fetches the rest.
+ */
+export function requireFullHistory(orgDir: string, what: string): void {
+  const { top } = repoPaths(orgDir);
+  if (git(["rev-parse", "--is-shallow-repository"], top).trim() !== "true") return;
+  throw new UsageError(`the repository at ${top} is a shallow clone: its history starts at a cut-off commit, which ${what} would report as the moment everything in it was created; fetch the whole history first (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)`);
 }
 
 /** Commits that touched the org directory, oldest first (first-parent history of `ref`). */

@@ -9,9 +9,28 @@ import type { OrgIndex } from "../model/org-index.ts";
 
 const ORG_WIDE_SECTIONS = ["organisation", "domains", "ip_ranges", "sending", "inbound", "backups", "signatures"];
 
-/** A path as a CODEOWNERS pattern anchored at the repository root; spaces and a leading '#' escaped. */
+/**
+ * Characters a CODEOWNERS pattern cannot hold literally: `*` and `?` are wildcards with no documented escape
+ * on GitHub; GitHub rejects `[ ]` ranges and supports neither `!` negation nor a `\`-escaped `#`; a backslash
+ * or a control character has no safe spelling either. A file whose path holds one would be matched as a glob
+ * (owning other files too) or make the line an error, so `mailorg owners` refuses it instead.
+ */
+const UNSAFE = /[*?[\]\\#!\x00-\x1f\x7f]/g;
+
+/** The characters of a repository path that CODEOWNERS cannot say literally (none: the path is safe). */
+export function unsafeChars(repoRelative: string): string[] {
+  return [...new Set(repoRelative.match(UNSAFE) ?? [])];
+}
+
+/** A path as a CODEOWNERS pattern anchored at the repository root; spaces escaped (`\ `). Only for paths without unsafeChars. */
 function pattern(repoRelative: string): string {
-  return `/${repoRelative}`.replace(/([ #])/g, "\\$1");
+  return `/${repoRelative}`.replace(/ /g, "\\ ");
+}
+
+/** A path that CODEOWNERS cannot name, and the characters that make it so. */
+export interface UnsafePath {
+  readonly path: string;
+  readonly chars: string[];
 }
 
 /**
@@ -20,7 +39,7 @@ function pattern(repoRelative: string): string {
  * organisation owners when it holds organisation-wide sections. GitHub applies the last matching line, so the
  * fallbacks come first. Paths are relative to the repository root (`repo.top`); a line with no owner is left out.
  */
-export function codeowners(org: Org, index: OrgIndex, sources: OrgSources, repo: { top: string; rel: string }): string {
+export function codeowners(org: Org, index: OrgIndex, sources: OrgSources, repo: { top: string; rel: string }): { text: string; unsafe: UnsafePath[] } {
   const owners = new Map<string, Set<string>>();
   const own = (file: string, who: readonly string[]): void => {
     const set = owners.get(file) ?? new Set<string>();
@@ -55,6 +74,7 @@ export function codeowners(org: Org, index: OrgIndex, sources: OrgSources, repo:
     ...(repo.rel ? line(`${pattern(repo.rel)}/`, orgOwners) : []),
   ];
   const files = [...owners.entries()].map(([file, set]): [string, string[]] => [fromRoot(file), set.size ? [...set].sort() : orgOwners]).sort(([a], [b]) => (a < b ? -1 : 1));
+  const unsafe = [...(repo.rel ? [repo.rel] : []), ...files.map(([f]) => f)].map((path) => ({ path, chars: unsafeChars(path) })).filter((u) => u.chars.length > 0);
   for (const [file, who] of files) lines.push(...line(pattern(file), who));
-  return lines.join("\n") + "\n";
+  return { text: lines.join("\n") + "\n", unsafe };
 }

@@ -29,9 +29,9 @@ function show(v: Value): string {
   return String(v);
 }
 
-/** Addresses with how each is reached: "sue@example.com (through department hr)". */
+/** Addresses with how each is reached: "sue@example.com (through department hr)"; `*` is anyone. */
 function labelled(xs: readonly string[], via: Change["via"]): string {
-  const shown = xs.slice(0, 10).map((x) => (via?.[x] && via[x] !== "listed" ? `${x} (${via[x]})` : x));
+  const shown = xs.slice(0, 10).map((x) => (x === "*" ? "anyone" : via?.[x] && via[x] !== "listed" ? `${x} (${via[x]})` : x));
   return shown.join(", ") + (xs.length > 10 ? ` and ${xs.length - 10} more` : "");
 }
 
@@ -60,6 +60,12 @@ export function describe(c: Change): string {
       if (c.field === "departments") return `moves ${strings(c.before).join(", ")} -> ${strings(c.after).join(", ")}`;
       if (c.field === "name" || c.field === "title" || c.field === "phone" || c.field === "signature") return `${c.field} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`;
       if (c.field === "forward_to") return `forward_to ${show(c.before)} -> ${show(c.after)}`;
+      if (c.field === "forward") {
+        const fwd = (v: Value) => (v === null ? "none" : `to ${strings(obj(v).to!).join(", ")} (${obj(v).keep_copy ? "mailbox keeps a copy" : "no copy kept"})`);
+        if (c.before === null) return `forwards all mail out of the company ${fwd(c.after)}`;
+        if (c.after === null) return `no longer forwards mail out of the company (was ${fwd(c.before)})`;
+        return `forward ${fwd(c.before)} -> ${fwd(c.after)}`;
+      }
       break;
     case "Credentials": {
       if (c.kind === "create") return `SMTP credentials created (IAM user and access key in stack ${a.stack}${a.status === "disabled" ? ", key inactive" : ""})`;
@@ -128,15 +134,46 @@ export function describe(c: Change): string {
     case "Signatures":
       return c.kind === "create" ? "added" : c.kind === "delete" ? "removed" : "template changed";
     case "Organisation":
+      if (c.field === undefined && c.kind !== "modify" && c.subject !== "catch_all") return organisationChange(c);
+      break;
+    case "Delivery":
+      if (c.subject === "relay" && c.kind !== "modify") {
+        const r = c.kind === "create" ? a : b;
+        const to = `${r.host}:${r.port} (STARTTLS required${r.auth_secret ? `, AUTH with secret ${r.auth_secret}` : ""})`;
+        return c.kind === "create" ? `every delivered copy is relayed to ${to}` : `relay to ${to} removed: delivered mail is kept in the mail store only`;
+      }
       break;
   }
-  if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field}: ${gainsLosses(c, "adds", "removes")}`;
+  if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field === c.subject ? "" : `${c.field}: `}${gainsLosses(c, "adds", "removes")}`;
   return `${c.field ?? c.subject} ${show(c.before)} -> ${show(c.after)}`;
+}
+
+/** A whole organisation created, replaced or removed (review/diff.ts diffSides): what it holds. */
+function organisationChange(c: Change): string {
+  const holds = (v: Record<string, Value>): string => {
+    const one = { domains: "domain", departments: "department", members: "member", groups: "group", mailboxes: "mailbox", backups: "backup rule", signatures: "signature" } as const;
+    const parts = (Object.keys(one) as (keyof typeof one)[])
+      .map((k) => [k, strings(v[k] ?? [])] as const)
+      .filter(([, xs]) => xs.length > 0)
+      .map(([k, xs]) => `${plural(xs.length, one[k], k === "mailboxes" ? "mailboxes" : `${one[k]}s`)} (${fmt(xs, 5)})`);
+    return [...parts, ...(v.relay ? [`the relay to ${v.relay}`] : [])].join("; ") || "nothing";
+  };
+  if (c.kind === "delete") return `organisation removed with all it held: ${holds(obj(c.before))}`;
+  const now = obj(c.after);
+  const was = obj(c.before);
+  return `a new organisation in ${now.region} (state: ${now.state})${was.id ? `, replacing ${was.id}` : ""}, creating ${holds(now)}`;
+}
+
+/** Whose mail a rerouting change sends elsewhere, in a few words. */
+function rerouted(c: Change): string {
+  const who = c.reroutes ?? [];
+  return `mail of ${who.map((x) => (x.startsWith("*@") ? `every address @${x.slice(2)}` : x)).slice(0, 10).join(", ")}${who.length > 10 ? ` and ${who.length - 10} more` : ""}`;
 }
 
 function summaryLine(changes: readonly Change[], base: string, head: string): string {
   const destructive = changes.filter((c) => c.destructive).length;
-  return `**mailorg diff** \`${base}\` → \`${head}\`: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}`;
+  const reroutes = changes.filter((c) => c.reroutes).length;
+  return `**mailorg diff** \`${base}\` → \`${head}\`: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}${reroutes ? `, **${reroutes} rerouting mail**` : ""}`;
 }
 
 /** Markdown for a pull-request comment: a caution block for destructive changes, then one table per section. */
@@ -145,6 +182,8 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
   if (changes.length === 0) return lines[0] + "\n\nNo change to the organisation.\n";
   const destructive = changes.filter((c) => c.destructive);
   if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${c.reason}`));
+  const reroutes = changes.filter((c) => c.reroutes);
+  if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: \`${c.subject}\` ${describe(c)}: ${rerouted(c)}`));
   for (const section of SECTIONS) {
     const rows = changes.filter((c) => c.section === section);
     if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], `\`${c.subject}\``, describe(c) + (c.destructive ? " ⚠️" : "")])));
@@ -153,10 +192,10 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
 }
 
 export function renderText(changes: readonly Change[]): string {
-  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${c.subject}: ${describe(c)}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
+  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${c.subject}: ${describe(c)}${c.reroutes ? `  (reroutes ${rerouted(c)})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
 }
 
 /** The JSON document: the changes as they are, with a summary. */
 export function renderJson(changes: readonly Change[], base: string, head: string): unknown {
-  return { base, head, summary: { changes: changes.length, destructive: changes.filter((c) => c.destructive).length }, changes };
+  return { base, head, summary: { changes: changes.length, destructive: changes.filter((c) => c.destructive).length, reroutes: changes.filter((c) => c.reroutes).length }, changes };
 }

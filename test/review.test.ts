@@ -80,10 +80,11 @@ describe("mailorg diff", () => {
     const r = cli("diff", "HEAD~1", "HEAD", "--format", "json");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.summary).toEqual({ changes: 4, destructive: 0 });
+    expect(out.summary).toEqual({ changes: 4, destructive: 0, reroutes: 1 });
     expect(out.changes).toEqual([
       { section: "Members", subject: "hugo@example.com", kind: "modify", field: "status", before: "active", after: "departed", destructive: false, departments: ["hr"], orgWide: false },
-      { section: "Members", subject: "hugo@example.com", kind: "modify", field: "forward_to", before: [], after: ["hana@example.com"], destructive: false, departments: ["hr"], orgWide: false },
+      // A successor receives the departed member's mail: rerouting, approved by the organisation owners too.
+      { section: "Members", subject: "hugo@example.com", kind: "modify", field: "forward_to", before: [], after: ["hana@example.com"], destructive: false, departments: ["hr"], orgWide: true, reroutes: ["hugo@example.com"] },
       { section: "Credentials", subject: "hugo@example.com", kind: "delete", before: { status: "active", stack: expect.stringMatching(/^sending-\d\d$/) }, after: null, destructive: false, departments: ["hr"], orgWide: false },
       { section: "Group recipients", subject: "all@example.com", kind: "modify", field: "recipients", before: ["hana@example.com", "hugo@example.com", "sam@example.com", "sue@example.com"], after: ["hana@example.com", "sam@example.com", "sue@example.com"], via: { "hugo@example.com": "departed" }, destructive: false, departments: ["hq"], orgWide: false },
     ]);
