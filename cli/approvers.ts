@@ -1,6 +1,5 @@
 /** `mailorg approvers BASE [HEAD]`: who must approve a change; with --check, whether the given approvals suffice. */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
 import { missingApprovals, requiredApprovals, type Requirement } from "../review/approvers.ts";
 import { diffOrgs } from "../review/diff.ts";
 import { orgAt } from "../review/git.ts";
@@ -20,9 +19,10 @@ export function register(program: Command): void {
   withFormat(cmd, ["text", "json"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; check?: boolean; approvedBy: string }) =>
     runCommand(() => {
-      const day = today();
+      // Today in the proposed org's time zone (model/today.ts), for both sides.
+      const h = orgAt(opts.org, head);
+      const day = h.today;
       const b = orgAt(opts.org, base, day);
-      const h = orgAt(opts.org, head, day);
       const reqs = requiredApprovals(diffOrgs(b, h, { today: day }), [b, h]);
       const approvedBy = opts.approvedBy.split(/[\s,]+/).filter(Boolean);
       const missing = opts.check ? missingApprovals(reqs, approvedBy) : [];

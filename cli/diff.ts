@@ -1,6 +1,5 @@
 /** `mailorg diff BASE [HEAD]`: what a change does to the organisation, for reviewers; refuses destructive changes. */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
 import { diffOrgs } from "../review/diff.ts";
 import { orgAt } from "../review/git.ts";
 import { renderJson, renderMarkdown, renderText } from "../review/render.ts";
@@ -17,9 +16,10 @@ export function register(program: Command): void {
   withFormat(cmd, ["markdown", "json", "text"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; allowDestructive: boolean }) =>
     runCommand(() => {
-      const day = today();
+      // Today in the proposed org's time zone (model/today.ts), for both sides.
+      const h = orgAt(opts.org, head);
+      const day = h.today;
       const b = orgAt(opts.org, base, day);
-      const h = orgAt(opts.org, head, day);
       const changes = diffOrgs(b, h, { today: day });
       const destructive = changes.filter((c) => c.destructive);
       if (opts.format === "json") printJson(renderJson(changes, b.label, h.label));

@@ -82,16 +82,18 @@ export interface OrgAt {
   readonly index: OrgIndex;
   /** "working tree" or the ref. */
   readonly label: string;
+  /** The day it was validated for: the one given, else today in its organisation.timezone (model/today.ts). */
+  readonly today: string;
 }
 
 /** The valid org at a ref (undefined: the working tree); OrgInvalidError with located diagnostics otherwise. */
-export function orgAt(orgDir: string, ref: string | undefined, today: string): OrgAt {
+export function orgAt(orgDir: string, ref: string | undefined, today?: string): OrgAt {
   const dir = ref === undefined ? orgDir : materialiseOrg(orgDir, ref);
   const r = validateOrg(dir, { today, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
   // Expired delegations are an error today but not a reason to refuse reading history.
   const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
   if (blocking.length > 0 || !r.index) throw new OrgInvalidError(blocking.length ? blocking : r.diagnostics);
-  return { org: r.org, index: r.index, label: ref ?? "working tree" };
+  return { org: r.org, index: r.index, label: ref ?? "working tree", today: r.today };
 }
 
 export interface Commit {
