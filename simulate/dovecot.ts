@@ -141,6 +141,8 @@ async function waitForGreeting(host: string, port: number, greeting: string, dea
 
 export interface RunningDovecot {
   readonly users: DovecotUsers;
+  /** The generated configuration's directory (dovecot.conf, passwd, logs); removed by stop(). */
+  readonly configDir: string;
   stop(): Promise<void>;
 }
 
@@ -187,6 +189,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<RunningDovecot
   }
   return {
     users,
+    configDir: dir,
     async stop() {
       process.off("exit", orphanGuard);
       if (exit === undefined) {

@@ -218,6 +218,10 @@ class Outbox implements Forwarder {
 
 export interface Sandbox {
   readonly table: RoutingTable;
+  /** The absolute Maildir root. */
+  readonly maildir: string;
+  /** Dovecot's generated configuration directory (with the passwd file). */
+  readonly imapConfigDir: string;
   close(): Promise<void>;
 }
 
@@ -346,10 +350,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const officeRanges = (org.sending?.allowed_ip_ranges ?? []).length > 0;
 
   /** The MX path: SES's acceptance already checked; the router's decision (refused under DMARC p=reject), then delivery. */
-  async function receive(listener: string, raw: Buffer, from: string, recipients: string[], ip: string, dmarc: Verdict | undefined, envelopeFrom: string): Promise<CopyResult[]> {
+  async function receive(listener: string, raw: Buffer, author: { from: string; authors: string[]; dmarc: Verdict | undefined }, recipients: string[], ip: string, envelopeFrom: string): Promise<CopyResult[]> {
     const messageId = newMessageId();
     store.write(messageId, raw);
-    const decision = decide(table, { from, recipients, ip, dmarc, spam: "PASS", virus: "PASS", sizeBytes: raw.length });
+    const { from, dmarc } = author;
+    const decision = decide(table, { ...author, recipients, ip, spam: "PASS", virus: "PASS", sizeBytes: raw.length });
     let copies: CopyResult[] = [];
     if (decision.quarantined) await store.quarantine(messageId);
     else {
@@ -388,8 +393,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
           const authors = parseAddresses(headerValues(raw, "from"));
           // Nobody on this listener is authenticated: mail claiming an org domain fails DMARC, as it would from outside.
           const claimsOrg = authors.some((a) => table.orgDomains.includes(domainOf(canon(a))));
-          const { from, dmarc } = authorOf(authors, envelopeFrom, claimsOrg ? "FAIL" : "PASS");
-          await receive("smtp", raw, from, session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), dmarc, envelopeFrom);
+          await receive("smtp", raw, authorOf(authors, envelopeFrom, claimsOrg ? "FAIL" : "PASS"), session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), envelopeFrom);
         })
         .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
     },
@@ -473,13 +477,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
           const inside = rcpts.filter((a) => table.receivingDomains.includes(domainOf(a)));
           const outside = rcpts.filter((a) => !inside.includes(a));
           if (outside.length > 0) outbox.write("outbound", outside, raw);
-          if (inside.length > 0) await receive("submission", raw, canon(from), inside, ip, "PASS", mailFrom || from);
+          if (inside.length > 0) await receive("submission", raw, authorOf([from], from, "PASS"), inside, ip, mailFrom || from);
         })
         .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
     },
   });
 
   const started: (() => Promise<void>)[] = [];
+  let imapConfigDir = "";
   const closeAll = async (): Promise<void> => {
     for (const stop of started.splice(0).reverse()) await stop();
   };
@@ -496,11 +501,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       throw new SandboxError(`--imap: ${(err as Error).message}`);
     }
     started.push(() => dovecot.stop());
+    imapConfigDir = dovecot.configDir;
     mb.host = new MaildirHost(maildir, dovecot.users);
     for (const l of logins) mb.host.ensure(l);
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { table, close: closeAll };
+  return { table, maildir, imapConfigDir, close: closeAll };
 }

@@ -141,7 +141,9 @@ describe("From headers, read with one RFC 5322 parser", () => {
     // Several authors: the first is decided on, and DMARC cannot vouch for it.
     const two = parseSesEvent(event(["li.na@partner.example.org, ceo@example.com"]))[0]!;
     expect(two).toMatchObject({ from: "li.na@partner.example.org", dmarc: "GRAY" });
-    expect(authorOf(["A@x.example", "a@x.example"], "", "PASS")).toEqual({ from: "a@x.example", dmarc: "PASS" });
+    expect(authorOf(["A@x.example", "a@x.example"], "", "PASS")).toEqual({ from: "a@x.example", authors: ["a@x.example"], dmarc: "PASS" });
+    // Any author in an org domain makes the org's policy apply, whichever comes first.
+    expect(decide(table(), { from: "x@partner.example.org", authors: ["x@partner.example.org", "ceo@example.com"], recipients: ["ann@example.com"], dmarc: "FAIL" })).toMatchObject({ accepted: false, deliveries: [] });
     expect(parseSesEvent(event(["undisclosed:;"]))[0]!.from).toBe("0102018c-bounce@mail.partner.example.org");
     expect(parseSesEvent(event(["x@partner.example.org"], { dmarc: "FAIL", dmarcPolicy: "REJECT" }))[0]!.dmarcPolicy).toBe("reject");
   });

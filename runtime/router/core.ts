@@ -23,6 +23,8 @@ export interface InboundMessage {
   readonly dmarc?: Verdict;
   /** The From domain's published DMARC policy, as SES reports it when DMARC fails (receipt.dmarcPolicy). */
   readonly dmarcPolicy?: DmarcPolicy;
+  /** Every author in the From header (authorOf); default [from]. Any of them in an org domain makes the org's DMARC policy apply. */
+  readonly authors?: readonly string[];
   readonly sizeBytes?: number;
 }
 
@@ -99,20 +101,27 @@ export function lookupRecipient(table: RoutingTable, recipient: string): { addre
  * A message with several authors (several addresses, or several From fields) has no single RFC 5322.From
  * for DMARC to vouch for, so a PASS verdict is not trusted for it (it reads as GRAY).
  */
-export function authorOf(authors: readonly string[], fallback: string, verdict: Verdict | undefined): { from: string; dmarc: Verdict | undefined } {
+export function authorOf(authors: readonly string[], fallback: string, verdict: Verdict | undefined): { from: string; authors: string[]; dmarc: Verdict | undefined } {
   const distinct = [...new Set(authors.map(lc))];
-  return { from: distinct[0] ?? lc(fallback), dmarc: distinct.length > 1 && verdict === "PASS" ? "GRAY" : verdict };
+  return { from: distinct[0] ?? lc(fallback), authors: distinct.length ? distinct : [lc(fallback)], dmarc: distinct.length > 1 && verdict === "PASS" ? "GRAY" : verdict };
 }
 
 /**
  * What DMARC asks of a message, as receivers honour it: nothing when DMARC did not fail (or no policy is
  * known), otherwise the policy the From domain publishes (SES reports it as receipt.dmarcPolicy). For the
  * org's own domains (and their subdomains) the router does not depend on that report: it applies the
- * org's own policy, at least quarantine, whenever the verdict is anything but PASS.
+ * org's own policy, at least quarantine, whenever the verdict is anything but PASS and any author
+ * (`authors`, default the From address) claims one of them.
  */
-export function dmarcDisposition(table: RoutingTable, from: string, verdict: Verdict | undefined, published: DmarcPolicy | undefined): { policy: "quarantine" | "reject"; reason: string } | null {
-  const domain = domainOf(from);
-  const own = table.orgDomains.find((d) => domain === d || domain.endsWith(`.${d}`));
+export function dmarcDisposition(table: RoutingTable, from: string, verdict: Verdict | undefined, published: DmarcPolicy | undefined, authors: readonly string[] = [from]): { policy: "quarantine" | "reject"; reason: string } | null {
+  const ownOf = (a: string) => {
+    const domain = domainOf(a);
+    const own = table.orgDomains.find((d) => domain === d || domain.endsWith(`.${d}`));
+    return own === undefined ? undefined : { own, domain };
+  };
+  const claimed = authors.map(ownOf).find((x) => x !== undefined);
+  const domain = claimed?.domain ?? domainOf(from);
+  const own = claimed?.own;
   if (own !== undefined && verdict !== undefined && verdict !== "PASS") {
     const policy = table.ownDmarc?.[own] === "reject" ? "reject" : "quarantine";
     return { policy, reason: `DMARC ${verdict} for ${domain}, an organisation domain (policy ${policy})` };
@@ -166,7 +175,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     none(null, [...smtpDropped, ...accepted.map((r) => ({ recipient: r, reason }))], quarantined);
 
   if (msg.virus === "FAIL") return dropAll("virus detected: quarantined, never delivered", true);
-  const dmarc = allowedSender ? null : dmarcDisposition(table, from, msg.dmarc, msg.dmarcPolicy);
+  const dmarc = allowedSender ? null : dmarcDisposition(table, from, msg.dmarc, msg.dmarcPolicy, msg.authors ?? [from]);
   if (dmarc?.policy === "reject") {
     return none(`${dmarc.reason}: refused (kept under quarantine/, delivered to no one)`, [...smtpDropped, ...accepted.map((r) => ({ recipient: r, reason: `${dmarc.reason}: refused` }))], true, false);
   }

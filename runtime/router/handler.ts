@@ -51,8 +51,10 @@ export interface InboundRecord {
   readonly messageId: string;
   /** Envelope sender (mail.source). */
   readonly envelopeFrom: string;
-  /** The From header address. */
+  /** The From header address (the first author). */
   readonly from: string;
+  /** Every author in the From header. */
+  readonly authors: string[];
   readonly recipients: string[];
   readonly spam?: Verdict;
   readonly virus?: Verdict;
@@ -110,6 +112,7 @@ export function parseSesEvent(event: unknown): InboundRecord[] {
       messageId,
       envelopeFrom: mail.source,
       from: author.from,
+      authors: author.authors,
       recipients: receipt.recipients,
       spam: verdict("spamVerdict"),
       virus: verdict("virusVerdict"),
@@ -228,7 +231,7 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
   const results: RouteResult[] = [];
   for (const rec of records) {
     const sizeBytes = await storedSize(deps, rec.messageId);
-    const decision = decide(deps.table, { from: rec.from, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, dmarcPolicy: rec.dmarcPolicy, ip: rec.ip, sizeBytes });
+    const decision = decide(deps.table, { from: rec.from, authors: rec.authors, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, dmarcPolicy: rec.dmarcPolicy, ip: rec.ip, sizeBytes });
     const addresses = decision.quarantined ? [] : [...new Set([...decision.deliveries, ...decision.backups])].sort();
     const job: DeliveryJob = { messageId: rec.messageId, envelopeFrom: rec.envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
     let copies: CopyResult[] = [];
