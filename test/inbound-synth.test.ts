@@ -85,7 +85,7 @@ inbound:
       { apply_server_side_encryption_by_default: { kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./), sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
     ]);
     const lifecycle = Object.values(resources(inbound, "aws_s3_bucket_lifecycle_configuration"))[0]!.rule as { filter: { prefix: string }[]; expiration: { days: number }[] }[];
-    expect(lifecycle.map((r) => [r.filter[0]!.prefix, r.expiration[0]!.days])).toEqual([["incoming/", 90], ["mailboxes/", 90], ["quarantine/", 90]]);
+    expect(lifecycle.map((r) => [r.filter[0]!.prefix, r.expiration[0]!.days])).toEqual([["incoming/", 90], ["mailboxes/", 90], ["quarantine/", 90], ["delivery/", 90]]);
     const policy = JSON.parse(String(Object.values(resources(inbound, "aws_s3_bucket_policy"))[0]!.policy));
     expect(policy.Statement[0]).toMatchObject({
       Effect: "Allow",
