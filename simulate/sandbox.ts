@@ -390,10 +390,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       readData(stream, size)
         .then(async (raw) => {
           const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-          const authors = parseAddresses(headerValues(raw, "from"));
-          // Nobody on this listener is authenticated: mail claiming an org domain fails DMARC, as it would from outside.
-          const claimsOrg = authors.some((a) => table.orgDomains.includes(domainOf(canon(a))));
-          await receive("smtp", raw, authorOf(authors, envelopeFrom, claimsOrg ? "FAIL" : "PASS"), session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), envelopeFrom);
+          const author = authorOf(parseAddresses(headerValues(raw, "from")), envelopeFrom, "PASS");
+          // Nobody on this listener is authenticated: mail claiming an org domain (or a subdomain) fails DMARC, as it would from outside.
+          const claimsOrg = author.authors.some((a) => table.orgDomains.some((d) => domainOf(a) === d || domainOf(a).endsWith(`.${d}`)));
+          await receive("smtp", raw, { ...author, dmarc: claimsOrg ? "FAIL" : author.dmarc }, session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), envelopeFrom);
         })
         .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
     },

@@ -191,6 +191,10 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
     // Two authors, one of them the org: no inbox either.
     expect(await mx("", ["ann@example.com"], "", { envelopeFrom: "x@attacker.example.net", raw: "From: x@attacker.example.net, bob@example.com\r\nSubject: two authors\r\n\r\nhi\r\n" })).toBeNull();
     expect(await inbox("ann@example.com")).not.toContain("two authors");
+    // No From at all: the envelope sender stands for the author, and an org one is not trusted either.
+    expect(await mx("", ["bob@example.com"], "", { envelopeFrom: "ann@example.com", raw: "Subject: no from\r\n\r\nhi\r\n" })).toBeNull();
+    expect(await inbox("bob@example.com")).not.toContain("no from");
+    expect(await inbox("bob@example.com", "Junk")).toContain("no from");
     // A trailing comment does not hide the author (one parser for router and sandbox).
     expect(await mx("", ["ann@example.com"], "", { envelopeFrom: "x@attacker.example.net", raw: 'From: "x" <bob@example.com> (c)\r\nSubject: with comment\r\n\r\nhi\r\n' })).toBeNull();
     expect(await inbox("ann@example.com", "Junk")).toContain("with comment");

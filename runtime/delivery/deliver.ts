@@ -163,7 +163,12 @@ export class DeliveryIncomplete extends Error {
 /** The forwarding key (forwardedCopy's MAC), created once per store by whoever needs it first. */
 export async function forwardKey(markers: MarkerStore): Promise<Buffer> {
   const name = "forward-mark-key";
-  const got = (await markers.get(name)) ?? ((await markers.create(name, randomBytes(32).toString("base64"))), await markers.get(name));
+  let got = await markers.get(name);
+  if (!got) {
+    // Whoever creates it first wins; everyone then reads the same key.
+    await markers.create(name, randomBytes(32).toString("base64"));
+    got = await markers.get(name);
+  }
   if (!got) throw new Error(`the forwarding key ${name} could not be read back after creating it`);
   return Buffer.from(got.body, "base64");
 }
