@@ -131,7 +131,7 @@ class FileMarkers implements MarkerStore {
 }
 
 /** The archive: <maildir>/_store/{incoming,mailboxes/<address>,quarantine[/<address>],delivery}/<messageId>, like the S3 store. */
-class FileStore implements MailStore {
+export class FileStore implements MailStore {
   readonly markers: FileMarkers;
   constructor(private readonly root: string) {
     this.markers = new FileMarkers(join(root, "delivery"));

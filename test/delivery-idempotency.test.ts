@@ -187,3 +187,21 @@ describe("DMARC quarantine", () => {
   });
 });
 
+
+describe("the sandbox's file store keeps the same promises", () => {
+  it("the same delivery twice in parallel, then retried, over the file store's markers: one copy per target", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { FileStore } = await import("../simulate/sandbox.ts");
+    const store = new FileStore(join(mkdtempSync(join(tmpdir(), "mailorg-filestore-")), "_store"));
+    store.write("m1", MESSAGE);
+    const t = memoryTargets(MESSAGE);
+    const targets = { store, host: t.host, forwarder: t.forwarder, forwards: FORWARDS };
+    await Promise.allSettled([deliverCopies(JOB, targets, { retryDelaysMs: [] }), deliverCopies(JOB, targets, { retryDelaysMs: [] })]);
+    await deliverCopies(JOB, targets, { retryDelaysMs: [] });
+    expect(count(t.forwarded, "eve@example.com")).toBe(1);
+    expect(count(t.relayed, "eve@example.com")).toBe(1);
+    expect(count(t.relayed, "bob@example.com")).toBe(1);
+  });
+});
