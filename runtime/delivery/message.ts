@@ -107,17 +107,18 @@ export function forwardMac(key: Buffer, member: string, raw: Buffer): string {
   return createHmac("sha256", key).update(`${member.toLowerCase()}\n${messageId}`).digest("base64url").slice(0, 22);
 }
 
+/** The member a mark names when the router itself wrote it (its MAC verifies for this message), else null. */
+function markedBy(value: string, key: Buffer, raw: Buffer): string | null {
+  const m = /^\s*([^\s;]+@[^\s;]+)\s*;\s*mac=([A-Za-z0-9_-]{22})\s*$/.exec(value);
+  if (!m) return null;
+  const want = Buffer.from(forwardMac(key, m[1]!, raw));
+  const got = Buffer.from(m[2]!);
+  return want.length === got.length && timingSafeEqual(want, got) ? m[1]!.toLowerCase() : null;
+}
+
 /** The members whose marks on this message the router itself wrote; marks that do not verify are ignored. */
 export function verifiedMarks(raw: Buffer, key: Buffer): string[] {
-  const out: string[] = [];
-  for (const v of headerValues(raw, FORWARDED_BY)) {
-    const m = /^\s*([^\s;]+@[^\s;]+)\s*;\s*mac=([A-Za-z0-9_-]{22})\s*$/.exec(v);
-    if (!m) continue;
-    const want = Buffer.from(forwardMac(key, m[1]!, raw));
-    const got = Buffer.from(m[2]!);
-    if (want.length === got.length && timingSafeEqual(want, got)) out.push(m[1]!.toLowerCase());
-  }
-  return out;
+  return headerValues(raw, FORWARDED_BY).flatMap((v) => markedBy(v, key, raw) ?? []);
 }
 
 /** Why a member's forward must not send this message again, or null. Only marks the router wrote count. */
@@ -143,14 +144,13 @@ export function forwardedCopy(raw: Buffer, member: string, key: Buffer): Buffer 
   const m = splitMessage(raw);
   const froms = m.fields.filter((f) => f.name === "from");
   const hasReplyTo = m.fields.some((f) => f.name === "reply-to");
-  const valid = new Set(verifiedMarks(raw, key));
   const fields: HeaderField[] = [field(FORWARDED_BY, `${member}; mac=${forwardMac(key, member, raw)}`, m.eol)];
   let from = false;
   let replyTo = false;
   for (const f of m.fields) {
     if (DROPPED_ON_FORWARD.has(f.name)) continue;
     if (f.name === FORWARDED_BY.toLowerCase()) {
-      if (valid.has(f.value.split(";")[0]!.trim().toLowerCase())) fields.push(f);
+      if (markedBy(f.value, key, raw) !== null) fields.push(f);
     } else if (f.name === "from") {
       if (from) continue;
       from = true;
