@@ -9,6 +9,7 @@ export function fanOutTable(n: number): RoutingTable {
     version: 1,
     receivingDomains: ["example.com"],
     orgDomains: ["example.com"],
+    ownDmarc: { "example.com": "quarantine" },
     catchAll: null,
     maxMessageBytes: 40 * 1048576,
     entries,

@@ -1,6 +1,5 @@
 /** `mailorg approvers BASE [HEAD]`: who must approve a change; with --check, whether the given approvals suffice. */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
 import { missingApprovals, requiredApprovals, type Requirement } from "../review/approvers.ts";
 import { diffSides } from "../review/diff.ts";
 import { sides } from "../review/git.ts";
@@ -20,8 +19,8 @@ export function register(program: Command): void {
   withFormat(cmd, ["text", "json"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; check?: boolean; approvedBy: string }) =>
     runCommand(() => {
-      const day = today();
-      const { b, h } = sides(opts.org, base, head, day);
+      // Today in the proposed org's time zone (model/today.ts), for both sides.
+      const { b, h, day } = sides(opts.org, base, head);
       const reqs = requiredApprovals(diffSides(b, h, { today: day }), { base: b, head: h });
       const approvedBy = opts.approvedBy.split(/[\s,]+/).filter(Boolean);
       const missing = opts.check ? missingApprovals(reqs, approvedBy) : [];

@@ -1,6 +1,7 @@
 /** `mailorg audit`: who may do what, and (with --address) how an address's setup changed over time. */
 import type { Command } from "commander";
 import { canon } from "../model/org.ts";
+import { loadOrg } from "../model/load.ts";
 import { today } from "../model/today.ts";
 import { addressHistory, auditReport, type AuditReport, type GroupSenders } from "../review/audit.ts";
 import { orgAt } from "../review/git.ts";
@@ -33,10 +34,10 @@ export function register(program: Command): void {
   withFormat(cmd, ["markdown", "json"]);
   cmd.action((opts: { org: string; at?: string; address?: string; format: string }) =>
     runCommand(() => {
-      const day = today();
       if (opts.address) {
         const address = canon(addressArg("--address", opts.address));
-        const history = addressHistory(opts.org, address, opts.at, day);
+        // Today in the working tree's organisation.timezone (model/today.ts); the org need not be valid to read history.
+        const history = addressHistory(opts.org, address, opts.at, today(loadOrg(opts.org).org));
         if (history.length === 0) {
           process.stderr.write(`mailorg: ${address} was never in the org: no commit of ${opts.at ?? "HEAD"} mentions it\n`);
           return EXIT_FAIL;
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         else process.stdout.write(`# History of ${address}\n\n` + mdTable(["commit", "date", "author", "subject", "changes"], history.map((h) => [h.commit, h.date, h.author, h.subject, h.changes.map((c) => `${c.section}: ${c.subject} ${describe(c)}`).join("; ")])) + "\n");
         return EXIT_OK;
       }
-      const o = orgAt(opts.org, opts.at, day);
+      const o = orgAt(opts.org, opts.at);
       const report = auditReport(o.org, o.index);
       if (opts.format === "json") printJson({ at: o.label, ...report });
       else process.stdout.write(reportMarkdown(report, o.label));

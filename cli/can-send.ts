@@ -1,6 +1,5 @@
 /** `mailorg can-send`: would SES accept this message from this member's credentials? */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { canSend } from "../simulate/can-send.ts";
 import { addressArg, addressListArg, EXIT_FAIL, EXIT_OK, ipArg, printJson, runCommand, withFormat, withOrg } from "./common.ts";
@@ -18,9 +17,9 @@ export function register(program: Command): void {
   cmd.action((opts: { org: string; as: string; from: string; to: string; ip?: string; format: string }) =>
     runCommand(() => {
       const req = { as: addressArg("--as", opts.as), from: addressArg("--from", opts.from), to: addressListArg("--to", opts.to), ip: ipArg("--ip", opts.ip) };
-      const day = today();
-      const { org, index } = loadValidPlan(opts.org, { today: day });
-      const r = canSend(org, index, { ...req, today: day });
+      // Today in organisation.timezone, the day validation and synthesis use.
+      const { org, index, today } = loadValidPlan(opts.org);
+      const r = canSend(org, index, { ...req, today });
       if (opts.format === "json") printJson(r);
       else process.stdout.write(`${r.allowed ? "allowed" : "denied"}: ${r.reason}\n`);
       return r.allowed ? EXIT_OK : EXIT_FAIL;

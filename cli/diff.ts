@@ -1,6 +1,5 @@
 /** `mailorg diff BASE [HEAD]`: what a change does to the organisation, for reviewers; refuses destructive changes. */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
 import { diffSides } from "../review/diff.ts";
 import { sides } from "../review/git.ts";
 import { renderJson, renderMarkdown, renderText } from "../review/render.ts";
@@ -17,8 +16,8 @@ export function register(program: Command): void {
   withFormat(cmd, ["markdown", "json", "text"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; allowDestructive: boolean }) =>
     runCommand(() => {
-      const day = today();
-      const { b, h, labels } = sides(opts.org, base, head, day);
+      // Today in the proposed org's time zone (model/today.ts), for both sides.
+      const { b, h, labels, day } = sides(opts.org, base, head);
       const changes = diffSides(b, h, { today: day });
       const destructive = changes.filter((c) => c.destructive);
       if (opts.format === "json") printJson(renderJson(changes, labels.base, labels.head));

@@ -1,6 +1,6 @@
 /** `mailorg sandbox`: the org on one machine, with real SMTP, submission and IMAP (Dovecot) listeners. */
 import type { Command } from "commander";
-import { today } from "../model/today.ts";
+import { resolve } from "node:path";
 import { UsageError } from "../model/today.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { looksLikeIp } from "../model/ip.ts";
@@ -24,31 +24,37 @@ export function register(program: Command): void {
     .requiredOption("--imap <host:port>", "the IMAP listener (Dovecot)")
     .requiredOption("--maildir <dir>", "Maildirs: <dir>/<address>/{new,cur,tmp}; <dir>/_store (archive), <dir>/_outbound (never sent)")
     .requiredOption("--password <pw>", "the one password of every login (submission and IMAP)")
-    .option("--client-ip <ip>", "the client IP the rules see, instead of the connection's");
+    .option("--client-ip <ip>", "the client IP the rules see, instead of the connection's")
+    .option("--public", "allow listening on non-loopback addresses (plain-text AUTH, one shared password: for a trusted network only)", false);
   withOrg(cmd);
-  cmd.action((opts: { org: string; smtp: string; submission: string; imap: string; maildir: string; password: string; clientIp?: string }) =>
+  cmd.action((opts: { org: string; smtp: string; submission: string; imap: string; maildir: string; password: string; clientIp?: string; public: boolean }) =>
     runCommand(async () => {
       const smtp = endpoint("--smtp", opts.smtp);
       const submission = endpoint("--submission", opts.submission);
       const imap = endpoint("--imap", opts.imap);
       if (opts.clientIp !== undefined && !looksLikeIp(opts.clientIp)) throw new UsageError(`--client-ip is '${opts.clientIp}'; expected an IPv4 or IPv6 address`);
       if (opts.password.length === 0) throw new UsageError("--password must not be empty");
-      const day = today();
-      const { org, index } = loadValidPlan(opts.org, { today: day });
+      const { org, index, today: day } = loadValidPlan(opts.org);
+      const maildir = resolve(opts.maildir);
       let sandbox;
       try {
-        sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir: opts.maildir, password: opts.password, clientIp: opts.clientIp });
+        sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir, password: opts.password, clientIp: opts.clientIp, public: opts.public });
       } catch (err) {
         if (err instanceof SandboxError) throw new UsageError(`sandbox: ${err.message}`);
         throw err;
       }
       process.stdout.write(
-        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}, maildir ${opts.maildir} (stop with Ctrl-C)\n`,
+        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}, maildir ${maildir} (stop with Ctrl-C)\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
+      // Stop on SIGINT, SIGTERM or SIGHUP, and when the parent goes away: `npx` (npm exec) does not pass
+      // SIGTERM on through its shell, so a sandbox whose parent died stops itself, Dovecot with it.
+      const parent = process.ppid;
+      let watch: NodeJS.Timeout | undefined;
+      await new Promise<void>((done) => {
+        for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => done());
+        watch = setInterval(() => process.ppid !== parent && done(), 250);
       });
+      clearInterval(watch);
       await sandbox.close();
       process.stdout.write("sandbox stopped\n");
       return EXIT_OK;

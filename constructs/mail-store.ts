@@ -58,7 +58,8 @@ export class MailStore extends Construct {
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
-      rule: [STORE_PREFIX.incoming, STORE_PREFIX.mailboxes, STORE_PREFIX.quarantine].map((prefix) => ({
+      // Delivery markers (and the forwarding key, recreated when it expires) go with the mail they describe.
+      rule: [STORE_PREFIX.incoming, STORE_PREFIX.mailboxes, STORE_PREFIX.quarantine, STORE_PREFIX.delivery].map((prefix) => ({
         id: `expire-${prefix.replace(/\/$/, "")}`,
         status: "Enabled",
         filter: [{ prefix }],

@@ -102,7 +102,8 @@ export class RouterFunction extends Construct {
     const logs = protect(new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 365 }));
     // Events that keep failing (SES invocations after Lambda's retries, delivery batches after 5 receives)
     // land here, kept 14 days, never retried forever; the alarm fires as soon as one arrives.
-    this.deadLetters = new SqsQueue(this, "dead-letters", { name: `${props.name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+    // The only record of a failed delivery for 14 days: protected like the store.
+    this.deadLetters = protect(new SqsQueue(this, "dead-letters", { name: `${props.name}-dlq`, messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true }));
     this.deliveries = new SqsQueue(this, "deliveries", {
       name: `${props.name}-deliveries`,
       visibilityTimeoutSeconds: ROUTER_TIMEOUT_S * 6,
@@ -143,13 +144,17 @@ export class RouterFunction extends Construct {
           { Sid: "ReadIncoming", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.incoming}*` },
           // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
           { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
-          // A relay or forward checks whether an address's copy exists before delivering it again (retries resume).
-          ...(relay || forwarders.length > 0 ? [{ Sid: "ReadMailboxCopies", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.mailboxes}*` }] : []),
+          // A relay or forward claims each target and records its outcome under delivery/ (retries and concurrent invocations resume, never repeat).
+          ...(relay || forwarders.length > 0 ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
           {
             Sid: "WriteMailboxesAndQuarantine",
             Effect: "Allow",
             Action: "s3:PutObject",
-            Resource: [`${props.bucketArn}/${STORE_PREFIX.mailboxes}*`, `${props.bucketArn}/${STORE_PREFIX.quarantine}*`],
+            Resource: [
+              `${props.bucketArn}/${STORE_PREFIX.mailboxes}*`,
+              `${props.bucketArn}/${STORE_PREFIX.quarantine}*`,
+              ...(relay || forwarders.length > 0 ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
+            ],
           },
           { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },
           { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs.arn}:*` },

@@ -10,6 +10,7 @@ import { UsageError } from "../model/today.ts";
 import { MailOrgStack } from "./base-stack.ts";
 import { StateBucket } from "./state-bucket.ts";
 import { today as todayFromEnv } from "../model/today.ts";
+import { loadOrg } from "../model/load.ts";
 import { buildStacks } from "./app.ts";
 import { disableTokenStackTraces } from "./token-traces.ts";
 import { claimOutDir, recordOutput } from "./out-dir.ts";
@@ -60,7 +61,7 @@ export interface ChangedStacks {
  * code, and each stack's Terraform JSON compared byte for byte (asset hashes are in it, so a new router
  * bundle counts). A change of mailorg's own code is not seen here: plan every stack then.
  */
-export function changedStacks(orgDir: string, baseOrg: string, ref: string, today = todayFromEnv()): ChangedStacks {
+export function changedStacks(orgDir: string, baseOrg: string, ref: string, today = todayFromEnv(loadOrg(orgDir).org)): ChangedStacks {
   const work = mkdtempSync(join(tmpdir(), "mailorg-changed-"));
   const read = (out: string, stack: string): string | undefined => {
     const file = join(out, "stacks", stack, "cdk.tf.json");

@@ -1,8 +1,17 @@
+import { isTimeZone } from "./timezone.ts";
+
 /**
- * Today's date as YYYY-MM-DD in `timeZone` (default UTC; validation passes organisation.timezone), or
- * MAILORG_TODAY when set, for reproducible runs.
+ * The one "today" of every command (validate, synth, can-send, sandbox, diff, approvers, audit, stacks):
+ * MAILORG_TODAY when set (for reproducible runs), otherwise the date in the organisation's time zone
+ * (organisation.timezone; UTC when it is unset or not a time zone). A delegation that ended yesterday in
+ * the organisation's day has ended for every command alike.
  */
-export function today(env: NodeJS.ProcessEnv = process.env, timeZone = "UTC"): string {
+export function today(org?: { readonly organisation?: { readonly timezone?: string } }, env: NodeJS.ProcessEnv = process.env): string {
+  const tz = org?.organisation?.timezone;
+  return dateIn(tz !== undefined && isTimeZone(tz) ? tz : "UTC", env);
+}
+
+function dateIn(timeZone: string, env: NodeJS.ProcessEnv): string {
   const forced = env.MAILORG_TODAY;
   if (forced !== undefined && forced !== "") {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(forced) || Number.isNaN(Date.parse(forced + "T00:00:00Z"))) {

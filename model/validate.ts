@@ -5,8 +5,7 @@ import type { Org } from "./org.ts";
 import { RULES } from "./rules/index.ts";
 import type { Finding, Rule } from "./rules/types.ts";
 import type { OrgSources } from "./sources.ts";
-import { isTimeZone } from "./timezone.ts";
-import { today as todayFromEnv } from "./today.ts";
+import { today as todayOf } from "./today.ts";
 import { OrgIndex } from "./org-index.ts";
 
 export interface ValidationResult {
@@ -32,8 +31,7 @@ export interface ValidateOptions {
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
   const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs });
-  const tz = org.organisation?.timezone;
-  const today = opts.today ?? todayFromEnv(process.env, tz && isTimeZone(tz) ? tz : "UTC");
+  const today = opts.today ?? todayOf(org);
   if (hasErrors(diagnostics)) {
     return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false, today };
   }

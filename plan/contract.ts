@@ -25,6 +25,9 @@ export interface BackupRoute {
   readonly senders: readonly string[];
 }
 
+/** A DMARC policy (p=), as published and as SES reports it for a failing message (receipt.dmarcPolicy). */
+export type DmarcPolicy = "none" | "quarantine" | "reject";
+
 /** A member's own forward to outside addresses (sent through SES from the member's address). */
 export interface ForwardRoute {
   readonly to: readonly string[];
@@ -46,6 +49,11 @@ export interface RoutingTable {
   readonly receivingDomains: readonly string[];
   /** All org domains (for "is this sender one of ours"). */
   readonly orgDomains: readonly string[];
+  /**
+   * Org domain -> what the router does with mail claiming it that fails DMARC: the policy the org publishes,
+   * raised to at least quarantine (a forged org sender never reaches an inbox, even under p=none).
+   */
+  readonly ownDmarc: Readonly<Record<string, DmarcPolicy>>;
   readonly catchAll: string | null;
   readonly maxMessageBytes: number;
   /** Canonical address -> route. */
@@ -63,14 +71,22 @@ export interface RoutingTable {
   readonly relay: RelayRoute | null;
 }
 
+/**
+ * How long a delivery claim (one target of one copy) holds before another invocation may take it over: longer
+ * than the router's timeout (60 s), so a live holder is never overtaken; a dead one is, by a later retry.
+ */
+export const CLAIM_LEASE_MS = 90_000;
+
 /** Key prefixes in the mail store. */
 export const STORE_PREFIX = {
   /** Raw messages as SES stored them. */
   incoming: "incoming/",
   /** One copy per delivered mailbox: mailboxes/<address>/<messageId>. */
   mailboxes: "mailboxes/",
-  /** Spam and virus verdicts: quarantine/<messageId>. */
+  /** Spam and virus verdicts: quarantine/<messageId>; DMARC quarantine (the member's Junk): quarantine/<address>/<messageId>. */
   quarantine: "quarantine/",
+  /** Delivery markers: delivery/<messageId>/<address>/<target>.claim|.done, and delivery/forward-mark-key. */
+  delivery: "delivery/",
   /** Rendered signatures: signatures/<address>.html and .txt. */
   signatures: "signatures/",
 } as const;

@@ -70,6 +70,9 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
     version: 1,
     receivingDomains: sorted(org.domains.filter((d) => d.receive !== false).map((d) => canon(d.name))),
     orgDomains: sorted(org.domains.map((d) => canon(d.name))),
+    ownDmarc: Object.fromEntries(
+      org.domains.map((d) => [canon(d.name), d.dmarc?.policy === "reject" ? "reject" : "quarantine"] as const).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
     catchAll: org.organisation.catch_all ? canon(org.organisation.catch_all) : null,
     maxMessageBytes: (org.organisation.max_message_size_mb ?? 40) * 1024 * 1024,
     entries: sortedEntries,

@@ -32,8 +32,8 @@ export function validatePlan(dir: string, opts: PlanValidateOptions = {}): PlanV
 }
 
 /** A valid org and its plan, or OrgInvalidError carrying every finding. */
-export function loadValidPlan(dir: string, opts: PlanValidateOptions = {}): { org: Org; index: OrgIndex; plan: MailPlan; sources: OrgSources; diagnostics: Diagnostic[] } {
+export function loadValidPlan(dir: string, opts: PlanValidateOptions = {}): { org: Org; index: OrgIndex; plan: MailPlan; sources: OrgSources; diagnostics: Diagnostic[]; today: string } {
   const r = validatePlan(dir, opts);
   if (!r.ok || !r.index || !r.plan) throw new OrgInvalidError(r.diagnostics);
-  return { org: r.org, index: r.index, plan: r.plan, sources: r.sources, diagnostics: r.diagnostics };
+  return { org: r.org, index: r.index, plan: r.plan, sources: r.sources, diagnostics: r.diagnostics, today: r.today };
 }

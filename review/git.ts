@@ -86,6 +86,8 @@ export interface OrgAt {
   readonly index: OrgIndex;
   /** "working tree" or the ref. */
   readonly label: string;
+  /** The day it was validated for: the one given, else today in its organisation.timezone (model/today.ts). */
+  readonly today: string;
 }
 
 /**
@@ -93,7 +95,7 @@ export interface OrgAt {
  * directory does not exist there or holds no YAML file (a first commit, a removed org). An org that exists
  * but is invalid is an OrgInvalidError, as in orgAt.
  */
-export function sideAt(orgDir: string, ref: string | undefined, today: string): OrgAt | undefined {
+export function sideAt(orgDir: string, ref: string | undefined, today?: string): OrgAt | undefined {
   if (ref === undefined) {
     if (!existsDir(orgDir)) return undefined;
     const { files, diagnostics } = scanOrgDir(orgDir);
@@ -105,26 +107,30 @@ export function sideAt(orgDir: string, ref: string | undefined, today: string): 
   return readOrg(orgDir, dir, ref, today);
 }
 
-/** Both sides of a change (head undefined: the working tree); a usage error when neither has an org. */
-export function sides(orgDir: string, base: string, head: string | undefined, today: string): { b?: OrgAt; h?: OrgAt; labels: { base: string; head: string } } {
-  const b = sideAt(orgDir, base, today);
+/**
+ * Both sides of a change (head undefined: the working tree); a usage error when neither has an org. Without
+ * `today`, both are read for today in the proposed org's time zone (model/today.ts), or the base's when the
+ * change removes the org; `day` is the one used.
+ */
+export function sides(orgDir: string, base: string, head: string | undefined, today?: string): { b?: OrgAt; h?: OrgAt; labels: { base: string; head: string }; day: string } {
   const h = sideAt(orgDir, head, today);
+  const b = sideAt(orgDir, base, today ?? h?.today);
   const labels = { base, head: head ?? "working tree" };
   if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
-  return { b, h, labels };
+  return { b, h, labels, day: today ?? h?.today ?? b!.today };
 }
 
 /** The valid org at a ref (undefined: the working tree); OrgInvalidError with located diagnostics otherwise. */
-export function orgAt(orgDir: string, ref: string | undefined, today: string): OrgAt {
+export function orgAt(orgDir: string, ref: string | undefined, today?: string): OrgAt {
   return readOrg(orgDir, ref === undefined ? orgDir : materialiseOrg(orgDir, ref), ref, today);
 }
 
-function readOrg(orgDir: string, dir: string, ref: string | undefined, today: string): OrgAt {
+function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string): OrgAt {
   const r = validateOrg(dir, { today, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
   // Expired delegations are an error today but not a reason to refuse reading history.
   const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
   if (blocking.length > 0 || !r.index) throw new OrgInvalidError(blocking.length ? blocking : r.diagnostics);
-  return { org: r.org, index: r.index, label: ref ?? "working tree" };
+  return { org: r.org, index: r.index, label: ref ?? "working tree", today: r.today };
 }
 
 export interface Commit {

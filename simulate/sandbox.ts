@@ -1,24 +1,27 @@
 /**
  * `mailorg sandbox`: the org running on one machine. An SMTP listener behaves as the org's MX on SES
- * (receipt filters, recipient rules, size limit, then the router's own decision), a submission listener
- * enforces what `can-send` evaluates, and a real Dovecot serves the Maildirs over IMAP. Delivery uses the
- * same delivery module as the Lambda (runtime/delivery/deliver.ts) with local targets: a file store (the
- * archive, <maildir>/_store/), Maildirs as the mailbox host, and <maildir>/_outbound/ for anything that
- * would leave the organisation (never sent). Protocols come from smtp-server, mailparser and Dovecot.
+ * (receipt filters, recipient rules, size limit, then the router's own decision, DMARC included), a
+ * submission listener enforces what `can-send` evaluates and checks every author a message names, and a
+ * real Dovecot serves the Maildirs over IMAP. Delivery uses the same delivery module as the Lambda
+ * (runtime/delivery/deliver.ts) with local targets: a file store (the archive, <maildir>/_store/), Maildirs
+ * as the mailbox host, and <maildir>/_outbound/ for anything that would leave the organisation (never sent).
+ * Protocols come from smtp-server and Dovecot; addresses in headers are read with the router's own parser.
+ * It behaves like a server: loopback only unless asked, private files, bounded memory per message, RFC 5321
+ * limits, and Dovecot-style penalties for wrong passwords.
  */
-import { randomBytes } from "node:crypto";
-import { chownSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chownSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync, writeSync } from "node:fs";
+import { isIP } from "node:net";
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
-import { simpleParser } from "mailparser";
+import { dirname, join, resolve } from "node:path";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import { canSend } from "./can-send.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { buildRoutingTable, type RoutingTable } from "../plan/routing.ts";
-import { deliverCopies, type CopyResult, type Forwarder, type MailboxHost, type MailStore, type StoreResult } from "../runtime/delivery/deliver.ts";
-import { forwardedCopy } from "../runtime/delivery/message.ts";
-import { decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
+import { deliverCopies, type CopyResult, type Forwarder, type MailboxHost, type MailStore, type MarkerStore, type StoreResult } from "../runtime/delivery/deliver.ts";
+import { headerValues, parseAddresses } from "../runtime/delivery/message.ts";
+import { authorOf, decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
 
 export interface Endpoint {
@@ -38,11 +41,34 @@ export interface SandboxOptions {
   readonly password: string;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
+  /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
+  readonly public?: boolean;
+  /** Penalties for wrong passwords on submission. Default DEFAULT_AUTH_PENALTY. */
+  readonly authPenalty?: AuthPenalty;
   /** One line per decision. Default: stdout. */
   readonly log?: (line: string) => void;
 }
 
-/** A refusal that names what to change (a port in use, Dovecot missing). */
+/**
+ * Dovecot-style penalties for wrong passwords, per client IP: each failure waits before answering 535 (the
+ * delay doubles, up to maxDelayMs), and after lockoutAfter failures in a row AUTH answers 454 until lockoutMs
+ * has passed. A successful login clears the count.
+ */
+export interface AuthPenalty {
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  readonly lockoutAfter: number;
+  readonly lockoutMs: number;
+}
+
+export const DEFAULT_AUTH_PENALTY: AuthPenalty = { delayMs: 2000, maxDelayMs: 15_000, lockoutAfter: 10, lockoutMs: 300_000 };
+
+/** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients; the 101st is answered 452. */
+export const MAX_RECIPIENTS = 100;
+/** RFC 5321 4.5.3.1.6: a line of message text is at most 1000 octets, CRLF included. */
+export const MAX_LINE_OCTETS = 1000;
+
+/** A refusal that names what to change (a port in use, Dovecot missing, a public address). */
 export class SandboxError extends Error {
   override name = "SandboxError";
 }
@@ -55,32 +81,73 @@ function newMessageId(): string {
   return [...randomBytes(40)].map((b) => alphabet[b % 36]).join("");
 }
 
-/** The From header's address (mailparser), lowercased; "" when there is none. */
-async function fromHeader(raw: Buffer): Promise<string> {
-  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  return canon(parsed.from?.value[0]?.address ?? "");
-}
-
 const plainIp = (ip: string): string => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
 
-/** The archive: <maildir>/_store/{incoming,mailboxes/<address>,quarantine}/<messageId>, like the S3 store. */
-class FileStore implements MailStore {
+/** Whether a listen host is loopback only: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x). */
+export function isLoopback(host: string): boolean {
+  const h = plainIp(host.toLowerCase());
+  if (h === "localhost") return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  return h === "::1" || h === "0:0:0:0:0:0:0:1";
+}
+
+const PRIVATE_DIR = 0o700;
+
+/** Markers as files (exclusive creation; a replace compares the content's hash, atomic within this process). */
+class FileMarkers implements MarkerStore {
   constructor(private readonly root: string) {}
+  private path(key: string): string {
+    return join(this.root, ...key.split("/"));
+  }
+  private static etag(body: string): string {
+    return createHash("sha256").update(body).digest("hex").slice(0, 16);
+  }
+  async get(key: string): Promise<{ body: string; etag: string } | undefined> {
+    const p = this.path(key);
+    if (!existsSync(p)) return undefined;
+    const body = readFileSync(p, "utf8");
+    return { body, etag: FileMarkers.etag(body) };
+  }
+  async create(key: string, body: string): Promise<string | null> {
+    const p = this.path(key);
+    mkdirSync(dirname(p), { recursive: true, mode: PRIVATE_DIR });
+    let fd: number;
+    try {
+      fd = openSync(p, "wx", 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return null;
+      throw err;
+    }
+    writeSync(fd, body);
+    closeSync(fd);
+    return FileMarkers.etag(body);
+  }
+  async replace(key: string, body: string, etag: string): Promise<string | null> {
+    const p = this.path(key);
+    if (!existsSync(p) || FileMarkers.etag(readFileSync(p, "utf8")) !== etag) return null;
+    writeFileSync(p, body, { mode: 0o600 });
+    return FileMarkers.etag(body);
+  }
+}
+
+/** The archive: <maildir>/_store/{incoming,mailboxes/<address>,quarantine[/<address>],delivery}/<messageId>, like the S3 store. */
+export class FileStore implements MailStore {
+  readonly markers: FileMarkers;
+  constructor(private readonly root: string) {
+    this.markers = new FileMarkers(join(root, "delivery"));
+  }
   private path(...parts: string[]): string {
     return join(this.root, ...parts);
   }
   write(messageId: string, raw: Buffer): void {
-    mkdirSync(this.path("incoming"), { recursive: true });
-    writeFileSync(this.path("incoming", messageId), raw);
+    mkdirSync(this.path("incoming"), { recursive: true, mode: PRIVATE_DIR });
+    writeFileSync(this.path("incoming", messageId), raw, { mode: 0o600 });
   }
   async read(messageId: string): Promise<Buffer> {
     return readFileSync(this.path("incoming", messageId));
   }
-  async has(address: string, messageId: string): Promise<boolean> {
-    return existsSync(this.path("mailboxes", address, messageId));
-  }
   private copy(dir: string[], messageId: string): StoreResult {
-    mkdirSync(this.path(...dir), { recursive: true });
+    mkdirSync(this.path(...dir), { recursive: true, mode: PRIVATE_DIR });
     try {
       copyFileSync(this.path("incoming", messageId), this.path(...dir, messageId), constants.COPYFILE_EXCL);
       return "new";
@@ -89,8 +156,8 @@ class FileStore implements MailStore {
       throw err;
     }
   }
-  async put(address: string, messageId: string): Promise<StoreResult> {
-    return this.copy(["mailboxes", address], messageId);
+  async put(address: string, messageId: string, folder: "inbox" | "junk" = "inbox"): Promise<StoreResult> {
+    return this.copy([folder === "junk" ? "quarantine" : "mailboxes", address], messageId);
   }
   async quarantine(messageId: string): Promise<StoreResult> {
     return this.copy(["quarantine"], messageId);
@@ -101,20 +168,19 @@ let sequence = 0;
 /** A Maildir file name: time, microseconds, pid, a counter and the host (the Maildir convention). */
 const maildirName = (): string => `${Math.floor(Date.now() / 1000)}.M${Math.floor(performance.now() * 1000) % 1e6}P${process.pid}Q${++sequence}.${hostname().replace(/[/:]/g, "_")}`;
 
-/** Where people read mail in the sandbox: <maildir>/<address>/{tmp,new,cur}, read by Dovecot. */
+/** Where people read mail in the sandbox: <maildir>/<address>/{tmp,new,cur} (Junk: <address>/.Junk/), read by Dovecot; private to its user (0700). */
 export class MaildirHost implements MailboxHost {
   constructor(
     private readonly root: string,
     private readonly users?: DovecotUsers,
   ) {}
 
-  /** Creates the address's Maildir (owned by Dovecot's mail user when running as root). */
-  ensure(address: string): string {
-    const box = join(this.root, address);
-    for (const sub of ["", "tmp", "new", "cur"]) {
-      const d = join(box, sub);
+  /** Creates the address's Maildir, or its Junk folder (owned by Dovecot's mail user when running as root). */
+  ensure(address: string, folder: "inbox" | "junk" = "inbox"): string {
+    const box = folder === "junk" ? join(this.root, address, ".Junk") : join(this.root, address);
+    for (const d of [join(this.root, address), box, join(box, "tmp"), join(box, "new"), join(box, "cur")]) {
       if (!existsSync(d)) {
-        mkdirSync(d, { recursive: true });
+        mkdirSync(d, { mode: PRIVATE_DIR });
         this.own(d);
       }
     }
@@ -125,12 +191,12 @@ export class MaildirHost implements MailboxHost {
     if (this.users && userInfo().uid === 0) chownSync(path, this.users.mailUid, this.users.mailGid);
   }
 
-  async deliver(address: string, envelopeFrom: string, raw: Buffer): Promise<void> {
-    const box = this.ensure(address);
+  async deliver(address: string, envelopeFrom: string, raw: Buffer, folder: "inbox" | "junk" = "inbox"): Promise<void> {
+    const box = this.ensure(address, folder);
     const name = maildirName();
     const tmp = join(box, "tmp", name);
     // A local delivery agent records the envelope sender as Return-Path, on top of the relayed bytes.
-    writeFileSync(tmp, Buffer.concat([Buffer.from(`Return-Path: <${envelopeFrom}>\r\n`), raw]));
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`Return-Path: <${envelopeFrom}>\r\n`), raw]), { mode: 0o600 });
     this.own(tmp);
     renameSync(tmp, join(box, "new", name));
   }
@@ -140,28 +206,110 @@ export class MaildirHost implements MailboxHost {
 class Outbox implements Forwarder {
   constructor(private readonly dir: string) {}
   write(kind: string, to: readonly string[], raw: Buffer): string {
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: PRIVATE_DIR });
     const file = join(this.dir, `${maildirName()}.${kind}.eml`);
-    writeFileSync(file, Buffer.concat([Buffer.from(`X-Mailorg-Sandbox-Rcpt-To: ${to.join(", ")}\r\n`), raw]));
+    writeFileSync(file, Buffer.concat([Buffer.from(`X-Mailorg-Sandbox-Rcpt-To: ${to.join(", ")}\r\n`), raw]), { mode: 0o600 });
     return file;
   }
-  async forward(member: string, to: readonly string[], raw: Buffer): Promise<void> {
-    this.write("forward", to, forwardedCopy(raw, member));
+  async forward(_member: string, to: readonly string[], copy: Buffer): Promise<void> {
+    this.write("forward", to, copy);
   }
 }
 
 export interface Sandbox {
   readonly table: RoutingTable;
+  /** The absolute Maildir root. */
+  readonly maildir: string;
+  /** Dovecot's generated configuration directory (with the passwd file). */
+  readonly imapConfigDir: string;
   close(): Promise<void>;
 }
 
-function readData(stream: SMTPServerDataStream): Promise<{ raw: Buffer; tooBig: boolean }> {
+export interface CollectedData {
+  /** The message, or its first bytes when it was over the limit (the rest was read and dropped). */
+  readonly raw: Buffer;
+  /** Octets received in all. */
+  readonly size: number;
+  readonly tooBig: boolean;
+  /** The first line longer than MAX_LINE_OCTETS (1-based), or null. */
+  readonly longLine: number | null;
+}
+
+/**
+ * Reads a DATA stream, keeping at most limitBytes: past the limit the rest is read and dropped (the client
+ * gets its 552 after the final dot, as RFC 5321 wants, without the server holding the message). Also notes
+ * the first line over RFC 5321's 1000 octets.
+ */
+export function collectData(stream: NodeJS.ReadableStream, limitBytes: number): Promise<CollectedData> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
+    let kept = 0;
+    let size = 0;
+    let line = 1;
+    let lineOctets = 0;
+    let longLine: number | null = null;
+    stream.on("data", (c: Buffer) => {
+      size += c.length;
+      if (kept + c.length <= limitBytes) {
+        chunks.push(c);
+        kept += c.length;
+      }
+      if (longLine !== null) return;
+      for (let from = 0; ; ) {
+        const nl = c.indexOf(10, from);
+        lineOctets += (nl === -1 ? c.length : nl + 1) - from;
+        if (lineOctets > MAX_LINE_OCTETS) {
+          longLine = line;
+          return;
+        }
+        if (nl === -1) break;
+        line++;
+        lineOctets = 0;
+        from = nl + 1;
+      }
+    });
     stream.on("error", reject);
-    stream.on("end", () => resolve({ raw: Buffer.concat(chunks), tooBig: stream.sizeExceeded }));
+    stream.on("end", () => resolve({ raw: Buffer.concat(chunks), size, tooBig: size > limitBytes, longLine }));
   });
+}
+
+/** The checks every DATA gets on both listeners: size, then line length. */
+async function readData(stream: SMTPServerDataStream, limit: number): Promise<Buffer> {
+  const d = await collectData(stream, limit);
+  if (d.tooBig || stream.sizeExceeded) throw smtpError(552, `5.3.4 message exceeds max_message_size_mb (${limit / 1048576} MB)`);
+  if (d.longLine !== null) throw smtpError(550, `5.6.0 line ${d.longLine} of the message is longer than ${MAX_LINE_OCTETS} octets (RFC 5321 4.5.3.1.6); encode the message (quoted-printable or base64)`);
+  return d.raw;
+}
+
+/** The 101st recipient of one message is refused for now (RFC 5321: at least 100 must be accepted). */
+function recipientCap(session: SMTPServerSession): Error | undefined {
+  return session.envelope.rcptTo.length >= MAX_RECIPIENTS ? smtpError(452, `4.5.3 too many recipients: at most ${MAX_RECIPIENTS} per message; send the rest in another message`) : undefined;
+}
+
+/** A refusal on submission, naming the rule: 550 5.7.1 [rule] why. */
+const refuse = (rule: string, why: string): Error => smtpError(550, `5.7.1 [${rule}] ${why}`);
+
+/** Tracks wrong passwords per client IP (AuthPenalty). */
+class AuthPenalties {
+  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
+  constructor(private readonly p: AuthPenalty) {}
+  /** The lockout still running for ip, in ms, or 0. */
+  locked(ip: string): number {
+    const f = this.failures.get(ip);
+    return f && f.lockedUntil > Date.now() ? f.lockedUntil - Date.now() : 0;
+  }
+  /** Records a failure; resolves after the delay it earns. */
+  async fail(ip: string): Promise<void> {
+    const f = this.failures.get(ip) ?? { count: 0, lockedUntil: 0 };
+    if (f.lockedUntil !== 0 && f.lockedUntil <= Date.now()) f.count = 0;
+    f.count++;
+    f.lockedUntil = f.count >= this.p.lockoutAfter ? Date.now() + this.p.lockoutMs : 0;
+    this.failures.set(ip, f);
+    await new Promise((r) => setTimeout(r, Math.min(this.p.delayMs * 2 ** (f.count - 1), this.p.maxDelayMs)));
+  }
+  succeed(ip: string): void {
+    this.failures.delete(ip);
+  }
 }
 
 async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<void> {
@@ -180,11 +328,18 @@ async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<v
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { org, index } = opts;
+  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap]] as const) {
+    if (!opts.public && !isLoopback(at.host)) {
+      throw new SandboxError(`${flag} ${at.host}:${at.port} is not a loopback address: the sandbox offers plain-text AUTH with one shared password; listen on 127.0.0.1 or ::1, or pass --public to listen there anyway`);
+    }
+  }
+  const maildir = resolve(opts.maildir);
   const table = buildRoutingTable(org, index);
   const log = opts.log ?? ((l: string) => process.stdout.write(l + "\n"));
-  mkdirSync(opts.maildir, { recursive: true });
-  const store = new FileStore(join(opts.maildir, "_store"));
-  const outbox = new Outbox(join(opts.maildir, "_outbound"));
+  mkdirSync(maildir, { recursive: true, mode: PRIVATE_DIR });
+  const store = new FileStore(join(maildir, "_store"));
+  const outbox = new Outbox(join(maildir, "_outbound"));
+  const penalties = new AuthPenalties(opts.authPenalty ?? DEFAULT_AUTH_PENALTY);
   const logins = [
     ...org.members.filter((m) => memberStatus(m) === "active").map((m) => canon(m.address)),
     ...org.mailboxes.map((m) => canon(m.address)),
@@ -192,19 +347,24 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const mb = { host: undefined as MaildirHost | undefined };
   const ipOf = (session: SMTPServerSession): string => opts.clientIp ?? plainIp(session.remoteAddress);
   const size = table.maxMessageBytes;
+  const officeRanges = (org.sending?.allowed_ip_ranges ?? []).length > 0;
 
-  /** The MX path: SES's acceptance already checked; the router's decision, then delivery. */
-  async function receive(listener: string, raw: Buffer, from: string, recipients: string[], ip: string, dmarc: Verdict, envelopeFrom: string): Promise<CopyResult[]> {
+  /** The MX path: SES's acceptance already checked; the router's decision (refused under DMARC p=reject), then delivery. */
+  async function receive(listener: string, raw: Buffer, author: { from: string; authors: string[]; dmarc: Verdict | undefined }, recipients: string[], ip: string, envelopeFrom: string): Promise<CopyResult[]> {
     const messageId = newMessageId();
     store.write(messageId, raw);
-    const decision = decide(table, { from, recipients, ip, dmarc, spam: "PASS", virus: "PASS", sizeBytes: raw.length });
+    const { from, dmarc } = author;
+    const decision = decide(table, { ...author, recipients, ip, spam: "PASS", virus: "PASS", sizeBytes: raw.length });
     let copies: CopyResult[] = [];
     if (decision.quarantined) await store.quarantine(messageId);
     else {
       const addresses = [...new Set([...decision.deliveries, ...decision.backups])].sort();
-      copies = await deliverCopies({ messageId, envelopeFrom, addresses }, { store, host: mb.host, forwarder: outbox, forwards: table.forwards }, { retryDelaysMs: [] });
+      const job = { messageId, envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
+      copies = await deliverCopies(job, { store, host: mb.host, forwarder: outbox, forwards: table.forwards }, { retryDelaysMs: [] });
     }
     log(JSON.stringify({ listener, messageId, from, recipients, ip, dmarc, ...decision, copies }));
+    // SES cannot refuse at DATA once the router runs; the sandbox, being the SMTP server, can and does.
+    if (!decision.accepted) throw smtpError(550, `5.7.1 ${decision.rejected_reason}`);
     return copies;
   }
 
@@ -220,25 +380,51 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (receiptFilterBlocks(table, ip)) return cb(smtpError(554, `5.7.1 sending IP ${ip} is blocked by a receipt filter (inbound.blocked)`));
       cb();
     },
-    onRcptTo(address, _session, cb) {
+    onRcptTo(address, session, cb) {
       const a = canon(address.address);
       if (!table.receivingDomains.includes(domainOf(a))) return cb(smtpError(550, `5.7.1 ${a}: not a receiving domain of the org`));
       if (!sesAccepts(table, a)) return cb(smtpError(550, `5.1.1 ${a}: unknown recipient (no catch_all)`));
-      cb();
+      cb(recipientCap(session));
     },
     onData(stream, session, cb) {
-      readData(stream)
-        .then(async ({ raw, tooBig }) => {
-          if (tooBig) throw smtpError(552, `5.3.4 message exceeds max_message_size_mb (${size / 1048576} MB)`);
+      readData(stream, size)
+        .then(async (raw) => {
           const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-          const from = (await fromHeader(raw)) || envelopeFrom;
-          // Nobody on this listener is authenticated: mail claiming an org domain fails DMARC, as it would from outside.
-          const dmarc: Verdict = table.orgDomains.includes(domainOf(from)) ? "FAIL" : "PASS";
-          await receive("smtp", raw, from, session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), dmarc, envelopeFrom);
+          const author = authorOf(parseAddresses(headerValues(raw, "from")), envelopeFrom, "PASS");
+          // Nobody on this listener is authenticated: mail claiming an org domain (or a subdomain) fails DMARC, as it would from outside.
+          const claimsOrg = author.authors.some((a) => table.orgDomains.some((d) => domainOf(a) === d || domainOf(a).endsWith(`.${d}`)));
+          await receive("smtp", raw, { ...author, dmarc: claimsOrg ? "FAIL" : author.dmarc }, session.envelope.rcptTo.map((r) => canon(r.address)), ipOf(session), envelopeFrom);
         })
         .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
     },
   });
+
+  /** Every author a submitted message names must be one the member may send as; the first refusal, or null. */
+  function checkAuthors(as: string, raw: Buffer, mailFrom: string, to: string[], ip: string): { refusal: Error } | { from: string } {
+    const fromFields = headerValues(raw, "from");
+    if (fromFields.length !== 1) return { refusal: refuse("one-from-field", `the message has ${fromFields.length} From fields; RFC 5322 allows exactly one`) };
+    const authors = parseAddresses(fromFields);
+    if (authors.length !== 1) return { refusal: refuse("one-author", `From names ${authors.length} addresses (${authors.join(", ") || "none"}); submission accepts exactly one author, the address you send as`) };
+    const from = authors[0]!;
+    const may = (rule: string, what: string, address: string): Error | null => {
+      if (canon(address) === canon(from)) return null;
+      const v = canSend(org, index, { as, from: address, to, ip, today: opts.today });
+      return v.allowed ? null : refuse(rule, `${what} ${address} is not an address ${as} may send as: ${v.reason}`);
+    };
+    const senderFields = headerValues(raw, "sender");
+    if (senderFields.length > 1) return { refusal: refuse("one-sender-field", `the message has ${senderFields.length} Sender fields; RFC 5322 allows at most one`) };
+    if (senderFields.length === 1) {
+      const senders = parseAddresses(senderFields);
+      if (senders.length !== 1) return { refusal: refuse("sender", `Sender names ${senders.length} addresses; it must name exactly one`) };
+      const r = may("sender", "Sender", senders[0]!);
+      if (r) return { refusal: r };
+    }
+    if (mailFrom !== "") {
+      const r = may("envelope-from", "MAIL FROM", mailFrom);
+      if (r) return { refusal: r };
+    }
+    return { from };
+  }
 
   const submission = new SMTPServer({
     name: "submission.sandbox.mailorg.invalid",
@@ -249,33 +435,56 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     allowInsecureAuth: true,
     size,
     closeTimeout: 1000,
-    onAuth(auth, _session, cb) {
+    onAuth(auth, session, cb) {
+      const ip = ipOf(session);
+      const locked = penalties.locked(ip);
+      if (locked > 0) return cb(smtpError(454, `4.7.0 too many failed logins from ${ip}: try again in ${Math.ceil(locked / 1000)} s`));
       const user = canon(auth.username ?? "");
       const member = index.members.get(user);
       const ok = member !== undefined && index.addresses.get(user)?.kind === "member" && memberStatus(member) === "active" && auth.password === opts.password;
-      if (!ok) return cb(smtpError(535, "5.7.8 authentication failed: log in with an active member's primary address and the sandbox password"));
-      cb(null, { user });
+      if (ok) {
+        penalties.succeed(ip);
+        return cb(null, { user });
+      }
+      void penalties.fail(ip).then(() => cb(smtpError(535, "5.7.8 authentication failed: log in with an active member's primary address and the sandbox password")));
+    },
+    onRcptTo(_address, session, cb) {
+      cb(recipientCap(session));
     },
     onData(stream, session, cb) {
-      readData(stream)
-        .then(async ({ raw, tooBig }) => {
-          if (tooBig) throw smtpError(552, `5.3.4 message exceeds max_message_size_mb (${size / 1048576} MB)`);
+      readData(stream, size)
+        .then(async (raw) => {
           const as = String(session.user);
-          const from = await fromHeader(raw);
-          const to = session.envelope.rcptTo.map((r) => canon(r.address));
-          const verdict = canSend(org, index, { as, from, to, ip: ipOf(session), today: opts.today });
-          log(JSON.stringify({ listener: "submission", as, from, to, ip: ipOf(session), allowed: verdict.allowed, reason: verdict.reason }));
-          if (!verdict.allowed) throw smtpError(550, `5.7.1 ${verdict.reason}`);
-          const inside = to.filter((a) => table.receivingDomains.includes(domainOf(a)));
-          const outside = to.filter((a) => !inside.includes(a));
+          const ip = ipOf(session);
+          const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+          // can-send sees From and the recipients exactly as the client sent them, as IAM does.
+          const to = session.envelope.rcptTo.map((r) => r.address);
+          const authors = checkAuthors(as, raw, mailFrom, to, ip);
+          if ("refusal" in authors) {
+            log(JSON.stringify({ listener: "submission", as, to, ip, allowed: false, reason: authors.refusal.message }));
+            throw authors.refusal;
+          }
+          const { from } = authors;
+          const verdict = canSend(org, index, { as, from, to, ip, today: opts.today });
+          log(JSON.stringify({ listener: "submission", as, from, to, ip, allowed: verdict.allowed, reason: verdict.reason }));
+          if (!verdict.allowed) {
+            const hint = officeRanges && opts.clientIp === undefined && verdict.statement?.includes("OutsideOfficeRanges")
+              ? ` (the sandbox saw your connection from ${ip}, outside sending.allowed_ip_ranges; start it with --client-ip <an office address> to send as from the office)`
+              : "";
+            throw refuse("can-send", verdict.reason + hint);
+          }
+          const rcpts = to.map(canon);
+          const inside = rcpts.filter((a) => table.receivingDomains.includes(domainOf(a)));
+          const outside = rcpts.filter((a) => !inside.includes(a));
           if (outside.length > 0) outbox.write("outbound", outside, raw);
-          if (inside.length > 0) await receive("submission", raw, from, inside, ipOf(session), "PASS", from);
+          if (inside.length > 0) await receive("submission", raw, authorOf([from], from, "PASS"), inside, ip, mailFrom || from);
         })
         .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
     },
   });
 
   const started: (() => Promise<void>)[] = [];
+  let imapConfigDir = "";
   const closeAll = async (): Promise<void> => {
     for (const stop of started.splice(0).reverse()) await stop();
   };
@@ -287,16 +496,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     started.push(stopServer(submission));
     let dovecot: RunningDovecot;
     try {
-      dovecot = await startDovecot({ ...opts.imap, maildir: opts.maildir, logins, password: opts.password });
+      dovecot = await startDovecot({ ...opts.imap, maildir, logins, password: opts.password });
     } catch (err) {
       throw new SandboxError(`--imap: ${(err as Error).message}`);
     }
     started.push(() => dovecot.stop());
-    mb.host = new MaildirHost(opts.maildir, dovecot.users);
+    imapConfigDir = dovecot.configDir;
+    mb.host = new MaildirHost(maildir, dovecot.users);
     for (const l of logins) mb.host.ensure(l);
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { table, close: closeAll };
+  return { table, maildir, imapConfigDir, close: closeAll };
 }

@@ -1,5 +1,5 @@
 /** Test helpers: temporary org directories and running the real CLI. */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -39,9 +39,24 @@ export interface CliResult {
 /** The built CLI (test/global-setup.ts builds it before any test runs). */
 export const CLI = join(ROOT, "dist/cli.mjs");
 
+/** The command line that runs `mailorg <args>` as a user would (the built CLI): [executable, ...arguments]. */
+export function cliCommand(args: string[]): [string, ...string[]] {
+  return [process.execPath, CLI, ...args];
+}
+
+/**
+ * Starts `mailorg <args>` without waiting (a server: the sandbox), with runCli's environment; with npx, as
+ * `npx mailorg <args>` from the repository (npm exec and its shell in between, as users run it).
+ */
+export function startCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; npx?: boolean } = {}): ChildProcessWithoutNullStreams {
+  const [exe, ...rest] = opts.npx ? ["npx", "--no-install", "mailorg", ...args] : cliCommand(args);
+  return spawn(exe, rest, { cwd: opts.npx ? ROOT : (opts.cwd ?? ROOT), env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env } });
+}
+
 /** Runs `mailorg <args>` as a user would (the built CLI), in cwd (default the repo root). */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const [exe, ...rest] = cliCommand(args);
+  const r = spawnSync(exe, rest, {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, MAILORG_TODAY: "2026-06-01", ...opts.env },
     encoding: "utf8",

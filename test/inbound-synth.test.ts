@@ -85,7 +85,7 @@ inbound:
       { apply_server_side_encryption_by_default: { kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./), sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
     ]);
     const lifecycle = Object.values(resources(inbound, "aws_s3_bucket_lifecycle_configuration"))[0]!.rule as { filter: { prefix: string }[]; expiration: { days: number }[] }[];
-    expect(lifecycle.map((r) => [r.filter[0]!.prefix, r.expiration[0]!.days])).toEqual([["incoming/", 90], ["mailboxes/", 90], ["quarantine/", 90]]);
+    expect(lifecycle.map((r) => [r.filter[0]!.prefix, r.expiration[0]!.days])).toEqual([["incoming/", 90], ["mailboxes/", 90], ["quarantine/", 90], ["delivery/", 90]]);
     const policy = JSON.parse(String(Object.values(resources(inbound, "aws_s3_bucket_policy"))[0]!.policy));
     expect(policy.Statement[0]).toMatchObject({
       Effect: "Allow",
@@ -135,7 +135,8 @@ inbound:
     const queues = resources(inbound, "aws_sqs_queue");
     const dlq = Object.entries(queues).find(([, q]) => String(q.name).endsWith("-dlq"))!;
     const deliveries = Object.values(queues).find((q) => String(q.name).endsWith("-deliveries"))!;
-    expect(dlq[1]).toMatchObject({ name: "test-co-mail-router-dlq", message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
+    // The only record of a failed delivery for 14 days: protected like the store.
+    expect(dlq[1]).toMatchObject({ name: "test-co-mail-router-dlq", message_retention_seconds: 1209600, sqs_managed_sse_enabled: true, lifecycle: { prevent_destroy: true } });
     expect(JSON.parse(String(deliveries.redrive_policy))).toEqual({ deadLetterTargetArn: `\${aws_sqs_queue.${dlq[0]}.arn}`, maxReceiveCount: 5 });
     expect(deliveries.visibility_timeout_seconds).toBe(360);
     expect(Object.values(resources(inbound, "aws_lambda_function_event_invoke_config"))[0]).toMatchObject({
@@ -162,10 +163,12 @@ inbound:
     const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
     expect(bySid.ReadRelayCredentials).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:${data.aws_caller_identity.account.account_id}:secret:mailorg/relay-??????" });
     expect(bySid.SendMembersForwards).toMatchObject({ Action: ["ses:SendEmail", "ses:SendRawEmail"], Condition: { StringEquals: { "ses:FromAddress": ["ann@example.com"] } } });
-    expect(bySid.ReadMailboxCopies.Resource).toMatch(/\/mailboxes\/\*$/);
-    // Without them (the org above this test): none of the three.
+    // Delivery markers (claims and outcomes per target) under delivery/: read and conditionally written.
+    expect(bySid.ReadDeliveryMarkers.Resource).toMatch(/\/delivery\/\*$/);
+    expect(bySid.WriteMailboxesAndQuarantine.Resource).toEqual(expect.arrayContaining([expect.stringMatching(/\/delivery\/\*$/)]));
+    // Without them (the org above this test): none of the three, and no marker writes.
     const plain = JSON.parse(String(Object.values(resources(inbound, "aws_iam_role_policy"))[0]!.policy));
-    expect(JSON.stringify(plain)).not.toMatch(/ReadRelayCredentials|SendMembersForwards|ReadMailboxCopies/);
+    expect(JSON.stringify(plain)).not.toMatch(/ReadRelayCredentials|SendMembersForwards|ReadDeliveryMarkers|\/delivery\//);
   });
 
   it("ships the router bundle with the org's routing table as a deterministic asset", () => {

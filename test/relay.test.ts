@@ -8,9 +8,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { deliverCopies, DeliveryIncomplete, type MailStore } from "../runtime/delivery/deliver.ts";
+import { deliverCopies, DeliveryIncomplete } from "../runtime/delivery/deliver.ts";
 import { withDeliveredTo } from "../runtime/delivery/message.ts";
-import { SmtpRelay } from "../runtime/delivery/relay.ts";
+import { relayError, SmtpRelay } from "../runtime/delivery/relay.ts";
+import { memoryTargets } from "./delivery-fakes.ts";
 import { ROOT } from "./helpers.ts";
 
 const TLS = join(ROOT, "test/fixtures/tls");
@@ -118,24 +119,15 @@ describe("relay over SMTP (real server, STARTTLS)", () => {
 });
 
 describe("delivery module with the relay", () => {
-  /** An in-memory store recording its copies. */
-  function memoryStore(): MailStore & { copies: string[] } {
-    const copies: string[] = [];
-    return {
-      copies,
-      read: async () => MIME,
-      has: async (a) => copies.includes(a),
-      put: async (a) => (copies.includes(a) ? "existing" : (copies.push(a), "new")),
-      quarantine: async () => "new",
-    };
-  }
+  /** An in-memory store recording its copies (as "inbox:<address>"). */
+  const memoryStore = () => memoryTargets(MIME).store;
 
   it("records a permanent refusal (5xx), still archives the copy, and does not retry", async () => {
     const srv = await server({ rcptCode: 550 });
     const store = memoryStore();
     const r = await deliverCopies({ messageId: "m1", envelopeFrom: "x@p.example.org", addresses: ["gone@example.com"] }, { store, host: relay(srv.port), forwards: {} }, { retryDelaysMs: [10, 10] });
     expect(r).toEqual([{ address: "gone@example.com", store: "new", relay: expect.stringMatching(/^failed permanently: smtp-550: /) }]);
-    expect(store.copies).toEqual(["gone@example.com"]);
+    expect([...store.copies.keys()]).toEqual(["inbox:gone@example.com"]);
   });
 
   it("retries a temporary refusal (4xx) with backoff, then leaves the address undone for the next attempt", async () => {
@@ -149,22 +141,33 @@ describe("delivery module with the relay", () => {
     expect(err).toBeInstanceOf(DeliveryIncomplete);
     expect((err as DeliveryIncomplete).failed[0]!.address).toBe("busy@example.com");
     expect(rcpts).toBe(3);
-    expect(store.copies).toEqual([]);
+    expect([...store.copies.keys()]).toEqual([]);
   });
 
-  it("skips an address whose copy exists (a retried invocation resumes) and honours keep_copy false", async () => {
+  it("a retried invocation relays nothing twice, and keep_copy false skips the mailbox only because the forward was sent", async () => {
     const srv = await server();
     const store = memoryStore();
-    store.copies.push("done@example.com");
-    const r = await deliverCopies(
-      { messageId: "m1", envelopeFrom: "x@p.example.org", addresses: ["done@example.com", "fwd@example.com", "new@example.com"] },
-      { store, host: relay(srv.port), forwarder: { forward: async () => undefined }, forwards: { "fwd@example.com": { to: ["f@elsewhere.example.net"], keepCopy: false } } },
-    );
+    const targets = { store, host: relay(srv.port), forwarder: { forward: async () => undefined }, forwards: { "fwd@example.com": { to: ["f@elsewhere.example.net"], keepCopy: false } } };
+    const job = { messageId: "m1", envelopeFrom: "x@p.example.org", addresses: ["done@example.com", "fwd@example.com", "new@example.com"] };
+    await deliverCopies({ ...job, addresses: ["done@example.com"] }, targets);
+    const r = await deliverCopies(job, targets);
     expect(r).toEqual([
-      { address: "done@example.com", store: "existing" },
-      { address: "fwd@example.com", store: "new", relay: "skipped: keep_copy false", forward: "sent" },
+      { address: "done@example.com", store: "existing", relay: "delivered", earlier: ["relay"] },
+      { address: "fwd@example.com", store: "new", relay: "skipped: keep_copy false, forward sent", forward: "sent" },
       { address: "new@example.com", store: "new", relay: "delivered" },
     ]);
-    expect(srv.received.map((x) => x.to)).toEqual([["new@example.com"]]);
+    expect(srv.received.map((x) => x.to)).toEqual([["done@example.com"], ["new@example.com"]]);
+  });
+
+  it("classifies by reply code and enhanced status code before the text: a 550 5.1.1 mentioning TLS is permanent", () => {
+    const e = relayError({ responseCode: 550, command: "RCPT TO", message: "Can't send mail - all recipients were rejected: 550 5.1.1 <atlsmith@example.com>: User unknown", response: "550 5.1.1 <atlsmith@example.com>: User unknown" });
+    expect(e).toMatchObject({ permanent: true, code: "smtp-550" });
+    expect(relayError({ responseCode: 452, command: "RCPT TO", message: "452 4.2.2 mailbox full (TLS)" })).toMatchObject({ permanent: false, code: "smtp-452" });
+    // A 5xx whose enhanced code says "temporary" (4.x.x) is not thrown away.
+    expect(relayError({ responseCode: 554, message: "554 4.4.7 message expired in queue" })).toMatchObject({ permanent: false });
+    expect(relayError({ responseCode: 530, command: "STARTTLS", message: "530 5.7.0 Must issue a STARTTLS command first" })).toMatchObject({ permanent: false, code: "tls" });
+    expect(relayError({ responseCode: 535, command: "AUTH PLAIN", message: "535 5.7.8 bad credentials" })).toMatchObject({ permanent: false, code: "auth" });
+    expect(relayError({ code: "ESOCKET", message: "self-signed certificate in certificate chain" })).toMatchObject({ permanent: false, code: "tls" });
+    expect(relayError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:25" })).toMatchObject({ permanent: false, code: "connection" });
   });
 });

@@ -12,7 +12,17 @@ describe("mailorg route (example org)", () => {
       dropped: [{ recipient: "management@example.com", reason: "zhou.xin@example.com may not send to group management@example.com" }],
       backups: [],
       quarantined: false,
+      junk: null,
     });
+  });
+  it("honours DMARC: the org's own domain forged from outside is refused (example.com publishes p=reject); another domain's policy is taken from --dmarc-policy", () => {
+    const own = runCli(["route", "--from", "wang.jianguo@example.com", "--to", "li.na@example.com", "--dmarc", "FAIL", "--format", "text"]);
+    expect(own.status).toBe(1);
+    expect(own.stdout.split("\n")[0]).toBe("refused by the router: DMARC FAIL for example.com, an organisation domain (policy reject): refused (kept under quarantine/, delivered to no one)");
+    const other = runCli(["route", "--from", "x@partner.example.co", "--to", "li.na@example.com", "--dmarc", "FAIL", "--dmarc-policy", "quarantine", "--format", "json"]);
+    expect(other.status).toBe(0);
+    expect(JSON.parse(other.stdout)).toMatchObject({ deliveries: ["li.na@example.com"], junk: "DMARC FAIL for partner.example.co, which publishes p=quarantine: delivered to Junk" });
+    expect(runCli(["route", "--from", "a@x.example", "--to", "li.na@example.com", "--dmarc-policy", "strict"]).stderr).toBe("mailorg: --dmarc-policy is 'strict'; allowed: none, quarantine, reject\n");
   });
   it("follows a departed member's forward and the catch-all; exit 0 when something is delivered", () => {
     const r = runCli(["route", "--from", "a@partner.example.co", "--to", "tang.wen@example.com,typo@example.com"]);

@@ -52,7 +52,7 @@ describe("router core", () => {
     expect(index).toBeDefined();
   });
   it("delivers to a member by address and by alias, once", () => {
-    expect(send({ to: ["ann@example.com", "A@example.com"] })).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com"], dropped: [], backups: ["archive@example.com"], quarantined: false });
+    expect(send({ to: ["ann@example.com", "A@example.com"] })).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com"], dropped: [], backups: ["archive@example.com"], quarantined: false, junk: null });
   });
   it("expands nested groups and department groups with sub-departments, excluding departed members", () => {
     const d = send({ to: ["outer@example.com"] });

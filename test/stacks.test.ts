@@ -90,9 +90,9 @@ describe("stacks", () => {
     git("add", "-A");
     git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "newcomer");
     expect(runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org")]).stdout).toBe("");
-    // A DMARC change touches only the domains stack.
+    // A DMARC change touches the domains stack (the record) and inbound (the router enforces the org's policy on forged org mail).
     writeFileSync(join(repo, "org", "org.yaml"), readFileSync(join(repo, "org", "org.yaml"), "utf8").replace("domains: [{ name: example.com }]", "domains: [{ name: example.com, dmarc: { policy: reject } }]"));
-    expect(runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org")]).stdout).toBe("domains\n");
+    expect(runCli(["stacks", "--changed", "HEAD", "--org", join(repo, "org")]).stdout).toBe("domains\ninbound\n");
     expect(runCli(["stacks", "--changed", "no-such-ref", "--org", join(repo, "org")]).status).toBe(2);
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
 import { rule as memberForward } from "./member-forward.ts";
+import { rule as punycodeLookalike } from "./punycode-lookalike.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
 import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   groupMemberIsAlias,
   ipRangeExists,
   memberForward,
+  punycodeLookalike,
   refResolves,
   regionReceivesMail,
   sesTemplateQuota,

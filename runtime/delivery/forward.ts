@@ -1,11 +1,10 @@
 /**
  * The forward target: a member's own forward to outside addresses, sent through SES (SendEmail with raw
- * content) from the member's address, so DMARC alignment holds for the org's domain. The rewrite is
- * message.ts forwardedCopy.
+ * content) from the member's address, so DMARC alignment holds for the org's domain. The copy arrives
+ * rewritten by the delivery module (message.ts forwardedCopy, with the router's mark).
  */
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import { DeliveryError, type Forwarder } from "./deliver.ts";
-import { forwardedCopy } from "./message.ts";
 
 export class SesForwarder implements Forwarder {
   constructor(
@@ -14,13 +13,13 @@ export class SesForwarder implements Forwarder {
     private readonly configurationSet?: string,
   ) {}
 
-  async forward(member: string, to: readonly string[], raw: Buffer): Promise<void> {
+  async forward(member: string, to: readonly string[], copy: Buffer): Promise<void> {
     try {
       await this.ses.send(
         new SendEmailCommand({
           FromEmailAddress: member,
           Destination: { ToAddresses: [...to] },
-          Content: { Raw: { Data: forwardedCopy(raw, member) } },
+          Content: { Raw: { Data: copy } },
           ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
         }),
       );

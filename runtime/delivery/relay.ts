@@ -11,7 +11,11 @@ export interface RelayOptions {
   readonly host: string;
   readonly port: number;
   readonly auth?: { readonly user: string; readonly pass: string };
-  /** Extra trusted CA certificates (PEM), e.g. a company CA; the system store is always used too. Default none. */
+  /**
+   * The CA certificates (PEM) the server's certificate must chain to, e.g. a company CA. When given they are
+   * the only ones trusted: Node's built-in root certificates are then not used. Default: Node's built-in root
+   * certificates (Mozilla's list).
+   */
   readonly ca?: string | Buffer;
   /** Name the certificate must be valid for. Default host. */
   readonly servername?: string;
@@ -19,16 +23,29 @@ export interface RelayOptions {
   readonly timeoutMs?: number;
 }
 
-/** Classifies a nodemailer error: a 5xx reply about the recipient or message is permanent; TLS, AUTH, 4xx and network failures are temporary. */
+/**
+ * Classifies a nodemailer error by what the server answered first: the reply code and its enhanced status code
+ * (RFC 3463; "550 5.1.1 <a@b>: User unknown" is permanent whatever its text says), except that a refusal of
+ * STARTTLS or AUTH is the relay's configuration, retried until it is fixed (then dead-lettered). Only without a
+ * reply code does the error's code or text decide: TLS (no STARTTLS, a certificate that does not verify) and
+ * network failures are temporary.
+ */
 export function relayError(err: unknown): DeliveryError {
-  const e = err as { responseCode?: number; code?: string; command?: string; message?: string };
+  const e = err as { responseCode?: number; code?: string; command?: string; message?: string; response?: string };
   const message = e.message ?? String(err);
-  // No STARTTLS, or a certificate that does not verify: not sent; kept for a retry once the server is fixed.
-  if (e.code === "ETLS" || e.command === "STARTTLS" || /certificate|STARTTLS|self[- ]signed|TLS/i.test(message)) return new DeliveryError(message, false, "tls");
-  // Refused credentials are the relay's configuration, not the recipient: retried, then dead-lettered.
+  const command = (e.command ?? "").toUpperCase();
+  const reply = typeof e.responseCode === "number" && e.responseCode >= 200 && e.responseCode < 600 ? e.responseCode : undefined;
+  const enhanced = /\b([245])\.\d{1,3}\.\d{1,3}\b/.exec(e.response ?? message)?.[0];
+  if (reply !== undefined) {
+    if (command === "STARTTLS") return new DeliveryError(message, false, "tls");
+    if (command.startsWith("AUTH") || e.code === "EAUTH") return new DeliveryError(message, false, "auth");
+    // The enhanced code's class, when it is consistent with the reply code, confirms it; a reply code alone decides otherwise.
+    const permanent = reply >= 500 && !(enhanced?.startsWith("4.") ?? false);
+    return new DeliveryError(message, permanent, `smtp-${reply}`);
+  }
+  // No reply: STARTTLS missing, a certificate that does not verify, refused credentials, or the network.
+  if (e.code === "ETLS" || /certificate|STARTTLS|self[- ]signed|\bTLS\b/i.test(message)) return new DeliveryError(message, false, "tls");
   if (e.code === "EAUTH" || e.code === "ENOAUTH") return new DeliveryError(message, false, "auth");
-  if (typeof e.responseCode === "number" && e.responseCode >= 500) return new DeliveryError(message, true, `smtp-${e.responseCode}`);
-  if (typeof e.responseCode === "number" && e.responseCode >= 400) return new DeliveryError(message, false, `smtp-${e.responseCode}`);
   return new DeliveryError(message, false, "connection");
 }
 
@@ -52,6 +69,7 @@ export class SmtpRelay implements MailboxHost {
     });
   }
 
+  /** The folder is carried by the copy's headers (X-Mailorg-Quarantine, X-Spam-Flag): SMTP cannot choose one. */
   async deliver(address: string, envelopeFrom: string, raw: Buffer): Promise<void> {
     try {
       await this.transport.sendMail({ envelope: { from: envelopeFrom, to: [address] }, raw });

@@ -3,7 +3,7 @@
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
 import { isIP } from "node:net";
-import { cidrContains, parseCidr, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
+import { cidrContains, parseCidr, type DmarcPolicy, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
 
@@ -21,6 +21,10 @@ export interface InboundMessage {
   readonly spam?: Verdict;
   readonly virus?: Verdict;
   readonly dmarc?: Verdict;
+  /** The From domain's published DMARC policy, as SES reports it when DMARC fails (receipt.dmarcPolicy). */
+  readonly dmarcPolicy?: DmarcPolicy;
+  /** Every author in the From header (authorOf); default [from]. Any of them in an org domain makes the org's DMARC policy apply. */
+  readonly authors?: readonly string[];
   readonly sizeBytes?: number;
 }
 
@@ -36,7 +40,10 @@ export interface RouteDecision {
   readonly deliveries: string[];
   readonly dropped: Dropped[];
   readonly backups: string[];
+  /** Spam, virus or a DMARC reject: kept under quarantine/ in the store, delivered to no one. */
   readonly quarantined: boolean;
+  /** Why every delivery goes to the member's Junk (DMARC failed under p=quarantine), or null. */
+  readonly junk: string | null;
 }
 
 const lc = (s: string): string => s.toLowerCase();
@@ -90,6 +97,40 @@ export function lookupRecipient(table: RoutingTable, recipient: string): { addre
 }
 
 /**
+ * The author the router decides on, from the From header's addresses (message.ts parseAddresses): the first.
+ * A message with several authors (several addresses, or several From fields) has no single RFC 5322.From
+ * for DMARC to vouch for, so a PASS verdict is not trusted for it (it reads as GRAY).
+ */
+export function authorOf(authors: readonly string[], fallback: string, verdict: Verdict | undefined): { from: string; authors: string[]; dmarc: Verdict | undefined } {
+  const distinct = [...new Set(authors.map(lc))];
+  return { from: distinct[0] ?? lc(fallback), authors: distinct.length ? distinct : [lc(fallback)], dmarc: distinct.length > 1 && verdict === "PASS" ? "GRAY" : verdict };
+}
+
+/**
+ * What DMARC asks of a message, as receivers honour it: nothing when DMARC did not fail (or no policy is
+ * known), otherwise the policy the From domain publishes (SES reports it as receipt.dmarcPolicy). For the
+ * org's own domains (and their subdomains) the router does not depend on that report: it applies the
+ * org's own policy, at least quarantine, whenever the verdict is anything but PASS and any author
+ * (`authors`, default the From address) claims one of them.
+ */
+export function dmarcDisposition(table: RoutingTable, from: string, verdict: Verdict | undefined, published: DmarcPolicy | undefined, authors: readonly string[] = [from]): { policy: "quarantine" | "reject"; reason: string } | null {
+  const ownOf = (a: string) => {
+    const domain = domainOf(a);
+    const own = table.orgDomains.find((d) => domain === d || domain.endsWith(`.${d}`));
+    return own === undefined ? undefined : { own, domain };
+  };
+  const claimed = authors.map(ownOf).find((x) => x !== undefined);
+  const domain = claimed?.domain ?? domainOf(from);
+  const own = claimed?.own;
+  if (own !== undefined && verdict !== undefined && verdict !== "PASS") {
+    const policy = table.ownDmarc?.[own] === "reject" ? "reject" : "quarantine";
+    return { policy, reason: `DMARC ${verdict} for ${domain}, an organisation domain (policy ${policy})` };
+  }
+  if (verdict !== "FAIL" || published === undefined || published === "none") return null;
+  return { policy: published, reason: `DMARC FAIL for ${domain}, which publishes p=${published}` };
+}
+
+/**
  * The TCP peer of the SMTP session, from the topmost Received header, which SES's inbound endpoint adds
  * itself ("from host (host [203.0.113.5]) by inbound-smtp.<region>.amazonaws.com ..."). Undefined when that
  * header is missing or was not written by SES: headers below it are the sender's and prove nothing.
@@ -112,6 +153,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     dropped,
     backups: [],
     quarantined,
+    junk: null,
   });
 
   // SMTP time: receipt filters, then recipients no rule matches.
@@ -133,6 +175,10 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     none(null, [...smtpDropped, ...accepted.map((r) => ({ recipient: r, reason }))], quarantined);
 
   if (msg.virus === "FAIL") return dropAll("virus detected: quarantined, never delivered", true);
+  const dmarc = allowedSender ? null : dmarcDisposition(table, from, msg.dmarc, msg.dmarcPolicy, msg.authors ?? [from]);
+  if (dmarc?.policy === "reject") {
+    return none(`${dmarc.reason}: refused (kept under quarantine/, delivered to no one)`, [...smtpDropped, ...accepted.map((r) => ({ recipient: r, reason: `${dmarc.reason}: refused` }))], true, false);
+  }
   if (!allowedSender && table.blockedSenders.some((p) => senderMatches(from, p))) return dropAll(`sender ${from} is blocked by inbound.blocked`);
   if (msg.spam === "FAIL" && !allowedSender) return dropAll("spam verdict FAIL: quarantined", true);
   if (msg.sizeBytes !== undefined && msg.sizeBytes > table.maxMessageBytes) {
@@ -198,5 +244,6 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     dropped: dropped.sort((a, b) => (a.recipient < b.recipient ? -1 : a.recipient > b.recipient ? 1 : a.reason < b.reason ? -1 : 1)),
     backups: [...backups].sort(),
     quarantined: false,
+    junk: dmarc ? `${dmarc.reason}: delivered to Junk` : null,
   };
 }

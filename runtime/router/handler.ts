@@ -7,8 +7,10 @@
  *
  * Under load: copies run with bounded parallelism; a message with more copies than one invocation should
  * make (inlineMax) is split into batches of addresses on the SQS delivery queue, each delivered by its own
- * invocation. Store copies are conditional and written last per address, so any retry (of the SES
- * invocation, which re-enqueues, or of a batch) resumes and never duplicates a copy.
+ * invocation. Every target of a copy (forward, relay, store) is idempotent on its own (conditional markers,
+ * runtime/delivery/deliver.ts), so any retry (of the SES invocation, which re-enqueues, or of a batch) and any
+ * concurrent invocation resumes and never duplicates a copy. A queued batch is checked against the routing
+ * table before anything is delivered.
  * Under faults: every check (event shape, message id, known recipients, the stored object) runs before the first copy, and a
  * failure is a typed RouterError, logged as one JSON line and rethrown for Lambda's retries and the DLQ.
  */
@@ -16,10 +18,11 @@ import { readFileSync } from "node:fs";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
-import { STORE_PREFIX, type RoutingTable } from "../../plan/contract.ts";
-import { connectingIp, decide, sesAccepts, type RouteDecision, type Verdict } from "./core.ts";
+import { STORE_PREFIX, type DmarcPolicy, type RoutingTable } from "../../plan/contract.ts";
+import { authorOf, connectingIp, decide, sesAccepts, type RouteDecision, type Verdict } from "./core.ts";
 import { RouterError, SES_MESSAGE_ID } from "./errors.ts";
-import { deliverCopies, DeliveryIncomplete, type CopyResult, type DeliveryTargets } from "../delivery/deliver.ts";
+import { deliverCopies, DeliveryIncomplete, type CopyResult, type DeliveryJob, type DeliveryTargets } from "../delivery/deliver.ts";
+import { parseAddresses } from "../delivery/message.ts";
 import { S3MailStore } from "../delivery/s3-store.ts";
 
 export { RouterError } from "./errors.ts";
@@ -48,12 +51,16 @@ export interface InboundRecord {
   readonly messageId: string;
   /** Envelope sender (mail.source). */
   readonly envelopeFrom: string;
-  /** The From header address. */
+  /** The From header address (the first author). */
   readonly from: string;
+  /** Every author in the From header. */
+  readonly authors: string[];
   readonly recipients: string[];
   readonly spam?: Verdict;
   readonly virus?: Verdict;
   readonly dmarc?: Verdict;
+  /** The From domain's DMARC policy when DMARC failed (receipt.dmarcPolicy). */
+  readonly dmarcPolicy?: DmarcPolicy;
   /** The connecting (TCP peer) IP, from the Received header SES itself added; undefined when absent. */
   readonly ip?: string;
 }
@@ -64,18 +71,14 @@ export interface DeliveryBatch {
   readonly messageId: string;
   readonly envelopeFrom: string;
   readonly addresses: string[];
+  /** DMARC quarantine: the copies go to Junk (DeliveryJob.quarantine). */
+  readonly quarantine?: string;
 }
 
 export type RouteResult = RouteDecision & { messageId: string; copies: CopyResult[]; queuedBatches: number };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 const isStringArray = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string");
-
-/** The address inside a From header value ("Name <a@b>" or "a@b"). */
-export function addressOf(raw: string): string {
-  const m = raw.match(/<([^>]+)>\s*$/);
-  return (m ? m[1]! : raw).trim().toLowerCase();
-}
 
 function checkMessageId(id: unknown): string {
   if (typeof id !== "string" || !SES_MESSAGE_ID.test(id)) {
@@ -98,19 +101,23 @@ export function parseSesEvent(event: unknown): InboundRecord[] {
     if (!isStringArray(receipt.recipients) || receipt.recipients.length === 0) return malformed(`Records[${i}].ses.receipt.recipients is not a list of addresses`);
     const messageId = checkMessageId(mail.messageId);
     const common = isObject(mail.commonHeaders) ? mail.commonHeaders : {};
-    const from = isStringArray(common.from) && common.from[0] ? common.from[0] : mail.source;
     const verdict = (name: string): Verdict | undefined => {
       const v = receipt[name];
       return isObject(v) && typeof v.status === "string" ? (v.status as Verdict) : undefined;
     };
+    // The From header as SES read it, parsed with the one RFC 5322 address parser the sandbox uses too.
+    const author = authorOf(isStringArray(common.from) ? parseAddresses(common.from) : [], mail.source, verdict("dmarcVerdict"));
+    const policy = typeof receipt.dmarcPolicy === "string" ? receipt.dmarcPolicy.toLowerCase() : undefined;
     return {
       messageId,
       envelopeFrom: mail.source,
-      from: addressOf(from),
+      from: author.from,
+      authors: author.authors,
       recipients: receipt.recipients,
       spam: verdict("spamVerdict"),
       virus: verdict("virusVerdict"),
-      dmarc: verdict("dmarcVerdict"),
+      dmarc: author.dmarc,
+      dmarcPolicy: policy === "none" || policy === "quarantine" || policy === "reject" ? policy : undefined,
       ip: Array.isArray(mail.headers) ? connectingIp(mail.headers.filter((h): h is { name: string; value: string } => isObject(h) && typeof h.name === "string" && typeof h.value === "string")) : undefined,
     };
   });
@@ -131,7 +138,34 @@ export function parseQueued(body: string): { batch: DeliveryBatch } | { redriven
   if (!isObject(b) || b.v !== 1 || typeof b.envelopeFrom !== "string" || !isStringArray(b.addresses)) {
     throw new RouterError("malformed-event", "delivery batch needs {v: 1, messageId, envelopeFrom, addresses}");
   }
-  return { batch: { v: 1, messageId: checkMessageId(b.messageId), envelopeFrom: b.envelopeFrom, addresses: b.addresses } };
+  const quarantine = typeof b.quarantine === "string" ? b.quarantine : undefined;
+  return { batch: { v: 1, messageId: checkMessageId(b.messageId), envelopeFrom: b.envelopeFrom, addresses: b.addresses, ...(quarantine !== undefined ? { quarantine } : {}) } };
+}
+
+const deliverable = new WeakMap<RoutingTable, Set<string>>();
+
+/** Every mailbox the routing table can deliver to: the entries' targets, backup mailboxes and the catch-all. */
+export function deliverableAddresses(table: RoutingTable): Set<string> {
+  let set = deliverable.get(table);
+  if (!set) {
+    set = new Set([...Object.values(table.entries).flatMap((e) => e.deliver), ...table.backups.map((b) => b.to), ...(table.catchAll ? [table.catchAll] : [])]);
+    deliverable.set(table, set);
+  }
+  return set;
+}
+
+/**
+ * Checks a queued batch's addresses against the routing table: each must be a mailbox the table delivers to
+ * (a batch is the router's own output, so anything else was written by someone else, e.g. `../../x`, which
+ * would otherwise name an object key). Throws RouterError.
+ */
+export function checkBatch(batch: DeliveryBatch, table: RoutingTable): DeliveryBatch {
+  const known = deliverableAddresses(table);
+  const bad = batch.addresses.filter((a) => !known.has(a));
+  if (bad.length > 0) {
+    throw new RouterError("malformed-event", `delivery batch of ${batch.messageId} names ${bad.length} address${bad.length === 1 ? "" : "es"} the routing table does not deliver to: ${bad.slice(0, 3).map((a) => JSON.stringify(a)).join(", ")}`, batch.messageId);
+  }
+  return batch;
 }
 
 /** The stored message's size; a missing object and a refused one are told apart (the role has s3:ListBucket). */
@@ -154,9 +188,10 @@ async function storedSize(deps: RouterDeps, messageId: string): Promise<number |
 
 const targetsOf = (deps: RouterDeps): DeliveryTargets => deps.targets ?? { store: new S3MailStore(deps.s3, deps.bucket), forwards: deps.table.forwards ?? {} };
 
-async function deliver(deps: RouterDeps, messageId: string, envelopeFrom: string, addresses: string[]): Promise<CopyResult[]> {
+async function deliver(deps: RouterDeps, job: DeliveryJob): Promise<CopyResult[]> {
+  const { messageId } = job;
   try {
-    return await deliverCopies({ messageId, envelopeFrom, addresses }, targetsOf(deps), { concurrency: deps.concurrency, retryDelaysMs: deps.retryDelaysMs });
+    return await deliverCopies(job, targetsOf(deps), { concurrency: deps.concurrency, retryDelaysMs: deps.retryDelaysMs });
   } catch (err) {
     if (err instanceof DeliveryIncomplete) throw new RouterError("delivery-incomplete", err.message, messageId);
     throw err;
@@ -164,11 +199,12 @@ async function deliver(deps: RouterDeps, messageId: string, envelopeFrom: string
 }
 
 /** Puts the addresses on the delivery queue in batches; returns the number of batches. */
-async function enqueue(deps: RouterDeps, messageId: string, envelopeFrom: string, addresses: string[]): Promise<number> {
+async function enqueue(deps: RouterDeps, job: DeliveryJob): Promise<number> {
+  const { messageId, addresses } = job;
   const size = deps.batchSize ?? 250;
   const entries = [];
   for (let i = 0; i < addresses.length; i += size) {
-    const batch: DeliveryBatch = { v: 1, messageId, envelopeFrom, addresses: addresses.slice(i, i + size) };
+    const batch: DeliveryBatch = { v: 1, messageId, envelopeFrom: job.envelopeFrom, addresses: addresses.slice(i, i + size), ...(job.quarantine !== undefined ? { quarantine: job.quarantine } : {}) };
     entries.push({ Id: `b${i / size}`, MessageBody: JSON.stringify(batch) });
   }
   for (let i = 0; i < entries.length; i += 10) {
@@ -195,13 +231,14 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
   const results: RouteResult[] = [];
   for (const rec of records) {
     const sizeBytes = await storedSize(deps, rec.messageId);
-    const decision = decide(deps.table, { from: rec.from, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, ip: rec.ip, sizeBytes });
+    const decision = decide(deps.table, { from: rec.from, authors: rec.authors, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, dmarcPolicy: rec.dmarcPolicy, ip: rec.ip, sizeBytes });
     const addresses = decision.quarantined ? [] : [...new Set([...decision.deliveries, ...decision.backups])].sort();
+    const job: DeliveryJob = { messageId: rec.messageId, envelopeFrom: rec.envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
     let copies: CopyResult[] = [];
     let queuedBatches = 0;
     if (decision.quarantined) await targetsOf(deps).store.quarantine(rec.messageId);
-    else if (addresses.length > (deps.inlineMax ?? 500) && deps.sqs && deps.queueUrl) queuedBatches = await enqueue(deps, rec.messageId, rec.envelopeFrom, addresses);
-    else copies = await deliver(deps, rec.messageId, rec.envelopeFrom, addresses);
+    else if (addresses.length > (deps.inlineMax ?? 500) && deps.sqs && deps.queueUrl) queuedBatches = await enqueue(deps, job);
+    else copies = await deliver(deps, job);
     // One JSON line per message: the audit trail of every routing decision (CloudWatch Logs).
     const notable = copies.filter((c) => c.relay?.startsWith("failed") || (c.forward !== undefined && c.forward !== "sent"));
     console.log(JSON.stringify({ messageId: rec.messageId, ...decision, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length, queuedBatches, notable }));
@@ -223,8 +260,8 @@ export async function deliverBatches(event: { Records: { messageId: string; body
         await route(queued.redriven, deps);
         continue;
       }
-      const { batch } = queued;
-      const copies = await deliver(deps, batch.messageId, batch.envelopeFrom, batch.addresses);
+      const batch = checkBatch(queued.batch, deps.table);
+      const copies = await deliver(deps, { messageId: batch.messageId, envelopeFrom: batch.envelopeFrom, addresses: batch.addresses, ...(batch.quarantine !== undefined ? { quarantine: batch.quarantine } : {}) });
       console.log(JSON.stringify({ messageId: batch.messageId, batch: r.messageId, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length }));
     } catch (err) {
       logError(err);
