@@ -369,7 +369,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   const orgWide = { departments: [] as string[], orgWide: true };
   const bdm = byKey(base.org.domains, (d) => canon(d.name));
   const hdm = byKey(head.org.domains, (d) => canon(d.name));
-  const dmarc = (d: Domain) => ({ policy: d.dmarc?.policy ?? "quarantine", pct: d.dmarc?.pct ?? 100, rua: list(d.dmarc?.rua) });
+  const dmarc = (d: Domain) => ({ policy: d.dmarc?.policy ?? "quarantine", pct: d.dmarc?.pct ?? 100, rua: list(d.dmarc?.rua), ruf: list(d.dmarc?.ruf) });
   for (const n of keys(bdm, hdm)) {
     const b = bdm.get(n);
     const h = hdm.get(n);
