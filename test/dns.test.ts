@@ -1,13 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
 import { domainRecords, recordProblems, spfLookupCount, txtChunks, route53TxtValue } from "../plan/dns.ts";
 import { DOMAINS_ORG } from "./fixtures-domains.ts";
-import { runCli, writeOrg } from "./helpers.ts";
+import { checkZone, runCli, writeOrg } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
 const { spf } = require("mailauth/lib/spf") as { spf: (o: object) => Promise<{ status: { result: string } }> };
@@ -154,17 +150,6 @@ mailboxes:
     }
   });
 });
-
-/** Loads a zone fragment into a zone with SOA and NS and asserts named-checkzone accepts it. */
-function checkZone(origin: string, fragment: string): void {
-  const which = spawnSync("named-checkzone", ["-v"], { encoding: "utf8" });
-  if (which.error) throw new Error("named-checkzone is not installed (apt-get install bind9-utils; .ci/run does it)");
-  const zone = join(mkdtempSync(join(tmpdir(), "zone-")), "z.zone");
-  writeFileSync(zone, `$TTL 600\n@ IN SOA ns1.${origin}. hostmaster.${origin}. 1 7200 3600 1209600 600\n@ IN NS ns1.${origin}.\nns1 IN A 192.0.2.53\n` + fragment);
-  const check = spawnSync("named-checkzone", ["-i", "local", origin, zone], { encoding: "utf8" });
-  expect(check.stdout + check.stderr).toContain("OK");
-  expect(check.status).toBe(0);
-}
 
 describe("mailorg dns", () => {
   it("--format zone passes named-checkzone inside a zone with SOA and NS", () => {
