@@ -18,7 +18,7 @@ export function orgDocuments(dir: string): OrgDocument[] {
 }
 
 export function saveDocument(d: OrgDocument): void {
-  writeFileSync(d.path, d.doc.toString({ lineWidth: 0 }));
+  writeFileSync(d.path, d.doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
 }
 
 /** The items of a top-level list section (members, domains...) of every file, with their document. */
