@@ -37,6 +37,8 @@ export interface DirectoryImportReport {
 }
 
 const MAX_ALIASES = 5;
+/** A provider's own routing domain (Microsoft 365's tenant.onmicrosoft.com), never one of the org's mail domains. */
+const TENANT_DOMAIN = /(^|\.)onmicrosoft\.com$/;
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string } } };
 const ADDRESS = new RegExp(schema.$defs.address.pattern);
 
@@ -54,7 +56,10 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
   if (!hasOrg(dir)) {
     if (!opts.name || !opts.region) throw new Error("a new org needs --name and --region");
     const counts = new Map<string, number>();
-    for (const p of people) if (ADDRESS.test(p.address)) counts.set(canon(p.address).split("@")[1]!, (counts.get(canon(p.address).split("@")[1]!) ?? 0) + 1);
+    for (const p of people) {
+      const domain = canon(p.address).split("@")[1]!;
+      if (ADDRESS.test(p.address) && !TENANT_DOMAIN.test(domain)) counts.set(domain, (counts.get(domain) ?? 0) + 1);
+    }
     const domains = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([d]) => d);
     if (domains.length === 0) throw new Error("the export has no person with a valid address");
     initOrg(dir, { name: opts.name, region: opts.region, domains, owners: opts.owners });
