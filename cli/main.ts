@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "./common.ts";
 import { register as approvers } from "./approvers.ts";
 import { register as audit } from "./audit.ts";
+import { register as bootstrapCi } from "./bootstrap-ci.ts";
 import { register as bootstrapState } from "./bootstrap-state.ts";
 import { register as canSend } from "./can-send.ts";
 import { register as diff } from "./diff.ts";
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState, init, importCmd]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState, bootstrapCi, init, importCmd]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
