@@ -50,6 +50,8 @@ const clean = (s: string | undefined): string | undefined => {
   return t ? t : undefined;
 };
 const fullName = (first: string | undefined, last: string | undefined): string | undefined => clean([first, last].filter(Boolean).join(" "));
+/** A department path written with '/' (an OU path, or a department column that nests: Sales/East). */
+const splitPath = (s: string): string[] => s.split("/").map((x) => x.trim()).filter(Boolean);
 const truthy = (s: string | undefined): boolean => /^(true|yes|1)$/i.test(s?.trim() ?? "");
 
 /** CSV rows as objects by header, with the line each starts on. */
@@ -81,7 +83,8 @@ function readGoogleCsv(text: string): DirectoryRead {
       title: clean(row["Employee Title"]),
       phone: clean(row["Work Phone"]) ?? clean(row["Mobile Phone"]),
       aliases: [],
-      departmentPath: ou.split("/").map((s) => s.trim()).filter(Boolean),
+      // The OU path is the hierarchy; an account in the top OU falls back to its Department column.
+      departmentPath: splitPath(ou).length ? splitPath(ou) : splitPath(row["Department"] ?? ""),
       suspended: /^suspended$/i.test(status),
       where: `line ${line}`,
     });
@@ -108,7 +111,7 @@ function readM365Csv(text: string): DirectoryRead {
       title: clean(row["Title"]),
       phone: clean(row["Phone number"]) ?? clean(row["Mobile Phone"]),
       aliases,
-      departmentPath: (clean(row["Department"]) ?? "").split("/").map((s) => s.trim()).filter(Boolean),
+      departmentPath: splitPath(row["Department"] ?? ""),
       suspended: truthy(row["Block credential"]) || !!clean(row["Soft deletion time stamp"]),
       where: `line ${line}`,
     });

@@ -114,10 +114,10 @@ const summary = (dir: string) => {
 };
 
 describe("reading each export format", () => {
-  it("Google Workspace: OU paths, titles, work phone first, Suspended status", () => {
+  it("Google Workspace: OU paths (the Department column for the top OU), titles, work phone first, Suspended status", () => {
     const r = readDirectory(gwsCsv(), "gws-csv");
     expect(r.people.map((p) => [p.address, p.name, p.departmentPath.join("/"), p.title ?? null, p.phone ?? null, p.suspended])).toEqual([
-      ["lin.wei@example.com", "Wei Lin", "", "Chief Executive Officer", "+86 10 5555 0100", false],
+      ["lin.wei@example.com", "Wei Lin", "Management", "Chief Executive Officer", "+86 10 5555 0100", false],
       ["li.na@example.com", "Na Li", "Sales", "Sales Director", "+86 10 5555 0101", false],
       ["zhao.lei@example.com", "Lei Zhao", "Sales/North", "Regional Director, North", "+86 10 5555 0110", false],
       ["wang.fang@example.com", "Fang Wang", "Finance", "Accountant", null, true],
@@ -168,19 +168,20 @@ describe("an export becomes a valid org", () => {
 
   it("Google Workspace: nested departments under the top one, suspended as departed without a successor", () => {
     const { dir, report } = fresh(gwsCsv(), "gws-csv");
-    expect(report).toMatchObject({ created: true, departed: ["wang.fang@example.com"], departmentsAdded: ["sales", "sales-north", "finance"], gone: [], notes: [] });
+    expect(report).toMatchObject({ created: true, departed: ["wang.fang@example.com"], departmentsAdded: ["management", "sales", "sales-north", "finance"], gone: [], notes: [] });
     const s = summary(dir);
     expect(s.errors).toEqual([]);
     expect(s.ok).toBe(true);
     expect(s.departments).toEqual([
       ["example-trading", "Example Trading", null],
+      ["management", "Management", "example-trading"],
       ["sales", "Sales", "example-trading"],
       ["sales-north", "North", "sales"],
       ["finance", "Finance", "example-trading"],
     ]);
     expect(s.members).toContainEqual(["wang.fang@example.com", "Fang Wang", "Accountant", null, ["finance"], [], "departed"]);
-    expect(s.members).toContainEqual(["lin.wei@example.com", "Wei Lin", "Chief Executive Officer", "+86 10 5555 0100", [], [], "active"]);
-    expect(Object.keys(readTree(dir))).toEqual(["departments.yaml", "groups.yaml", "mailboxes.yaml", "members/example-trading.yaml", "members/finance.yaml", "members/sales.yaml", "organisation.yaml"]);
+    expect(s.members).toContainEqual(["lin.wei@example.com", "Wei Lin", "Chief Executive Officer", "+86 10 5555 0100", ["management"], [], "active"]);
+    expect(Object.keys(readTree(dir))).toEqual(["departments.yaml", "groups.yaml", "mailboxes.yaml", "members/example-trading.yaml", "members/finance.yaml", "members/management.yaml", "members/sales.yaml", "organisation.yaml"]);
     for (const text of Object.values(readTree(dir))) expect(text).toMatch(/^# yaml-language-server: \$schema=\S+schemas\/org\.schema\.json\n/);
   });
 
@@ -255,11 +256,11 @@ describe("mailorg import FILE (wiring)", () => {
     const out = join(tmp, "org");
     const r = runCli(["import", join(tmp, "users.csv"), "--format", "gws-csv", "--out", out, "--name", "Example Trading", "--region", "eu-west-1", "--owners", "@example/mail-admins"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`created ${out}: 5 people added, 3 departments added\n`);
+    expect(r.stdout).toContain(`created ${out}: 5 people added, 4 departments added\n`);
     expect(r.stdout).toContain("added as departed, suspended in the export (set forward_to to a successor) (1):\n  wang.fang@example.com\n");
     expect(r.stderr).toContain("warning [forward-to] departed member wang.fang@example.com has no forward_to");
     const v = runCli(["validate", "--org", out]);
-    expect([v.status, v.stdout]).toEqual([0, `${out}: valid: 1 domains, 4 departments, 5 members, 0 groups, 1 mailboxes\n`]);
+    expect([v.status, v.stdout]).toEqual([0, `${out}: valid: 1 domains, 5 departments, 5 members, 0 groups, 1 mailboxes\n`]);
   });
 
   it("usage errors: a new org without --name, a file of another format", () => {
