@@ -97,7 +97,8 @@ function readM365Csv(text: string): DirectoryRead {
   const people: Person[] = [];
   const skipped: string[] = [];
   for (const { row, line } of csvRows(text, ["User principal name", "Display name"], "Microsoft 365")) {
-    const proxies = (row["Proxy addresses"] ?? "").split(/[+;]/).map((s) => s.trim()).filter(Boolean);
+    // Joined with '+' (or ';'), each starting with its type (SMTP:, smtp:, SIP:, X500:...); a '+' inside an address stays.
+    const proxies = (row["Proxy addresses"] ?? "").split(/[+;](?=[A-Za-z0-9]+:)/).map((s) => s.trim()).filter(Boolean);
     // SMTP: (upper case) marks the primary address; smtp: the others.
     const primary = proxies.find((p) => p.startsWith("SMTP:"))?.slice(5) ?? clean(row["User principal name"]);
     if (!primary || !ADDRESS.test(primary)) {

@@ -14,6 +14,7 @@ import type { PolicyDocument } from "../plan/sending.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { ROOT, runCli, writeOrg } from "./helpers.ts";
 import { synthOrg, type StackJson } from "./synth-helpers.ts";
+import { readStacks, stackStringProblems, terraformMissing } from "./terraform.ts";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -223,6 +224,8 @@ describe("mailorg bootstrap-ci (wiring)", () => {
     expect(runCli(["bootstrap-ci", "--repo", "example-trading/mail", "--existing-oidc-provider", "--out", lookup]).status).toBe(0);
     const j2 = JSON.parse(readFileSync(join(lookup, "stacks/ci-bootstrap/cdk.tf.json"), "utf8"));
     expect([j2.resource.aws_iam_openid_connect_provider, Object.keys(j2.data)]).toEqual([undefined, ["aws_caller_identity", "aws_iam_openid_connect_provider"]]);
+    // Terraform parses every string of both stacks, and each reference is to a resource of the same stack.
+    if (!terraformMissing) expect([...readStacks(out), ...readStacks(lookup)].flatMap(stackStringProblems)).toEqual([]);
     const bad = runCli(["bootstrap-ci", "--repo", "not a repo", "--out", lookup]);
     expect([bad.status, bad.stderr]).toEqual([2, "mailorg: --repo is 'not a repo'; expected OWNER/NAME such as example-trading/mail\n"]);
   });

@@ -31,7 +31,7 @@ function m365Csv(): string {
     "Block credential,City,Country/Region,Department,DirSyncEnabled,Display name,Fax,First name,Last dirsync time,Last name,Last password change time stamp,License assignment details,Licenses,Mobile Phone,Oath token meta data,Object Id,Office,Password never expires,Phone number,Postal code,Preferred data location,Preferred language,Proxy addresses,Release track,Soft deletion time stamp,State,Street address,Strong password required,Title,Usage location,User principal name,When created";
   return [
     "\uFEFF" + header,
-    "False,Shanghai,China,Sales/East,,Jane Doe,,Jane,,Doe,2026-03-01 08:00:00Z,,contoso:O365_BUSINESS_PREMIUM,+86 139 0000 0001,,3f2a1c9e-0000-4000-8000-000000000001,Room 12,False,+86 21 5555 0200,200000,,en-US,SMTP:jane.doe@contoso.example+smtp:jd@contoso.example+smtp:jane.doe@contoso.onmicrosoft.com,,,Shanghai,1 Century Ave,True,Account Executive,CN,jane.doe@contoso.example,2024-02-01 09:00:00Z",
+    "False,Shanghai,China,Sales/East,,Jane Doe,,Jane,,Doe,2026-03-01 08:00:00Z,,contoso:O365_BUSINESS_PREMIUM,+86 139 0000 0001,,3f2a1c9e-0000-4000-8000-000000000001,Room 12,False,+86 21 5555 0200,200000,,en-US,SMTP:jane.doe@contoso.example+smtp:jd@contoso.example+SIP:jane.doe@contoso.example+smtp:jane+news@contoso.example+smtp:jane.doe@contoso.onmicrosoft.com,,,Shanghai,1 Century Ave,True,Account Executive,CN,jane.doe@contoso.example,2024-02-01 09:00:00Z",
     "True,Beijing,China,Finance,,Bob Smith,,Bob,,Smith,2025-11-01 08:00:00Z,,contoso:O365_BUSINESS_PREMIUM,,,3f2a1c9e-0000-4000-8000-000000000002,,False,,100000,,en-US,SMTP:bob.smith@contoso.example,,,Beijing,,True,Controller,CN,bob.smith@contoso.example,2023-05-10 09:00:00Z",
     "False,,,,,Room Booking,,,,,,,,,,3f2a1c9e-0000-4000-8000-000000000003,,False,,,,,,,,,,True,,CN,rooms@contoso.onmicrosoft.com,2023-05-10 09:00:00Z",
   ].join("\r\n") + "\r\n";
@@ -128,7 +128,7 @@ describe("reading each export format", () => {
   it("Microsoft 365: the SMTP: proxy is primary, smtp: ones are aliases, Block credential is suspended", () => {
     const r = readDirectory(m365Csv(), "m365-csv");
     expect(r.people.map((p) => [p.address, p.aliases, p.departmentPath, p.phone ?? null, p.suspended])).toEqual([
-      ["jane.doe@contoso.example", ["jd@contoso.example", "jane.doe@contoso.onmicrosoft.com"], ["Sales", "East"], "+86 21 5555 0200", false],
+      ["jane.doe@contoso.example", ["jd@contoso.example", "jane+news@contoso.example", "jane.doe@contoso.onmicrosoft.com"], ["Sales", "East"], "+86 21 5555 0200", false],
       ["bob.smith@contoso.example", [], ["Finance"], null, true],
       ["rooms@contoso.onmicrosoft.com", [], [], null, false],
     ]);
@@ -195,7 +195,7 @@ describe("an export becomes a valid org", () => {
     expect([s.ok, s.errors]).toEqual([true, []]);
     expect(s.members).toEqual([
       ["bob.smith@contoso.example", "Bob Smith", "Controller", null, ["finance"], [], "departed"],
-      ["jane.doe@contoso.example", "Jane Doe", "Account Executive", "+86 21 5555 0200", ["sales-east"], ["jd@contoso.example"], "active"],
+      ["jane.doe@contoso.example", "Jane Doe", "Account Executive", "+86 21 5555 0200", ["sales-east"], ["jd@contoso.example", "jane+news@contoso.example"], "active"],
     ]);
   });
 
