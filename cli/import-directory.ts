@@ -36,7 +36,7 @@ export function registerDirectoryImport(cmd: Command): void {
       try {
         read = readDirectory(text, opts.format);
       } catch (err) {
-        if (err instanceof DirectoryFormatError || (err as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${file}: ${(err as Error).message.replace(/\.$/, "")}`);
+        if (err instanceof DirectoryFormatError || (err as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${file}: ${(err as Error).message.replace(/\.$/, "").replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}`);
         throw err;
       }
       const report = importDirectory(opts.out, read.people, { name: opts.name, region: opts.region, owners });

@@ -53,7 +53,7 @@ export interface CiRolesPlan {
   readonly apply: CiRolePlan;
 }
 
-const READ = /^[a-z0-9-]+:(Get|List|Describe|Head)/;
+const READ = /^[a-z0-9-]+:(Get|List|Describe)/;
 
 /** Whether an action only reads (a plan role may have it). */
 export function isReadAction(action: string): boolean {
@@ -109,7 +109,7 @@ export function stackGrants(plan: MailPlan): Grant[] {
     },
     {
       serves: ["aws_cloudwatch_log_group"],
-      actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"],
+      actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup"],
       resources: [`arn:aws:logs:${region}:${a}:log-group:/aws/lambda/${prefix}-*`],
     },
     { serves: ["aws_cloudwatch_log_group"], actions: ["logs:DescribeLogGroups"], resources: ["*"] },
@@ -120,7 +120,7 @@ export function stackGrants(plan: MailPlan): Grant[] {
     },
     {
       serves: ["aws_iam_role", "aws_iam_role_policy"],
-      actions: ["iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+      actions: ["iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRoleTags"],
       resources: [`arn:aws:iam::${a}:role/${prefix}-*`],
     },
     {
@@ -128,6 +128,7 @@ export function stackGrants(plan: MailPlan): Grant[] {
       serves: ["aws_lambda_function"],
       actions: ["iam:PassRole"],
       resources: [`arn:aws:iam::${a}:role/${prefix}-*`],
+      condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
     },
     {
       serves: ["aws_lambda_function", "aws_lambda_function_event_invoke_config", "aws_lambda_permission"],
@@ -152,12 +153,12 @@ export function stackGrants(plan: MailPlan): Grant[] {
     { serves: ["aws_s3_object"], actions: ["s3:PutObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObject"], resources: [`arn:aws:s3:::${bucket}/signatures/*`] },
     {
       serves: ["aws_iam_user", "aws_iam_access_key", "aws_iam_user_group_membership", "aws_iam_user_policy"],
-      actions: ["iam:CreateUser", "iam:GetUser", "iam:TagUser", "iam:UntagUser", "iam:DeleteUser", "iam:ListGroupsForUser", "iam:AddUserToGroup", "iam:RemoveUserFromGroup", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"],
+      actions: ["iam:CreateUser", "iam:GetUser", "iam:TagUser", "iam:UntagUser", "iam:DeleteUser", "iam:ListGroupsForUser", "iam:AddUserToGroup", "iam:RemoveUserFromGroup", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies", "iam:ListUserTags"],
       resources: [`arn:aws:iam::${a}:user${MEMBER_IAM_PATH}*`, `arn:aws:iam::${a}:group${MEMBER_IAM_PATH}*`],
     },
     {
       serves: ["aws_iam_group", "aws_iam_policy", "aws_iam_group_policy_attachment"],
-      actions: ["iam:CreateGroup", "iam:GetGroup", "iam:DeleteGroup", "iam:AttachGroupPolicy", "iam:DetachGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:CreatePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:TagPolicy", "iam:UntagPolicy", "iam:ListEntitiesForPolicy"],
+      actions: ["iam:CreateGroup", "iam:GetGroup", "iam:DeleteGroup", "iam:AttachGroupPolicy", "iam:DetachGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:CreatePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:TagPolicy", "iam:UntagPolicy", "iam:ListPolicyTags", "iam:ListEntitiesForPolicy"],
       resources: [`arn:aws:iam::${a}:group${MEMBER_IAM_PATH}*`, `arn:aws:iam::${a}:policy${MEMBER_IAM_PATH}*`],
     },
     { serves: ["data.aws_caller_identity"], actions: ["sts:GetCallerIdentity"], resources: ["*"] },

@@ -78,7 +78,7 @@ function applyCalls(stacks: Record<string, StackJson>, prefix: string): Map<stri
   t.set("aws_cloudwatch_metric_alarm", [["cloudwatch:PutMetricAlarm", `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarm}`], ["cloudwatch:DescribeAlarms", `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarm}`]]);
   t.set("aws_iam_role", [["iam:CreateRole", iam(`role/${role}`)], ["iam:GetRole", iam(`role/${role}`)]]);
   t.set("aws_iam_role_policy", [["iam:PutRolePolicy", iam(`role/${role}`)], ["iam:GetRolePolicy", iam(`role/${role}`)]]);
-  t.set("aws_lambda_function", [["lambda:CreateFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["lambda:GetFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["iam:PassRole", iam(`role/${role}`)]]);
+  t.set("aws_lambda_function", [["lambda:CreateFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["lambda:GetFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["iam:PassRole", iam(`role/${role}`), { "iam:PassedToService": "lambda.amazonaws.com" }]]);
   t.set("aws_lambda_function_event_invoke_config", [["lambda:PutFunctionEventInvokeConfig", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`]]);
   t.set("aws_lambda_permission", [["lambda:AddPermission", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`], ["lambda:GetPolicy", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`]]);
   t.set("aws_lambda_event_source_mapping", [["lambda:CreateEventSourceMapping", "*"], ["lambda:GetEventSourceMapping", `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:abc`]]);
@@ -163,6 +163,8 @@ describe("CI roles (bootstrap-ci) under @cloud-copilot/iam-simulate", () => {
       ["iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/admin`],
       ["iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`],
       ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/admin`],
+      // The router's own role, but without PassedToService lambda.amazonaws.com (handed to another service).
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/example-trading-mail-router`],
       ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:payments`],
       ["s3:PutBucketPolicy", "arn:aws:s3:::company-backups"],
       ["s3:GetObject", `arn:aws:s3:::example-trading-mail-${ACCOUNT}-${REGION}/incoming/message`],
