@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
 import { canon } from "../model/org.ts";
 import { SCHEMA_FILE } from "../model/schema.ts";
 import { fnv1a } from "../plan/naming.ts";
@@ -87,7 +87,7 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
         if (ids.has(id)) id = `${id}-${fnv1a(path.slice(0, i + 1).join("/")).toString(36)}`;
         ids.add(id);
         depts.push({ id, name, parent });
-        (deptDoc.doc.get("departments", true) as import("yaml").YAMLSeq).add(flowMap(deptDoc, { id, name, parent }));
+        (deptDoc.doc.get("departments", true) as YAMLSeq).add(flowMap(deptDoc, { id, name, parent }));
         departmentsAdded.push(id);
       }
       if (i === 0) topLevel = id;
@@ -160,7 +160,7 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
       const seq = node.get(k, true);
       if (isSeq(seq)) seq.flow = true;
     }
-    (file.doc.get("members", true) as import("yaml").YAMLSeq).add(node);
+    (file.doc.get("members", true) as YAMLSeq).add(node);
     added.push(address);
     if (p.suspended) departed.push(address);
   }
@@ -184,7 +184,7 @@ function flowMap(d: OrgDocument, value: Record<string, unknown>) {
 function newDocument(dir: string, rel: string, section: string): OrgDocument {
   const path = join(dir, rel);
   const doc = parseDocument(`${modeline(path)}${section}: []\n`);
-  (doc.get(section, true) as import("yaml").YAMLSeq).flow = false;
+  (doc.get(section, true) as YAMLSeq).flow = false;
   return { path, doc };
 }
 
@@ -200,7 +200,7 @@ function membersDocument(dir: string, docs: OrgDocument[], cache: Map<string, Or
   }
   const seq = d.doc.get("members", true);
   if (!isSeq(seq)) d.doc.set("members", d.doc.createNode([]));
-  (d.doc.get("members", true) as import("yaml").YAMLSeq).flow = false;
+  (d.doc.get("members", true) as YAMLSeq).flow = false;
   cache.set(topLevel, d);
   return d;
 }

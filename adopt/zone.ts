@@ -4,8 +4,8 @@
  * mailorg manages, what the first apply does to it. Pure: text in, data out; the CLI writes the org.
  */
 import { parseZone } from "dnsz";
-import { canon, type Domain, type Org } from "../model/org.ts";
 import { isMap } from "yaml";
+import { canon, type Domain, type Org } from "../model/org.ts";
 import { DKIM_PLACEHOLDERS, type DnsRecord } from "../plan/dns.ts";
 import { addToList, findItem, orgDocuments, saveDocument } from "./yaml-edit.ts";
 
