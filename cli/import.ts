@@ -14,7 +14,11 @@ import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts
 import { registerDirectoryImport } from "./import-directory.ts";
 
 export function register(program: Command): void {
-  const cmd = program.command("import").description("bring an existing provider's data in: a directory export (import FILE --format F --out DIR) or a DNS zone (import dns)");
+  const cmd = program
+    .command("import")
+    .description("bring an existing provider's data in: a directory export (import FILE --format F --out DIR) or a DNS zone (import dns)")
+    // import's own options (--format, --out) only before a subcommand (the program's are positional too).
+    .enablePositionalOptions();
   registerDirectoryImport(cmd);
   const dns = cmd
     .command("dns")

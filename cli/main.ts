@@ -27,7 +27,9 @@ export function buildProgram(): Command {
     // Commander's own errors (unknown option, missing argument, bad choice) in the style of every other error:
     // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
-    .exitOverride();
+    .exitOverride()
+    // Each command's options belong to it: `import dns ... --format json` is dns's --format, not import's.
+    .enablePositionalOptions();
   for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState, bootstrapCi, init, importCmd]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

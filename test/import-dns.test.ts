@@ -118,6 +118,7 @@ describe("mailorg import dns", () => {
     });
     // Again: nothing more to write.
     const again = runCli(["import", "dns", join(dir, "example.com.zone"), "--domain", "example.com", "--org", org, "--format", "json"]);
+    expect([again.status, again.stderr]).toEqual([0, ""]);
     expect(JSON.parse(again.stdout).written).toEqual([]);
     expect(readFileSync(join(org, "org.yaml"), "utf8")).toBe(text);
     const zone = runCli(["dns", "--org", org, "--domain", "example.com"]);
