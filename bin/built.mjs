@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SOURCES = ["cli", "model", "plan", "review", "simulate", "runtime", "constructs", "mailhost"];
+const SOURCES = ["adopt", "cli", "model", "plan", "review", "simulate", "runtime", "constructs", "mailhost"];
 const FILES = ["main.ts", "package.json", "scripts/build.mjs"];
 
 function newest(path) {

@@ -25,6 +25,9 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   audit: () => import("./audit.ts"),
   stacks: () => import("./stacks.ts"),
   "bootstrap-state": () => import("./bootstrap-state.ts"),
+  "bootstrap-ci": () => import("./bootstrap-ci.ts"),
+  init: () => import("./init.ts"),
+  import: () => import("./import.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */
@@ -43,7 +46,9 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     // Commander's own errors (unknown option, missing argument, bad choice) in the style of every other error:
     // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
-    .exitOverride();
+    .exitOverride()
+    // Each command's options belong to it: `import dns ... --format json` is dns's --format, not import's.
+    .enablePositionalOptions();
   const modules = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
   for (const m of modules) m.register(program);
   for (const cmd of program.commands) cmd.exitOverride();

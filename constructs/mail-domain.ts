@@ -4,7 +4,7 @@ import { Sesv2EmailIdentityMailFromAttributes } from "@cdktn/provider-aws/lib/se
 import { Fn, TerraformOutput, type ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { slug } from "../model/org.ts";
-import { DKIM_PLACEHOLDERS, DKIM_TOKEN_COUNT, route53TxtValue, type DnsRecord } from "../plan/dns.ts";
+import { DKIM_PLACEHOLDERS, DKIM_TOKEN_COUNT, outputName, route53TxtValue, type DnsRecord } from "../plan/dns.ts";
 import type { DomainPlan } from "../plan/plan.ts";
 import { protect } from "./protect.ts";
 
@@ -63,10 +63,7 @@ export class MailDomain extends Construct {
   }
 }
 
-/** A readable output name per domain: `dkim_tokens_example_com` (`terraform output dkim_tokens_example_com`). */
-export function outputName(what: string, domain: string): string {
-  return `${what}_${domain.replace(/[.-]/g, "_")}`;
-}
+export { outputName };
 
 /** Route53 records of one domain, protected, with construct ids from the record's name and type. */
 function createRecords(scope: Construct, zoneId: string, domain: string, records: readonly DnsRecord[], dependsOn?: ITerraformDependable[]): void {

@@ -9,6 +9,8 @@ import { stackOrder } from "../plan/stacks.ts";
 import { UsageError } from "../model/today.ts";
 import { MailOrgStack } from "./base-stack.ts";
 import { StateBucket } from "./state-bucket.ts";
+import { CiRoles } from "./ci-roles.ts";
+import { ciRoles } from "../plan/ci-roles.ts";
 import { today as todayFromEnv } from "../model/today.ts";
 import { loadOrg } from "../model/load.ts";
 import { buildStacks } from "./app.ts";
@@ -94,6 +96,24 @@ export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string;
   const ownState = opts.migrate ? state : undefined;
   const stack = new MailOrgStack(app, "state-bootstrap", { region: state.region, organisation: org.organisation.name, state: ownState });
   new StateBucket(stack, "state", { bucket: state.bucket, kmsKeyId: state.kms_key_id });
+  app.synth();
+  recordOutput(opts.outDir, previous);
+  const file = join(opts.outDir, "stacks", stack.node.id, "cdk.tf.json");
+  return { outDir: opts.outDir, stacks: [{ name: stack.node.id, resources: countResources(file), file }] };
+}
+
+/**
+ * `mailorg bootstrap-ci`: a one-stack configuration with the GitHub OIDC provider (or a lookup of the
+ * account's) and the roles `mailorg-ci-plan` and `mailorg-ci-apply` for one repository. Applied once by an
+ * administrator; its state is kept like every stack's (organisation.state, or a local file).
+ */
+export function synthesizeCiBootstrap(opts: { orgDir: string; outDir: string; repo: string; environment?: string; existingOidcProvider?: boolean; today?: string }): SynthResult {
+  const { org, plan } = loadValidPlan(opts.orgDir, { today: opts.today });
+  disableTokenStackTraces();
+  const previous = claimOutDir(opts.outDir);
+  const app = new App({ outdir: opts.outDir, skipValidation: false });
+  const stack = new MailOrgStack(app, "ci-bootstrap", { region: org.organisation.region, organisation: org.organisation.name, state: plan.state });
+  new CiRoles(stack, "ci", { roles: ciRoles(plan, { repo: opts.repo, environment: opts.environment }), existingOidcProvider: opts.existingOidcProvider });
   app.synth();
   recordOutput(opts.outDir, previous);
   const file = join(opts.outDir, "stacks", stack.node.id, "cdk.tf.json");

@@ -272,6 +272,11 @@ export interface Domain {
    */
   mail_from?: string;
   dmarc?: Dmarc;
+  spf?: Spf;
+  /**
+   * Other values of the apex TXT record set that must be kept (site-verification strings and the like), published beside the SPF record in the one record set mailorg manages; `mailorg import dns` fills it from the existing zone. Printable ASCII without quotes or backslashes; an SPF record goes in spf instead.
+   */
+  txt?: string[];
   /**
    * HTTPS URL of the SVG Tiny PS logo published in the BIMI record (requires DMARC quarantine or reject at pct 100).
    */
@@ -293,9 +298,37 @@ export interface Dmarc {
    */
   rua?: Address1[];
   /**
+   * Addresses that receive failure (forensic) reports (published as mailto: URIs). A report address on another org domain gets that domain's report-authorisation record (<domain>._report._dmarc.<other>), as for rua.
+   */
+  ruf?: Address1[];
+  /**
    * Percentage of failing mail the policy applies to, 0 to 100. Default 100.
    */
   pct?: number;
+}
+/**
+ * Other senders of the domain, merged into its one apex SPF record beside SES (v=spf1 ip4:... ip6:... include:amazonses.com include:... ~all): the old provider while mail moves, a CRM, an office server. Receivers allow at most 10 DNS lookups per SPF record; validation warns past that.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "spf".
+ */
+export interface Spf {
+  /**
+   * Domains whose SPF records are included (include:<domain>), e.g. _spf.google.com or spf.protection.outlook.com; each costs at least one of the 10 lookups.
+   */
+  include?: string[];
+  /**
+   * IPv4 addresses or CIDRs allowed to send (ip4:<value>), e.g. 192.0.2.25 or 198.51.100.0/24.
+   */
+  ip4?: string[];
+  /**
+   * IPv6 addresses or CIDRs allowed to send (ip6:<value>), e.g. 2001:db8::/48.
+   */
+  ip6?: string[];
+  /**
+   * What receivers do with mail from anywhere else: softfail (~all, the default) or fail (-all).
+   */
+  all?: "softfail" | "fail";
 }
 /**
  * A department; departments form a tree via parent.

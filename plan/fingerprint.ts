@@ -11,7 +11,7 @@ import type { MailPlan } from "./plan.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The folders and files whose content decides what synthesis writes. */
-const CODE = ["cli", "constructs", "mailhost", "model", "plan", "runtime", "schemas", "main.ts", "package-lock.json"];
+const CODE = ["adopt", "cli", "constructs", "mailhost", "model", "plan", "runtime", "schemas", "main.ts", "package-lock.json"];
 
 export interface OutputSource {
   /** sha256 of the MailPlan's JSON. */

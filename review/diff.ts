@@ -89,8 +89,9 @@ export const DIFF_FIELDS = {
   state: ["bucket", "region", "key_prefix", "role_arn", "kms_key_id"],
   delivery: ["relay"],
   relay: ["host", "port", "tls", "auth_secret"],
-  domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url"],
-  dmarc: ["policy", "rua", "pct"],
+  domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url", "spf", "txt"],
+  dmarc: ["policy", "rua", "ruf", "pct"],
+  spf: ["include", "ip4", "ip6", "all"],
   department: ["id", "name", "parent", "admins"],
   member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward"],
   forward: ["to", "keep_copy"],
@@ -449,7 +450,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   const orgWide = { departments: [] as string[], orgWide: true };
   const bdm = byKey(base.org.domains, (d) => canon(d.name));
   const hdm = byKey(head.org.domains, (d) => canon(d.name));
-  const dmarc = (d: Domain) => ({ policy: d.dmarc?.policy ?? "quarantine", pct: d.dmarc?.pct ?? 100, rua: list(d.dmarc?.rua) });
+  const dmarc = (d: Domain) => ({ policy: d.dmarc?.policy ?? "quarantine", pct: d.dmarc?.pct ?? 100, rua: list(d.dmarc?.rua), ruf: list(d.dmarc?.ruf) });
   for (const n of keys(bdm, hdm)) {
     const b = bdm.get(n);
     const h = hdm.get(n);
@@ -461,6 +462,11 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     const weaker = DMARC_STRENGTH[y.policy]! < DMARC_STRENGTH[x.policy]! || (y.policy === x.policy && y.pct < x.pct);
     field("Domains", n, "dmarc", x, y, orgWide, weaker ? `DMARC of ${n} is weakened (p=${x.policy} pct=${x.pct} -> p=${y.policy} pct=${y.pct})` : undefined);
     rest("Domains", n, "dmarc.", b.dmarc, h.dmarc, DIFF_FIELDS.dmarc, orgWide);
+    // Who else may send as the domain (its SPF record) and the other apex TXT values kept beside it.
+    const spf = (d: Domain) => ({ include: list(d.spf?.include), ip4: [...(d.spf?.ip4 ?? [])].sort(), ip6: [...(d.spf?.ip6 ?? [])].sort(), all: d.spf?.all ?? "softfail" });
+    field("Domains", n, "spf", spf(b), spf(h), orgWide);
+    rest("Domains", n, "spf.", b.spf, h.spf, DIFF_FIELDS.spf, orgWide);
+    field("Domains", n, "txt", [...(b.txt ?? [])].sort(), [...(h.txt ?? [])].sort(), orgWide);
     rest("Domains", n, "", b, h, DIFF_FIELDS.domain, orgWide);
     const off = h.receive === false;
     field("Domains", n, "receive", b.receive !== false, h.receive !== false, orgWide, off ? `receive is turned off for ${n}: its MX record and receipt rules are removed, so mail to every address @${n} stops being delivered (point the MX at another provider first, then pass --allow-destructive)` : undefined);

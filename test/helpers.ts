@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -104,4 +105,15 @@ export function tempGitRepo(files: Record<string, string>): { repo: string; git:
   git("init", "-q", "-b", "main");
   commit("initial");
   return { repo, git, commit };
+}
+
+/** Loads a zone fragment into a zone with SOA and NS and asserts named-checkzone accepts it. */
+export function checkZone(origin: string, fragment: string): void {
+  const which = spawnSync("named-checkzone", ["-v"], { encoding: "utf8" });
+  if (which.error) throw new Error("named-checkzone is not installed (apt-get install bind9-utils; .ci/run does it)");
+  const zone = join(mkdtempSync(join(tmpdir(), "zone-")), "z.zone");
+  writeFileSync(zone, `$TTL 600\n@ IN SOA ns1.${origin}. hostmaster.${origin}. 1 7200 3600 1209600 600\n@ IN NS ns1.${origin}.\nns1 IN A 192.0.2.53\n` + fragment);
+  const check = spawnSync("named-checkzone", ["-i", "local", origin, zone], { encoding: "utf8" });
+  expect(check.stdout + check.stderr).toContain("OK");
+  expect(check.status).toBe(0);
 }

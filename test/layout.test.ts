@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative, sep } from "node:path";
 import { expect, it } from "vitest";
 import { ROOT } from "./helpers.ts";
 
-const FOLDERS = ["model", "plan", "runtime", "constructs", "review", "simulate", "cli"];
+const FOLDERS = ["model", "plan", "runtime", "constructs", "review", "simulate", "adopt", "cli"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -36,6 +36,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   constructs: (t) => ["model", "plan", "constructs"].includes(top(t)),
   review: (t) => ["model", "plan", "review"].includes(top(t)),
   simulate: (t) => ["model", "plan", "simulate", "runtime"].includes(top(t)),
+  adopt: (t) => ["model", "plan", "adopt"].includes(top(t)),
   cli: (t) => top(t) !== "main.ts",
   "main.ts": (t) => ["cli", "constructs"].includes(top(t)),
 };

@@ -8,6 +8,21 @@ const synth = synthOrg(dir);
 const domains = synth.stack("domains");
 
 describe("MailDomain and the configuration set (domains stack)", () => {
+  it("keeps the apex TXT values beside the merged SPF in one record set, and writes the report-authorisation record", () => {
+    const two = synthOrg(writeOrg({ "org.yaml": `organisation: { name: Two, region: eu-west-1, default_department: hq }
+domains:
+  - { name: a.example, hosted_zone_id: Z1A, spf: { include: [_spf.google.com] }, txt: [site-verification=xyz], dmarc: { rua: [dmarc@b.example] } }
+  - { name: b.example, hosted_zone_id: Z1B }
+departments: [{ id: hq, name: HQ }]
+mailboxes: [{ address: dmarc@b.example, name: DMARC }]
+` }));
+    const recs = Object.values(resources(two.stack("domains"), "aws_route53_record"));
+    expect(recs.filter((r) => r.name === "a.example" && r.type === "TXT").map((r) => r.records)).toEqual([
+      ["v=spf1 include:amazonses.com include:_spf.google.com ~all", "site-verification=xyz"],
+    ]);
+    expect(recs.filter((r) => r.name === "a.example._report._dmarc.b.example").map((r) => [r.zone_id, r.type, r.records])).toEqual([["Z1B", "TXT", ["v=DMARC1"]]]);
+  });
+
   it("creates one protected SES identity per domain with Easy DKIM RSA 2048 and the configuration set", () => {
     const ids = Object.values(resources(domains, "aws_sesv2_email_identity"));
     expect(ids.map((i) => i.email_identity).sort()).toEqual(["acme-elsewhere.example", "acme-send.example", "acme.example"]);

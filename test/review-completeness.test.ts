@@ -66,7 +66,10 @@ function richOrg(): Record<string, Json> {
       delivery: { relay: { host: "mx.corp.example.com", port: 587, tls: "required", auth_secret: "mailorg/relay" } },
     },
     domains: [
-      { name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], pct: 100 }, bimi_logo_url: "https://www.example.com/logo.svg" },
+      {
+        name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], ruf: ["dmarc@example.com"], pct: 100 }, bimi_logo_url: "https://www.example.com/logo.svg",
+        spf: { include: ["_spf.google.com"], ip4: ["192.0.2.10"], ip6: ["2001:db8::10"], all: "softfail" }, txt: ["google-site-verification=abc123"],
+      },
       { name: "example.net", hosted_zone_id: "Z0456DEF", receive: false, dmarc: { policy: "quarantine", pct: 100 } },
     ],
     departments: [
@@ -142,6 +145,13 @@ const MUTATIONS: readonly Mutation[] = [
   ["/domains/0/dmarc/rua", ["ann@example.com"]],
   ["/domains/1/dmarc/pct", 50],
   ["/domains/0/bimi_logo_url", "https://www.example.com/other.svg"],
+  ["/domains/0/dmarc/ruf", ["ann@example.com"]],
+  ["/domains/0/spf", DELETE],
+  ["/domains/0/spf/include", ["spf.protection.outlook.com"]],
+  ["/domains/0/spf/ip4", ["198.51.100.0/24"]],
+  ["/domains/0/spf/ip6", ["2001:db8:1::/48"]],
+  ["/domains/0/spf/all", "fail"],
+  ["/domains/0/txt", ["ms=ms123456"]],
   ["/departments/3", DELETE],
   ["/departments/3/id", "operations"],
   ["/departments/1/name", "Sales and Marketing"],

@@ -41,6 +41,18 @@ describe("mailorg validate", () => {
     ]);
   });
 
+  it("exits 0 with warnings, and 1 with --strict", () => {
+    const dir = writeOrg({
+      "a.yaml": BASE_ORG + "members:\n  - { address: a@example.com, name: A }\nmailboxes:\n  - { address: hr@example.com, name: HR, delegates: [{ member: a@example.com, until: 2026-05-31 }] }\n",
+    });
+    const warned = "a.yaml:13:86: warning [delegation] delegation of hr@example.com to a@example.com ended on 2026-05-31 (today is 2026-06-01) and is left out of synthesis; remove the delegate or extend until\n1 warning in 1 file\n";
+    const lax = runCli(["validate", "--org", dir], { cwd: dir });
+    expect([lax.status, lax.stderr]).toEqual([0, warned]);
+    expect(lax.stdout).toMatch(/valid: /);
+    const strict = runCli(["validate", "--org", dir, "--strict"], { cwd: dir });
+    expect([strict.status, strict.stderr, strict.stdout]).toEqual([1, warned, ""]);
+  });
+
   it("exits 2 on a usage error", () => {
     expect(runCli(["validate", "--format", "xml"]).status).toBe(2);
     expect(runCli(["no-such-command"]).status).toBe(2);

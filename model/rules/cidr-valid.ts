@@ -15,11 +15,12 @@ function checkIp(entry: string, at: string, what: string, out: Finding[]): void 
 
 export const rule: Rule = {
   id: "cidr-valid",
-  summary: "IP ranges and the IP entries of inbound lists are valid IPv4/IPv6 addresses or CIDRs",
+  summary: "IP ranges, the IP entries of inbound lists and a domain's SPF ip4/ip6 are valid addresses or CIDRs of their family",
   explanation:
     "IP ranges become IAM aws:SourceIp conditions and SES receipt filters; AWS rejects malformed CIDRs at " +
     "apply time, and a CIDR with host bits set usually hides a typo. Inbound list entries must each be a " +
-    "domain, an address, or an IP/CIDR.",
+    "domain, an address, or an IP/CIDR. A domain's spf.ip4 holds IPv4 and spf.ip6 IPv6 entries only, as SPF's " +
+    "ip4: and ip6: mechanisms do.",
   check({ org }) {
     const out: Finding[] = [];
     for (const [name, list] of Object.entries(org.ip_ranges)) {
@@ -34,6 +35,16 @@ export const rule: Rule = {
         }
       });
     }
+    org.domains.forEach((d, i) => {
+      for (const [key, family] of [["ip4", 4], ["ip6", 6]] as const) {
+        (d.spf?.[key] ?? []).forEach((entry, j) => {
+          const at = pointer("domains", i, "spf", key, j);
+          const c = parseCidr(entry);
+          if (c && c.family !== family) out.push({ pointer: at, message: `spf.${key} of ${d.name} has '${entry}', an IPv${c.family} entry; list it under spf.ip${c.family}` });
+          else checkIp(entry, at, `spf.${key} of ${d.name}`, out);
+        });
+      }
+    });
     return out;
   },
 };

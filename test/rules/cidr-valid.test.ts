@@ -15,4 +15,13 @@ describe("cidr-valid", () => {
       "s.yaml:4:13: error [cidr-valid] inbound.blocked has 'not a domain', which is neither a domain, an address nor an IP/CIDR",
     ]);
   });
+  it("checks a domain's spf.ip4 and spf.ip6: valid, of their family", async () => {
+    const dom = (spf: string) => ({ "a.yaml": `organisation: { name: T, region: eu-west-1, default_department: hq }\ndomains:\n  - { name: example.com, spf: ${spf} }\ndepartments: [{ id: hq, name: HQ }]\n` });
+    expect(await findings(dom('{ ip4: [192.0.2.25, 198.51.100.0/24], ip6: ["2001:db8::/48"] }'))).toEqual([]);
+    expect(await findings(dom('{ ip4: ["2001:db8::1", 192.0.2.1/24], ip6: [192.0.2.9] }'))).toEqual([
+      "a.yaml:3:39: error [cidr-valid] spf.ip4 of example.com has '2001:db8::1', an IPv6 entry; list it under spf.ip6",
+      "a.yaml:3:54: error [cidr-valid] spf.ip4 of example.com has '192.0.2.1/24', a CIDR with host bits set; write the network 192.0.2.0/24",
+      "a.yaml:3:75: error [cidr-valid] spf.ip6 of example.com has '192.0.2.9', an IPv4 entry; list it under spf.ip4",
+    ]);
+  });
 });

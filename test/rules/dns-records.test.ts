@@ -22,4 +22,15 @@ describe("dns-records", () => {
     const f = rule.check({ org: r.org, index: r.index!, today: "2026-06-01", plan: r.plan! });
     expect(f).toEqual([]);
   });
+  it("warns (does not fail) when the merged SPF record passes 10 lookups", async () => {
+    const inc = Array.from({ length: 10 }, (_, i) => `s${i}.example.org`).join(", ");
+    const org = BASE_ORG.replace("  - name: example.com\n", `  - name: example.com\n    spf: { include: [${inc}] }\n`);
+    expect(await findings({ "a.yaml": org })).toEqual([
+      "a.yaml:6:11: warning [dns-records] SPF record of example.com needs 11 DNS lookups before its includes; receivers allow at most 10 (replace includes with ip4/ip6 ranges)",
+    ]);
+  });
+  it("reports an SPF record listed in txt: two SPF records on the apex", async () => {
+    const org = BASE_ORG.replace("  - name: example.com\n", `  - name: example.com\n    txt: ["v=spf1 include:_spf.google.com ~all"]\n`);
+    expect(await findings({ "a.yaml": org })).toEqual(["a.yaml:6:11: error [dns-records] example.com would have 2 SPF records; receivers treat that as an error (merge them)"]);
+  });
 });

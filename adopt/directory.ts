@@ -1,0 +1,206 @@
+/**
+ * A directory export into an org: a new org (with init's layout) or one that exists, edited in place with
+ * the Document API. New people are appended to the file of their top-level department, new departments to
+ * the departments file; a person already in the org is never rewritten (what the export says differently is
+ * reported), and people the export no longer has are reported, not removed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
+import { canon } from "../model/org.ts";
+import { SCHEMA_FILE } from "../model/schema.ts";
+import { fnv1a } from "../plan/naming.ts";
+import type { Person } from "./directory-formats.ts";
+import { hasOrg, initOrg, modeline } from "./init.ts";
+import { orgDocuments, saveDocument, sectionItems, str, type OrgDocument } from "./yaml-edit.ts";
+
+export interface DirectoryImportOptions {
+  /** For a new org: its name, region and owners (`mailorg init`'s). */
+  readonly name?: string;
+  readonly region?: string;
+  readonly owners?: readonly string[];
+}
+
+export interface DirectoryImportReport {
+  /** Whether the org was created by this import. */
+  readonly created: boolean;
+  readonly added: string[];
+  /** Added with status: departed (suspended, blocked or disabled in the source). */
+  readonly departed: string[];
+  readonly departmentsAdded: string[];
+  /** Members of the org (not departed) the export does not have. */
+  readonly gone: string[];
+  /** People already in the org whose export record says something else; the org is left as it is. */
+  readonly differs: string[];
+  /** What was left out, one line each (invalid addresses, aliases outside the org's domains, duplicates). */
+  readonly notes: string[];
+}
+
+const MAX_ALIASES = 5;
+/** A provider's own routing domain (Microsoft 365's tenant.onmicrosoft.com), never one of the org's mail domains. */
+const TENANT_DOMAIN = /(^|\.)onmicrosoft\.com$/;
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string } } };
+const ADDRESS = new RegExp(schema.$defs.address.pattern);
+
+/** A department id for a path: its ASCII slug, or d-<hash> for names without ASCII letters (销售部). */
+export function departmentIdFor(path: readonly string[]): string {
+  const ascii = path.join(" ").normalize("NFKD").replace(/\p{M}/gu, "");
+  const s = ascii.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (/^[\x00-\x7f]*$/.test(ascii) && /^[a-z0-9]/.test(s)) return s.slice(0, 48).replace(/-+$/, "");
+  return `d-${fnv1a(path.join("/")).toString(36)}`;
+}
+
+export function importDirectory(dir: string, people: readonly Person[], opts: DirectoryImportOptions = {}): DirectoryImportReport {
+  const notes: string[] = [];
+  let created = false;
+  if (!hasOrg(dir)) {
+    if (!opts.name || !opts.region) throw new Error("a new org needs --name and --region");
+    const counts = new Map<string, number>();
+    for (const p of people) {
+      const domain = canon(p.address).split("@")[1]!;
+      if (ADDRESS.test(p.address) && !TENANT_DOMAIN.test(domain)) counts.set(domain, (counts.get(domain) ?? 0) + 1);
+    }
+    const domains = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([d]) => d);
+    if (domains.length === 0) throw new Error("the export has no person with a valid address");
+    initOrg(dir, { name: opts.name, region: opts.region, domains, owners: opts.owners });
+    created = true;
+  }
+  const docs = orgDocuments(dir);
+  const org = docs.map((d) => d.doc.get("organisation", true)).find(isMap) as YAMLMap | undefined;
+  const top = org ? String(org.get("default_department")) : undefined;
+  if (!top) throw new Error(`${dir} has no organisation.default_department`);
+  const domains = new Set(sectionItems(docs, "domains").map((x) => canon(str(x.item, "name") ?? "")));
+
+  // Departments: matched by name under the same parent, else added.
+  const depts = sectionItems(docs, "departments").map((x) => ({ id: str(x.item, "id")!, name: str(x.item, "name") ?? "", parent: str(x.item, "parent") }));
+  const ids = new Set(depts.map((d) => d.id));
+  const deptDoc = docs.find((d) => isSeq(d.doc.get("departments", true))) ?? newDocument(dir, "departments.yaml", "departments");
+  const departmentsAdded: string[] = [];
+  const departmentOf = (path: readonly string[]): { id: string; topLevel: string } => {
+    let parent = top;
+    let topLevel = top;
+    path.forEach((name, i) => {
+      const found = depts.find((d) => d.name === name && (d.parent ?? top) === parent && d.id !== top);
+      let id = found?.id;
+      if (!id) {
+        id = departmentIdFor(path.slice(0, i + 1));
+        if (ids.has(id)) id = `${id}-${fnv1a(path.slice(0, i + 1).join("/")).toString(36)}`;
+        ids.add(id);
+        depts.push({ id, name, parent });
+        (deptDoc.doc.get("departments", true) as YAMLSeq).add(flowMap(deptDoc, { id, name, parent }));
+        departmentsAdded.push(id);
+      }
+      if (i === 0) topLevel = id;
+      parent = id;
+    });
+    return { id: parent, topLevel };
+  };
+
+  // Every address the org already uses, so nothing is added twice.
+  const members = sectionItems(docs, "members");
+  const byAddress = new Map(members.map((x) => [canon(str(x.item, "address") ?? ""), x.item]));
+  const taken = new Set<string>(byAddress.keys());
+  for (const sec of ["groups", "mailboxes"]) for (const x of sectionItems(docs, sec)) taken.add(canon(str(x.item, "address") ?? ""));
+  for (const x of members) {
+    const al = x.item.get("aliases", true);
+    if (isSeq(al)) for (const a of al.items) if (isScalar(a)) taken.add(canon(String(a.value)));
+  }
+
+  const added: string[] = [];
+  const departed: string[] = [];
+  const differs: string[] = [];
+  const seen = new Set<string>();
+  const memberDocs = new Map<string, OrgDocument>();
+  for (const p of people) {
+    const address = canon(p.address);
+    if (!ADDRESS.test(p.address)) {
+      notes.push(`${p.where}: '${p.address}' is not an address mailorg accepts (letters, digits, _%+- and dots); left out`);
+      continue;
+    }
+    if (seen.has(address)) {
+      notes.push(`${p.where}: ${address} appears twice in the export; the first is used`);
+      continue;
+    }
+    seen.add(address);
+    const existing = byAddress.get(address);
+    if (existing) {
+      const status = str(existing, "status") ?? "active";
+      if (p.suspended && status !== "departed") differs.push(`${address} is suspended in the export but ${status} in the org (set status: departed and forward_to by hand if they left)`);
+      if (!p.suspended && status === "departed") differs.push(`${address} is active in the export but departed in the org`);
+      continue;
+    }
+    if (taken.has(address)) {
+      notes.push(`${p.where}: ${address} is already a group, mailbox or alias in the org; left out`);
+      continue;
+    }
+    if (!domains.has(address.split("@")[1]!)) {
+      notes.push(`${p.where}: ${address} is not in the org's domains (${[...domains].join(", ")}); left out (add the domain first)`);
+      continue;
+    }
+    const aliases: string[] = [];
+    for (const a of p.aliases.map(canon)) {
+      if (a === address || aliases.includes(a)) continue;
+      if (!ADDRESS.test(a) || !domains.has(a.split("@")[1]!)) notes.push(`${p.where}: alias ${a} of ${address} is outside the org's domains; left out`);
+      else if (taken.has(a) || seen.has(a) || people.some((q) => canon(q.address) === a)) notes.push(`${p.where}: alias ${a} of ${address} is another address already; left out`);
+      else if (aliases.length >= MAX_ALIASES) notes.push(`${p.where}: alias ${a} of ${address} is past the ${MAX_ALIASES} allowed; left out`);
+      else aliases.push(a);
+    }
+    const dept = departmentOf(p.departmentPath);
+    const member: Record<string, unknown> = { address, name: p.name };
+    if (p.title) member.title = p.title;
+    if (dept.id !== top) member.departments = [dept.id];
+    if (p.phone) member.phone = p.phone;
+    if (aliases.length) member.aliases = aliases;
+    if (p.suspended) member.status = "departed";
+    for (const a of aliases) taken.add(a);
+    taken.add(address);
+    const file = membersDocument(dir, docs, memberDocs, dept.topLevel);
+    const node = file.doc.createNode(member) as YAMLMap;
+    for (const k of ["departments", "aliases"]) {
+      const seq = node.get(k, true);
+      if (isSeq(seq)) seq.flow = true;
+    }
+    (file.doc.get("members", true) as YAMLSeq).add(node);
+    added.push(address);
+    if (p.suspended) departed.push(address);
+  }
+  const gone = [...byAddress]
+    .filter(([a, item]) => !seen.has(a) && (str(item, "status") ?? "active") !== "departed")
+    .map(([a]) => a)
+    .sort();
+  const touched = new Set([...memberDocs.values(), ...(departmentsAdded.length ? [deptDoc] : [])]);
+  for (const d of touched) saveDocument(d);
+  return { created, added, departed, departmentsAdded, gone, differs, notes };
+}
+
+/** A flow mapping node ({ id: x, name: y }), the departments file's style. */
+function flowMap(d: OrgDocument, value: Record<string, unknown>) {
+  const node = d.doc.createNode(value) as YAMLMap;
+  node.flow = true;
+  return node;
+}
+
+/** A new org file holding one empty list section, parsed for editing (written when saved). */
+function newDocument(dir: string, rel: string, section: string): OrgDocument {
+  const path = join(dir, rel);
+  const doc = parseDocument(`${modeline(path)}${section}: []\n`);
+  (doc.get(section, true) as YAMLSeq).flow = false;
+  return { path, doc };
+}
+
+/** The document new members of a top-level department go to: members/<id>.yaml, created when missing. */
+function membersDocument(dir: string, docs: OrgDocument[], cache: Map<string, OrgDocument>, topLevel: string): OrgDocument {
+  const cached = cache.get(topLevel);
+  if (cached) return cached;
+  const path = join(dir, "members", `${topLevel}.yaml`);
+  let d = docs.find((x) => x.path === path);
+  if (!d) {
+    d = existsSync(path) ? { path, doc: parseDocument(readFileSync(path, "utf8")) } : newDocument(dir, `members/${topLevel}.yaml`, "members");
+    docs.push(d);
+  }
+  const seq = d.doc.get("members", true);
+  if (!isSeq(seq)) d.doc.set("members", d.doc.createNode([]));
+  (d.doc.get("members", true) as YAMLSeq).flow = false;
+  cache.set(topLevel, d);
+  return d;
+}
