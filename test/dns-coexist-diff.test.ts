@@ -1,4 +1,4 @@
-/** The fields that let mail DNS coexist with what a domain has (spf, txt, dmarc.ruf) reach review as DNS changes. */
+/** The fields that let mail DNS coexist with what a domain has (spf, txt, dmarc.ruf) reach review as settings and as the DNS records they change. */
 import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
 import { diffOrgs } from "../review/diff.ts";
@@ -25,6 +25,8 @@ describe("diff of spf, txt and ruf", () => {
     const changes = diffOrgs(base, head, { today: "2026-06-01" }).filter((c) => c.section === "DNS" || c.section === "Domains");
     expect(changes.map((c) => [c.section, c.kind, c.subject, c.before, c.after])).toEqual([
       ["Domains", "modify", "example.com", { policy: "quarantine", pct: 100, rua: [], ruf: [] }, { policy: "quarantine", pct: 100, rua: [], ruf: ["dmarc@example.net"] }],
+      ["Domains", "modify", "example.com", { include: [], ip4: [], ip6: [], all: "softfail" }, { include: ["_spf.google.com"], ip4: [], ip6: [], all: "fail" }],
+      ["Domains", "modify", "example.com", [], ["site=1"]],
       ["DNS", "modify", "_dmarc.example.com TXT", ["v=DMARC1; p=quarantine; adkim=r; aspf=r"], ["v=DMARC1; p=quarantine; ruf=mailto:dmarc@example.net; adkim=r; aspf=r"]],
       ["DNS", "modify", "example.com TXT", ["v=spf1 include:amazonses.com ~all"], ["v=spf1 include:amazonses.com include:_spf.google.com -all", "site=1"]],
       ["DNS", "create", "example.com._report._dmarc.example.net TXT", null, ["v=DMARC1"]],
