@@ -7,6 +7,7 @@
  */
 import { canon, groupSenders, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_INSTANCE_TYPE, DEFAULT_QUOTA_MB, DEFAULT_VOLUME_GB } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import type { SendingModel } from "../plan/sending.ts";
 import { sendingShard } from "../plan/stacks.ts";
@@ -230,6 +231,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     field("Internal only", a, "internal_only", b.internal_only ?? false, h.internal_only ?? false, own);
     field("Blocked senders", a, "blocked_senders", list(b.blocked_senders), list(h.blocked_senders), own);
     for (const f of ["name", "title", "phone", "signature"] as const) field("Members", a, f, b[f] ?? "", h[f] ?? "", own);
+    field("Members", a, "quota_mb", b.quota_mb ?? null, h.quota_mb ?? null, own);
   }
   if (bm.size > 0 && removed / bm.size > MAX_REMOVED_SHARE) {
     add({
@@ -425,6 +427,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     if (String(bo[f] ?? "") !== String(ho[f] ?? "")) add({ section: "Organisation", kind: "modify", subject: f, field: f, before: bo[f] ?? null, after: ho[f] ?? null, ...orgWide, reason: destructiveSetting(f) });
   }
   field("Organisation", "owners", "owners", [...(bo.owners ?? [])].sort(), [...(ho.owners ?? [])].sort(), orgWide);
+  mailboxHostChange(bo, ho, add, orgWide);
 
   // Sending restrictions, IP ranges and inbound lists: declared, and (for references) the addresses they cover.
   const section = (s: Section, subject: string, a: readonly string[] | undefined, b: readonly string[] | undefined, expand: boolean): void => {
@@ -485,6 +488,33 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     add({ section: "Signatures", kind: !b ? "create" : !h ? "delete" : "modify", subject: n, field: b && h ? "template" : undefined, before: b ? n : null, after: h ? n : null, ...orgWide });
   }
   return out;
+}
+
+/** The mailbox host with its defaults applied, as a reviewer compares it; null when not declared. */
+function mailboxHostValue(o: Org["organisation"]): { [key: string]: Value } | null {
+  const h = o.mailbox_host;
+  if (!h) return null;
+  return {
+    hostname: canon(h.hostname),
+    instance_type: h.instance_type ?? DEFAULT_INSTANCE_TYPE,
+    volume_gb: h.volume_gb ?? DEFAULT_VOLUME_GB,
+    backup_retention_days: h.backup_retention_days ?? DEFAULT_BACKUP_RETENTION_DAYS,
+    default_quota_mb: h.default_quota_mb ?? DEFAULT_QUOTA_MB,
+  };
+}
+
+/**
+ * organisation.mailbox_host: one organisation-wide change (owners approve). Removing the host, or shrinking its
+ * data volume (EBS volumes only grow; Terraform would replace it), is destructive.
+ */
+function mailboxHostChange(bo: Org["organisation"], ho: Org["organisation"], add: (c: Omit<Change, "destructive">) => void, own: { departments: string[]; orgWide: boolean }): void {
+  const b = mailboxHostValue(bo);
+  const h = mailboxHostValue(ho);
+  if (JSON.stringify(b) === JSON.stringify(h)) return;
+  let reason: string | undefined;
+  if (b && !h) reason = `the mailbox host ${String(b.hostname)} is removed: the router stops relaying to it and members lose IMAP access; its data volume is protected by prevent_destroy, so the plan fails until the mail is moved (mailorg migrate) and the protection lifted deliberately`;
+  else if (b && h && Number(h.volume_gb) < Number(b.volume_gb)) reason = `mailbox_host.volume_gb is cut from ${String(b.volume_gb)} to ${String(h.volume_gb)}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size`;
+  add({ section: "Organisation", kind: !b ? "create" : !h ? "delete" : "modify", subject: "mailbox_host", field: b && h ? "mailbox_host" : undefined, before: b, after: h, ...own, reason });
 }
 
 /** Every address a change is about: its subject, the addresses in its values (for a list, those gained or lost), and those in `via`. */
