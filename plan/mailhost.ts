@@ -67,6 +67,12 @@ export interface MailhostPlan {
   readonly configKey: string;
   /** SSM path under which each credential holder writes one parameter per login: "<address>:{BLF-CRYPT}<hash>". */
   readonly passwdParameterPath: string;
+  /** SSM parameter holding the router's line "mailorg-router:{BLF-CRYPT}<hash>" (the smtp service's passdb). */
+  readonly relayPasswdParameter: string;
+  /** Largest message accepted, in bytes (organisation.max_message_size_mb). */
+  readonly maxMessageBytes: number;
+  /** Where Postfix sends its own notices and Dovecot's LMTP names itself: postmaster@<zone domain>. */
+  readonly postmaster: string;
   /** CloudWatch log group of the host's mail log (logins, deliveries). */
   readonly logGroup: string;
   /** SES's SMTP endpoint in the region (the _submission._tcp SRV target: members send through SES). */
@@ -94,7 +100,7 @@ export function passwdParameterName(path: string, address: string): string {
 }
 
 /** The mailbox host's plan, or undefined when the org declares none. */
-export function planMailhost(org: Org, receivingDomains: readonly string[]): MailhostPlan | undefined {
+export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }): MailhostPlan | undefined {
   const host = org.organisation.mailbox_host;
   if (!host) return undefined;
   const prefix = orgSlug(org);
@@ -133,9 +139,12 @@ export function planMailhost(org: Org, receivingDomains: readonly string[]): Mai
     configBucket: `${prefix}-mailhost-${ACCOUNT_ID_PLACEHOLDER}-${region}`,
     configKey: "mailhost/config.json",
     passwdParameterPath: `/${prefix}/mailhost/passwd/`,
+    relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
+    maxMessageBytes: table.maxMessageBytes,
+    postmaster: `postmaster@${zone ? canon(zone.name) : canon(host.hostname)}`,
     logGroup: `/mailorg/${prefix}/mailhost`,
     submissionHost: `email-smtp.${region}.amazonaws.com`,
-    domains: [...receivingDomains],
+    domains: [...table.receivingDomains],
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
   };

@@ -136,7 +136,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
   for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table.receivingDomains);
+  const mailhost = planMailhost(org, table);
   return {
     organisation: { name: org.organisation.name, prefix, region },
     today,
