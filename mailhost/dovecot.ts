@@ -111,5 +111,5 @@ service quota-status {
 
 /** The userdb: every mailbox with its quota (members who may not log in keep receiving mail). */
 export function usersFile(plan: MailhostPlan): string {
-  return plan.mailboxes.map((m) => `${m.address}:::::::quota_rule=*:storage=${m.quotaMb}M\n`).join("");
+  return plan.mailboxes.map((m) => `${m.address}:::::::userdb_quota_rule=*:storage=${m.quotaMb}M\n`).join("");
 }

@@ -20,6 +20,7 @@ import { deliverCopies, type CopyResult, type Forwarder, type MailboxHost, type 
 import { forwardedCopy } from "../runtime/delivery/message.ts";
 import { decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
+import { mailhostPlanOf, startMailhostSandbox } from "./mailhost-sandbox.ts";
 
 export interface Endpoint {
   readonly host: string;
@@ -36,6 +37,10 @@ export interface SandboxOptions {
   readonly imap: Endpoint;
   readonly maildir: string;
   readonly password: string;
+  /** Per-login passwords (--passwords FILE); a login not listed uses `password`. Default none. */
+  readonly passwords?: ReadonlyMap<string, string>;
+  /** With organisation.mailbox_host: Postfix's relay listener. Default the IMAP host, port + 1. */
+  readonly mailhostRelay?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** One line per decision. Default: stdout. */
@@ -152,6 +157,8 @@ class Outbox implements Forwarder {
 
 export interface Sandbox {
   readonly table: RoutingTable;
+  /** With organisation.mailbox_host: its name, Postfix's relay listener and the sandbox certificate (PEM) IMAPS clients trust. */
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
   close(): Promise<void>;
 }
 
@@ -189,7 +196,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     ...org.members.filter((m) => memberStatus(m) === "active").map((m) => canon(m.address)),
     ...org.mailboxes.map((m) => canon(m.address)),
   ].sort();
-  const mb = { host: undefined as MaildirHost | undefined };
+  const mb = { host: undefined as MailboxHost | undefined };
+  const passwordOf = (login: string): string => opts.passwords?.get(login) ?? opts.password;
+  let mailhost: Sandbox["mailhost"];
   const ipOf = (session: SMTPServerSession): string => opts.clientIp ?? plainIp(session.remoteAddress);
   const size = table.maxMessageBytes;
 
@@ -252,7 +261,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     onAuth(auth, _session, cb) {
       const user = canon(auth.username ?? "");
       const member = index.members.get(user);
-      const ok = member !== undefined && index.addresses.get(user)?.kind === "member" && memberStatus(member) === "active" && auth.password === opts.password;
+      const ok = member !== undefined && index.addresses.get(user)?.kind === "member" && memberStatus(member) === "active" && auth.password === passwordOf(user);
       if (!ok) return cb(smtpError(535, "5.7.8 authentication failed: log in with an active member's primary address and the sandbox password"));
       cb(null, { user });
     },
@@ -285,18 +294,30 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     started.push(stopServer(mx));
     await listen(submission, opts.submission, "--submission");
     started.push(stopServer(submission));
-    let dovecot: RunningDovecot;
-    try {
-      dovecot = await startDovecot({ ...opts.imap, maildir: opts.maildir, logins, password: opts.password });
-    } catch (err) {
-      throw new SandboxError(`--imap: ${(err as Error).message}`);
+    const hostPlan = mailhostPlanOf(org, index, opts.today);
+    if (hostPlan) {
+      // The org's own mailbox host: real Postfix and Dovecot from mailhost-config's files (simulate/mailhost-sandbox.ts).
+      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(opts.maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, passwordOf }).catch((err: Error) => {
+        throw new SandboxError(`mailbox host: ${err.message}`);
+      });
+      started.push(() => host.stop());
+      mb.host = host.relay;
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
+    } else {
+      let dovecot: RunningDovecot;
+      try {
+        dovecot = await startDovecot({ ...opts.imap, maildir: opts.maildir, logins, password: opts.password });
+      } catch (err) {
+        throw new SandboxError(`--imap: ${(err as Error).message}`);
+      }
+      started.push(() => dovecot.stop());
+      const maildirs = new MaildirHost(opts.maildir, dovecot.users);
+      for (const l of logins) maildirs.ensure(l);
+      mb.host = maildirs;
     }
-    started.push(() => dovecot.stop());
-    mb.host = new MaildirHost(opts.maildir, dovecot.users);
-    for (const l of logins) mb.host.ensure(l);
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { table, close: closeAll };
+  return { table, close: closeAll, ...(mailhost ? { mailhost } : {}) };
 }

@@ -108,7 +108,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(n.stdout).toMatch(/inet_listener imap \{\n\s+port = 0\n/);
     expect(n.stdout).toMatch(/inet_listener imaps \{\n\s+address = \*, ::\n\s+port = 993\n\s+ssl = yes/);
     expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{service}.passwd");
-    expect(readFileSync(join(dir, "dovecot/users"), "utf8")).toContain("li.na@example.com:::::::quota_rule=*:storage=4096M\n");
+    expect(readFileSync(join(dir, "dovecot/users"), "utf8")).toContain("li.na@example.com:::::::userdb_quota_rule=*:storage=4096M\n");
     // A broken file is refused, so the same check in the host's sync can refuse one.
     const bad = writeTree(mkdtempSync(join(tmpdir(), "mailorg-dc-")), { "d.conf": readFileSync(conf, "utf8") + "no_such_setting = 1\n" });
     expect(run("doveconf", ["-c", join(bad, "d.conf"), "-n"]).status).not.toBe(0);

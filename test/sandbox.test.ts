@@ -5,7 +5,6 @@
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
@@ -15,6 +14,7 @@ import { validateOrg } from "../model/validate.ts";
 import { findDovecot } from "../simulate/dovecot.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { ROOT, writeOrg } from "./helpers.ts";
+import { freePort, inboxSubjects } from "./mail-helpers.ts";
 
 const ORG = `organisation: { name: Sandbox Co, region: eu-west-1, default_department: hq, catch_all: lost@example.com, max_message_size_mb: 1 }
 domains: [{ name: example.com }]
@@ -43,15 +43,6 @@ backups:
 
 const DOVECOT = findDovecot();
 const PASSWORD = "sandbox-pw";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? "" : " (skipped: dovecot is not installed; apt-get install dovecot-imapd)"}`, () => {
   let sandbox: Sandbox;
@@ -92,19 +83,8 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
       .then(() => null, (e: Error & { responseCode?: number }) => e);
 
   /** Subjects in a login's INBOX, read over IMAP from Dovecot. */
-  async function inbox(user: string): Promise<string[]> {
-    const client = new ImapFlow({ host: "127.0.0.1", port: ports.imap, secure: false, auth: { user, pass: PASSWORD }, logger: false, disableAutoIdle: true });
-    await client.connect();
-    try {
-      const box = await client.mailboxOpen("INBOX");
-      if (box.exists === 0) return [];
-      const out: string[] = [];
-      for await (const m of client.fetch("1:*", { envelope: true })) out.push(m.envelope?.subject ?? "");
-      return out.sort();
-    } finally {
-      await client.logout();
-    }
-  }
+  const inbox = (user: string): Promise<string[]> =>
+    inboxSubjects(new ImapFlow({ host: "127.0.0.1", port: ports.imap, secure: false, auth: { user, pass: PASSWORD }, logger: false, disableAutoIdle: true }));
 
   it("delivers through aliases and groups once per person, with the backup copy, readable over IMAP", async () => {
     expect(await mx("Pat <pat@partner.example.org>", ["a@example.com", "sales@example.com"], "order 1")).toBeNull();
