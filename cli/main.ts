@@ -10,6 +10,7 @@ import { register as diff } from "./diff.ts";
 import { register as dns } from "./dns.ts";
 import { register as logins } from "./logins.ts";
 import { register as mailhostConfig } from "./mailhost-config.ts";
+import { register as migrate } from "./migrate.ts";
 import { register as owners } from "./owners.ts";
 import { register as route } from "./route.ts";
 import { register as sandbox } from "./sandbox.ts";
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     // one line, prefixed "mailorg:". Set before the commands are added, so that they inherit it.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, "mailorg: ").replace(/\.$/, "")} (see mailorg --help)\n`) })
     .exitOverride();
-  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState, mailhostConfig, logins]) register(program);
+  for (const register of [validate, synth, dns, route, canSend, sandbox, signature, diff, approvers, owners, audit, stacks, bootstrapState, mailhostConfig, logins, migrate]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
