@@ -83,6 +83,11 @@ service imap-login {
     ssl = yes
   }
 }
+# Each login keeps an imap process while its client is connected (phones and desktops stay connected):
+# room for three per mailbox that may log in, never below Dovecot's default.
+service imap {
+  process_limit = ${Math.max(1024, 3 * plan.mailboxes.filter((m) => m.login).length)}
+}
 service lmtp {
   unix_listener ${spool}/private/dovecot-lmtp {
     mode = 0600

@@ -135,3 +135,50 @@ describe("the mailhost stack", () => {
     expect(empty.stack("mailhost").resource ?? {}).toEqual({});
   }, 120_000);
 });
+
+describe("the host's role, evaluated by an independent IAM simulator (@cloud-copilot/iam-simulate)", () => {
+  const ACCOUNT = "123456789012";
+  const BUCKET = `arn:aws:s3:::host-co-mailhost-${ACCOUNT}-eu-west-1`;
+  /** The role policy as AWS would see it: this stack's references resolved to sample values. */
+  const policy = (): unknown =>
+    JSON.parse(
+      (Object.values(resources(stack, "aws_iam_role_policy"))[0] as R).policy
+        .replaceAll("${data.aws_caller_identity.account.account_id}", ACCOUNT)
+        .replace(/\$\{aws_s3_bucket\.[^.]+\.arn\}/g, BUCKET)
+        .replace(/\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}/g, `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/mailorg/host-co/mailhost`),
+    );
+  const decide = async (action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<string> => {
+    const { runSimulation } = await import("@cloud-copilot/iam-simulate");
+    const r = await runSimulation(
+      {
+        identityPolicies: [{ name: "least-privilege", policy: policy() as never }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        request: { action, principal: `arn:aws:iam::${ACCOUNT}:role/host-co-mailhost`, resource: { accountId: ACCOUNT, resource }, contextVariables: context },
+      } as never,
+      {},
+    );
+    if (r.resultType === "error") throw new Error(JSON.stringify(r.errors).slice(0, 300));
+    return (r as { overallResult: string }).overallResult;
+  };
+
+  it("may change only the _acme-challenge TXT record of its host, in its zone", async () => {
+    const zone = "arn:aws:route53:::hostedzone/Z0123456789ABC";
+    const names = "route53:ChangeResourceRecordSetsNormalizedRecordNames";
+    const types = "route53:ChangeResourceRecordSetsRecordTypes";
+    expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["_acme-challenge.mail.example.com"], [types]: ["TXT"] })).toBe("Allowed");
+    expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["mail.example.com"], [types]: ["A"] })).not.toBe("Allowed");
+    expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["_acme-challenge.mail.example.com", "example.com"], [types]: ["TXT", "MX"] })).not.toBe("Allowed");
+    expect(await decide("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/ZOTHER", { [names]: ["_acme-challenge.mail.example.com"], [types]: ["TXT"] })).not.toBe("Allowed");
+  });
+
+  it("reads its own configuration object and login hashes, nothing else of S3 or SSM", async () => {
+    expect(await decide("s3:GetObject", `${BUCKET}/mailhost/config.json`)).toBe("Allowed");
+    expect(await decide("s3:GetObject", `${BUCKET}/other.json`)).not.toBe("Allowed");
+    expect(await decide("s3:PutObject", `${BUCKET}/mailhost/config.json`)).not.toBe("Allowed");
+    expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd`)).toBe("Allowed");
+    expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co`)).not.toBe("Allowed");
+    expect(await decide("ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/x`)).not.toBe("Allowed");
+    expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:host-co/mailhost/relay-AbCdEf`)).not.toBe("Allowed");
+  });
+});
