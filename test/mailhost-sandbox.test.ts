@@ -4,14 +4,18 @@
  * INBOX, read with a real IMAP client over IMAPS; wrong passwords are refused; a full mailbox refuses the
  * message at RCPT while the archive keeps it; logins are in the mail log; everything stops with the sandbox.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
 import { createTransport } from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { readPasswords } from "../cli/sandbox.ts";
+import { cloudInitUserData } from "../mailhost/cloud-init.ts";
+import { planOrg } from "../plan/plan.ts";
 import { validateOrg } from "../model/validate.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
@@ -46,6 +50,7 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
   let maildir: string;
   const ports = { smtp: 0, submission: 0, imap: 0, relay: 0 };
   const lines: string[] = [];
+  let userData: string;
   const passwords = new Map([
     ["li.na@example.com", "li-na-own-secret"],
     ["tiny@example.com", "tiny-secret"],
@@ -53,6 +58,7 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
 
   beforeAll(async () => {
     const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+    userData = cloudInitUserData(planOrg(org!, index!, { today: "2026-06-01" }).mailhost!);
     const dir = mkdtempSync(join(tmpdir(), "mailorg-mhsandbox-"));
     chmodSync(dir, 0o755); // Postfix and Dovecot run as their own users and must be able to enter it
     maildir = join(dir, "mail");
@@ -86,12 +92,13 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
   });
 
   it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {
-    await expect(inbox("li.na@example.com", "shared-pw")).rejects.toThrow();
-    await expect(inbox("dis@example.com", "shared-pw")).rejects.toThrow(); // disabled: mail kept, no login
+    // The relay first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
     const relay = await createTransport({ host: "127.0.0.1", port: ports.relay, secure: false, requireTLS: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" } })
       .sendMail({ from: "li.na@example.com", to: ["wu.bo@example.com"], subject: "sneak", text: "x" })
       .then(() => null, (e: Error & { code?: string }) => e);
     expect(relay).toMatchObject({ code: "EAUTH" });
+    await expect(inbox("li.na@example.com", "shared-pw")).rejects.toThrow();
+    await expect(inbox("dis@example.com", "shared-pw")).rejects.toThrow(); // disabled: mail kept, no login
   });
 
   it("enforces a quota: the over-quota copy is refused at RCPT, recorded, and kept in the archive", async () => {
@@ -111,6 +118,19 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(log).toMatch(/imap-login: Info: Login: user=<li\.na@example\.com>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1/);
     expect(log).toMatch(/imap-login: Info: Disconnected: [^(]*\(auth failed, 1 attempts in \d+ secs\): user=<li\.na@example\.com>, method=PLAIN, rip=127\.0\.0\.1/);
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d /m);
+  });
+
+  it.skipIf(!existsSync("/usr/bin/fail2ban-client"))("fail2ban (Debian's) accepts the host's jails and its stock filters catch the failed logins in these logs", () => {
+    const parsed = parse(userData) as { write_files: { path: string; content: string }[] };
+    const jail = parsed.write_files.find((f) => f.path === "/etc/fail2ban/jail.d/mailorg.local")!.content;
+    const conf = mkdtempSync(join(tmpdir(), "mailorg-f2b-"));
+    cpSync("/etc/fail2ban", conf, { recursive: true });
+    writeFileSync(join(conf, "jail.d/mailorg.local"), jail.replaceAll("/var/log/mail", sandbox.mailhost!.logDir));
+    const test = spawnSync("fail2ban-client", ["-c", conf, "-t"], { encoding: "utf8" });
+    expect(test.stdout).toContain("OK: configuration test is successful");
+    const matched = (log: string, filter: string): number => Number(/Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(spawnSync("fail2ban-regex", [join(sandbox.mailhost!.logDir, log), filter], { encoding: "utf8" }).stdout)?.[1] ?? -1);
+    expect(matched("dovecot.log", "/etc/fail2ban/filter.d/dovecot.conf")).toBeGreaterThanOrEqual(2); // li.na's wrong password, dis@
+    expect(matched("postfix.log", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]")).toBeGreaterThanOrEqual(1); // li.na's AUTH on the relay
   });
 
   it("stops Postfix and Dovecot with the sandbox", async () => {
