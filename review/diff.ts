@@ -511,10 +511,17 @@ function mailboxHostChange(bo: Org["organisation"], ho: Org["organisation"], add
   const b = mailboxHostValue(bo);
   const h = mailboxHostValue(ho);
   if (JSON.stringify(b) === JSON.stringify(h)) return;
-  let reason: string | undefined;
-  if (b && !h) reason = `the mailbox host ${String(b.hostname)} is removed: the router stops relaying to it and members lose IMAP access; its data volume is protected by prevent_destroy, so the plan fails until the mail is moved (mailorg migrate) and the protection lifted deliberately`;
-  else if (b && h && Number(h.volume_gb) < Number(b.volume_gb)) reason = `mailbox_host.volume_gb is cut from ${String(b.volume_gb)} to ${String(h.volume_gb)}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size`;
-  add({ section: "Organisation", kind: !b ? "create" : !h ? "delete" : "modify", subject: "mailbox_host", field: b && h ? "mailbox_host" : undefined, before: b, after: h, ...own, reason });
+  if (b && h) {
+    // One change per setting, so a reviewer reads what moved.
+    for (const k of Object.keys(b)) {
+      if (b[k] === h[k]) continue;
+      const cut = k === "volume_gb" && Number(h[k]) < Number(b[k]);
+      add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k]!, after: h[k]!, ...own, reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
+    }
+    return;
+  }
+  const reason = b ? `the mailbox host ${String(b.hostname)} is removed: the router stops relaying to it and members lose IMAP access; its data volume is protected by prevent_destroy, so the plan fails until the mail is moved (mailorg migrate) and the protection lifted deliberately` : undefined;
+  add({ section: "Organisation", kind: b ? "delete" : "create", subject: "mailbox_host", before: b, after: h, ...own, reason });
 }
 
 /** Every address a change is about: its subject, the addresses in its values (for a list, those gained or lost), and those in `via`. */
