@@ -108,7 +108,9 @@ export function cloudInitUserData(plan: MailhostPlan): string {
     runcmd: [
       ["sh", "-c", `getent group vmail || groupadd -g ${layout.mailGid} vmail`],
       ["sh", "-c", `id vmail || useradd -u ${layout.mailUid} -g vmail -d ${layout.mailRoot} -M -s /usr/sbin/nologin vmail`],
-      ["install", "-d", "-m", "0755", layout.logDir, "/etc/mailorg", "/var/lib/mailorg"],
+      ["install", "-d", "-m", "0755", "/etc/mailorg", "/var/lib/mailorg"],
+      // Postfix's postlogd writes postfix.log as the postfix user; Dovecot's log process (root) writes dovecot.log.
+      ["install", "-d", "-m", "0750", "-o", "postfix", "-g", "adm", layout.logDir],
       ["/usr/local/sbin/mailorg-mount-data"],
       // Session Manager and CloudWatch agents: AWS's Debian packages for this architecture.
       ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
