@@ -28,6 +28,9 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   "bootstrap-ci": () => import("./bootstrap-ci.ts"),
   init: () => import("./init.ts"),
   import: () => import("./import.ts"),
+  "mailhost-config": () => import("./mailhost-config.ts"),
+  logins: () => import("./logins.ts"),
+  migrate: () => import("./migrate.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */

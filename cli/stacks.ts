@@ -67,7 +67,7 @@ export function register(program: Command): void {
     .command("stacks")
     .description("list the synthesised stacks in apply order with their resource counts")
     .option("--out <dir>", "synthesis output directory", "cdktf.out")
-    .option("--order", "print the apply order: domains, inbound (with the MX records), sending, then the shards")
+    .option("--order", "print the apply order: domains, mailhost, inbound (with the MX records), sending, then the shards")
     .option("--changed <ref>", "print, in apply order, the stacks whose Terraform JSON differs between the org at <ref> and now")
     .option("--member <address>", "print the stack holding this member's credentials (exit 1 if the org has no such member)");
   withOrg(cmd);

@@ -1,6 +1,6 @@
 /**
  * Renders a MailPlan into the stacks, in apply order: `domains` (identities, configuration set, DNS but the
- * MX), `inbound` (mail store, router, receipt rules, then the MX), `sending` (shared IAM sending groups,
+ * MX), `mailhost` (the mailbox host, when declared), `inbound` (mail store, router, receipt rules, then the MX), `sending` (shared IAM sending groups,
  * signatures) and `sending-00` … `sending-19` (per-member credentials). Every decision is in the plan; the
  * constructs only turn their slice into resources, and each stack looks up its own account id.
  */
@@ -12,12 +12,15 @@ import { MailConfigurationSet } from "./configuration-set.ts";
 import { InboundRouting } from "./inbound-routing.ts";
 import { InboundMx, MailDomain } from "./mail-domain.ts";
 import { MailStore } from "./mail-store.ts";
+import { MailboxHost } from "./mailbox-host.ts";
 import { RouterFunction } from "./router-function.ts";
 import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
 import { Signatures } from "./signatures.ts";
 
 export interface MailOrgStacks {
   readonly domains: MailOrgStack;
+  /** The mailbox host (organisation.mailbox_host); always written, empty without one. */
+  readonly mailhost: MailOrgStack;
   readonly inbound: MailOrgStack;
   /** Shared sending resources: IAM groups and policies, signatures. */
   readonly sending: MailOrgStack;
@@ -29,6 +32,7 @@ export function buildStacks(app: App, plan: MailPlan): MailOrgStacks {
   const props: MailOrgStackProps = { region: plan.organisation.region, organisation: plan.organisation.name, state: plan.state };
   const stacks: MailOrgStacks = {
     domains: new MailOrgStack(app, "domains", props),
+    mailhost: new MailOrgStack(app, "mailhost", props),
     inbound: new MailOrgStack(app, "inbound", props),
     sending: new MailOrgStack(app, "sending", props),
     shards: [],
@@ -36,6 +40,10 @@ export function buildStacks(app: App, plan: MailPlan): MailOrgStacks {
   const configurationSet = new MailConfigurationSet(stacks.domains, "configuration-set", { name: plan.configurationSet });
   for (const domain of plan.domains) {
     new MailDomain(stacks.domains, `domain-${domain.name}`, { domain, configurationSetName: configurationSet.configurationSet.configurationSetName });
+  }
+  if (plan.mailhost) {
+    const zones = Object.fromEntries(plan.domains.filter((d) => d.zoneId).map((d) => [d.name, d.zoneId!]));
+    new MailboxHost(stacks.mailhost, "host", { host: plan.mailhost, accountId: new DataAwsCallerIdentity(stacks.mailhost, "account").accountId, zones });
   }
   buildInbound(stacks.inbound, plan);
   buildSending(app, stacks, plan, props);
@@ -94,7 +102,11 @@ function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrg
   for (const shard of plan.sending.shards) {
     const stack = new MailOrgStack(app, shard.name, props);
     // Group names, not references: the shared groups live in the `sending` stack, applied first.
-    new SendingCredentials(stack, "credentials", { members: shard.members, accountId: new DataAwsCallerIdentity(stack, "account").accountId });
+    new SendingCredentials(stack, "credentials", {
+      members: shard.members,
+      accountId: new DataAwsCallerIdentity(stack, "account").accountId,
+      ...(plan.mailhost ? { loginHashPath: plan.mailhost.passwdParameterPath } : {}),
+    });
     stacks.shards.push(stack);
   }
 }

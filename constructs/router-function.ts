@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import { CloudwatchLogGroup } from "@cdktn/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktn/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktn/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktn/provider-aws/lib/iam-role-policy";
 import { LambdaEventSourceMapping } from "@cdktn/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction } from "@cdktn/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktn/provider-aws/lib/lambda-function-event-invoke-config";
@@ -16,6 +15,7 @@ import { Construct } from "constructs";
 import { buildSync } from "esbuild";
 import type { RoutingTable } from "../plan/contract.ts";
 import { STORE_PREFIX } from "../plan/contract.ts";
+import { leastPrivilegePolicy } from "./least-privilege.ts";
 import { protect } from "./protect.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -135,52 +135,45 @@ export class RouterFunction extends Construct {
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
     });
-    new IamRolePolicy(this, "policy", {
-      role: role.id,
-      name: "least-privilege",
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "ReadIncoming", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.incoming}*` },
-          // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
-          { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
-          // A relay or forward claims each target and records its outcome under delivery/ (retries and concurrent invocations resume, never repeat).
-          ...(relay || forwarders.length > 0 ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
-          {
-            Sid: "WriteMailboxesAndQuarantine",
-            Effect: "Allow",
-            Action: "s3:PutObject",
-            Resource: [
-              `${props.bucketArn}/${STORE_PREFIX.mailboxes}*`,
-              `${props.bucketArn}/${STORE_PREFIX.quarantine}*`,
-              ...(relay || forwarders.length > 0 ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
-            ],
-          },
-          { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },
-          { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs.arn}:*` },
-          { Sid: "QueueDeliveryBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deliveries.arn },
-          {
-            Sid: "ConsumeDeliveryBatches",
-            Effect: "Allow",
-            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-            Resource: this.deliveries.arn,
-          },
-          { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetters.arn },
-          ...(secretArn ? [{ Sid: "ReadRelayCredentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }] : []),
-          ...(forwarders.length > 0
-            ? [
-                {
-                  Sid: "SendMembersForwards",
-                  Effect: "Allow",
-                  Action: ["ses:SendEmail", "ses:SendRawEmail"],
-                  Resource: [`arn:aws:ses:${props.region}:${props.accountId}:identity/*`, `arn:aws:ses:${props.region}:${props.accountId}:configuration-set/*`],
-                  Condition: { StringEquals: { "ses:FromAddress": forwarders } },
-                },
-              ]
-            : []),
+    leastPrivilegePolicy(this, "policy", role, [
+      { Sid: "ReadIncoming", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.incoming}*` },
+      // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
+      { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
+      // A relay or forward claims each target and records its outcome under delivery/ (retries and concurrent invocations resume, never repeat).
+      ...(relay || forwarders.length > 0 ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
+      {
+        Sid: "WriteMailboxesAndQuarantine",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: [
+          `${props.bucketArn}/${STORE_PREFIX.mailboxes}*`,
+          `${props.bucketArn}/${STORE_PREFIX.quarantine}*`,
+          ...(relay || forwarders.length > 0 ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
         ],
-      }),
-    });
+      },
+      { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },
+      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs.arn}:*` },
+      { Sid: "QueueDeliveryBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deliveries.arn },
+      {
+        Sid: "ConsumeDeliveryBatches",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+        Resource: this.deliveries.arn,
+      },
+      { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetters.arn },
+      ...(secretArn ? [{ Sid: "ReadRelayCredentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }] : []),
+      ...(forwarders.length > 0
+        ? [
+            {
+              Sid: "SendMembersForwards",
+              Effect: "Allow",
+              Action: ["ses:SendEmail", "ses:SendRawEmail"],
+              Resource: [`arn:aws:ses:${props.region}:${props.accountId}:identity/*`, `arn:aws:ses:${props.region}:${props.accountId}:configuration-set/*`],
+              Condition: { StringEquals: { "ses:FromAddress": forwarders } },
+            },
+          ]
+        : []),
+        ]);
     this.fn = new LambdaFunction(this, "function", {
       functionName: props.name,
       role: role.arn,

@@ -192,6 +192,7 @@ export interface Organisation {
   owners?: Owner[];
   state?: State;
   delivery?: Delivery;
+  mailbox_host?: MailboxHost;
 }
 /**
  * Remote Terraform state for every stack (S3 with native locking). Absent: local state files under <out>/state/, for trying things out only.
@@ -250,6 +251,34 @@ export interface Relay {
    * Name of an AWS Secrets Manager secret holding {"username", "password"} for SMTP AUTH; absent: no AUTH (the server trusts the connection, e.g. a Microsoft 365 connector by certificate or IP). Credentials never appear in YAML.
    */
   auth_secret?: string;
+}
+/**
+ * The organisation's own mailbox host, provisioned by mailorg (the mailhost stack): Postfix receives the router's relay and Dovecot serves IMAPS on one EC2 instance (Debian 12) with a separate, backed-up data volume. When declared, it is the router's relay target (do not also set delivery.relay). See docs/mailhost.md.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "mailboxHost".
+ */
+export interface MailboxHost {
+  /**
+   * The host's name, e.g. mail.example.com: inside one of the org's domains that has a hosted_zone_id (its A record, the SRV records and the certificate's DNS challenge go into that zone).
+   */
+  hostname: string;
+  /**
+   * EC2 instance type, e.g. t4g.small (Graviton types, whose family ends in g, get the arm64 Debian image; others x86_64). Default t4g.small. docs/mailhost.md has a sizing table.
+   */
+  instance_type?: string;
+  /**
+   * Size of the encrypted EBS data volume holding the mail, in GB (8 to 16384). It can grow in place; shrinking it would replace the volume, which prevent_destroy refuses. Default 50.
+   */
+  volume_gb?: number;
+  /**
+   * Days AWS Backup keeps the daily snapshots of the data volume (1 to 36500). Default 35.
+   */
+  backup_retention_days?: number;
+  /**
+   * Mailbox capacity of a member or shared mailbox without its own quota_mb, in MB (1 to 1048576). Default 2048.
+   */
+  default_quota_mb?: number;
 }
 /**
  * A mail domain of the organisation.
@@ -397,6 +426,10 @@ export interface Member {
    */
   signature?: string;
   forward?: Forward;
+  /**
+   * This member's mailbox capacity on the mailbox host, in MB (1 to 1048576); overrides organisation.mailbox_host.default_quota_mb. Only meaningful with a mailbox_host.
+   */
+  quota_mb?: number;
 }
 /**
  * The member's own forward of inbound mail to outside addresses (the admin console's auto-forward), sent through SES with From rewritten to the member's address and the original sender in Reply-To.

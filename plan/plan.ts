@@ -10,6 +10,7 @@ import { canon, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { RoutingTable } from "./contract.ts";
 import { domainRecords, type DnsRecord } from "./dns.ts";
+import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
 import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
@@ -105,6 +106,8 @@ export interface MailPlan {
     readonly templates: readonly SignatureTemplatePlan[];
     readonly rendered: readonly RenderedSignature[];
   };
+  /** The mailbox host (organisation.mailbox_host); absent when the org declares none. */
+  readonly mailhost?: MailhostPlan;
 }
 
 /** A CIDR as a name part, one-to-one: "." -> "_", ":" -> "x" (not a hex digit), "/" -> "-". */
@@ -133,6 +136,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
   for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   const state = org.organisation.state;
+  const mailhost = planMailhost(org, table);
   return {
     organisation: { name: org.organisation.name, prefix, region },
     today,
@@ -170,5 +174,6 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       })),
       rendered: renderAllSignatures(org, index),
     },
+    ...(mailhost ? { mailhost } : {}),
   };
 }

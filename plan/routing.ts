@@ -6,7 +6,9 @@
 import { canon, domainOf, groupSenders, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { looksLikeIp } from "../model/ip.ts";
-import type { ForwardRoute, GroupSenders, RouteEntry, RoutingTable } from "./contract.ts";
+import type { ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
+import { MAILHOST_RELAY_PORT, relaySecretName } from "./mailhost.ts";
+import { orgSlug } from "./naming.ts";
 
 export type { BackupRoute, ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
 
@@ -57,7 +59,6 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
     if (m.forward && memberStatus(m) !== "departed") forwards[canon(m.address)] = { to: sorted(m.forward.to.map(canon)), keepCopy: m.forward.keep_copy ?? true };
   }
-  const relay = org.organisation.delivery?.relay;
   const split = (list: readonly string[] | undefined) => ({
     ips: sorted((list ?? []).filter(looksLikeIp)),
     senders: sorted((list ?? []).filter((x) => !looksLikeIp(x)).map(canon)),
@@ -90,8 +91,16 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
         senders: sorted((b.match.senders ?? []).map(canon)),
       })),
     forwards,
-    relay: relay ? { host: relay.host.toLowerCase(), port: relay.port ?? 25, authSecret: relay.auth_secret ?? null } : null,
+    relay: relayRoute(org),
   };
+}
+
+/** The relay target: the org's mailbox host when declared (rule mailbox-host-relay keeps delivery.relay out), else delivery.relay. */
+function relayRoute(org: Org): RelayRoute | null {
+  const host = org.organisation.mailbox_host;
+  if (host) return { host: canon(host.hostname), port: MAILHOST_RELAY_PORT, authSecret: relaySecretName(orgSlug(org)) };
+  const relay = org.organisation.delivery?.relay;
+  return relay ? { host: relay.host.toLowerCase(), port: relay.port ?? 25, authSecret: relay.auth_secret ?? null } : null;
 }
 
 /** Every envelope address that reaches the referenced mailboxes directly: addresses, aliases, and the groups named. */

@@ -2,6 +2,7 @@
  * How the synthesis is split into Terraform stacks, so that a change to one member is planned in a small
  * stack and independent stacks plan in parallel:
  *   domains            identities, configuration set, DNS records
+ *   mailhost           the mailbox host (organisation.mailbox_host; empty without one)
  *   inbound            mail store, router, receipt rules and filters
  *   sending            shared IAM groups and policies, signatures
  *   sending-00 … -19   per-member credentials, by a stable hash of the address
@@ -27,10 +28,11 @@ export function sendingShards(): string[] {
 
 /**
  * The order in which stacks are applied so that mail never bounces: identities and DNS first (SES must
- * have verified a domain before it receives for it), then the receiving side with the MX records, which
+ * have verified a domain before it receives for it), then the mailbox host (the router's relay target, so it
+ * exists before the router relays to it), then the receiving side with the MX records, which
  * Terraform creates only after the rule set, store and router; then the shared sending groups, and last
  * the per-member credentials that join them (the shards are independent of one another).
  */
 export function stackOrder(): string[] {
-  return ["domains", "inbound", "sending", ...sendingShards()];
+  return ["domains", "mailhost", "inbound", "sending", ...sendingShards()];
 }

@@ -7,6 +7,7 @@
  */
 import { canon, groupSenders, memberDepartments, memberStatus, type Domain, type Group, type Member, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_INSTANCE_TYPE, DEFAULT_QUOTA_MB, DEFAULT_VOLUME_GB } from "../plan/mailhost.ts";
 import { planOrg, type MailPlan } from "../plan/plan.ts";
 import type { SendingModel } from "../plan/sending.ts";
 import { sendingShard } from "../plan/stacks.ts";
@@ -85,15 +86,16 @@ export const MAX_REMOVED_SHARE = 0.3;
  */
 export const DIFF_FIELDS = {
   file: ["organisation", "domains", "departments", "members", "groups", "mailboxes", "ip_ranges", "sending", "inbound", "backups", "signatures"],
-  organisation: ["name", "id", "timezone", "region", "default_department", "catch_all", "retention_days", "max_message_size_mb", "owners", "state", "delivery"],
+  organisation: ["name", "id", "timezone", "region", "default_department", "catch_all", "retention_days", "max_message_size_mb", "owners", "state", "delivery", "mailbox_host"],
   state: ["bucket", "region", "key_prefix", "role_arn", "kms_key_id"],
   delivery: ["relay"],
   relay: ["host", "port", "tls", "auth_secret"],
+  mailboxHost: ["hostname", "instance_type", "volume_gb", "backup_retention_days", "default_quota_mb"],
   domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url", "spf", "txt"],
   dmarc: ["policy", "rua", "ruf", "pct"],
   spf: ["include", "ip4", "ip6", "all"],
   department: ["id", "name", "parent", "admins"],
-  member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward"],
+  member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward", "quota_mb"],
   forward: ["to", "keep_copy"],
   group: ["address", "name", "description", "members", "senders"],
   mailbox: ["address", "name", "department", "delegates"],
@@ -299,6 +301,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     field("Internal only", a, "internal_only", b.internal_only ?? false, h.internal_only ?? false, own);
     field("Blocked senders", a, "blocked_senders", list(b.blocked_senders), list(h.blocked_senders), own);
     for (const f of ["name", "title", "phone", "signature"] as const) field("Members", a, f, b[f] ?? "", h[f] ?? "", own);
+    field("Members", a, "quota_mb", b.quota_mb ?? null, h.quota_mb ?? null, own);
     rest("Members", a, "", b, h, DIFF_FIELDS.member, own);
   }
   if (bm.size > 0 && removed / bm.size > MAX_REMOVED_SHARE) {
@@ -564,6 +567,8 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     rest("Delivery", "relay", "", br0, hr0, DIFF_FIELDS.relay, relayWho);
   }
   rest("Delivery", "delivery", "", bo.delivery, ho.delivery, DIFF_FIELDS.delivery, relayWho);
+  // With a mailbox host, it is where every delivered copy is relayed: a change there reroutes members' mail.
+  mailboxHostChange(bo, ho, add, orgWide, relayWho.reroutes);
 
   // Sending restrictions, IP ranges and inbound lists: declared, and (for references) the addresses they cover.
   const section = (s: Section, subject: string, a: readonly string[] | undefined, b: readonly string[] | undefined, expand: boolean): void => {
@@ -656,6 +661,20 @@ export function orgContents(side: OrgSide, today: string): Value {
     backups: keys(side.org.backups, (b) => b.name),
     signatures: keys(side.org.signatures, (s) => s.id),
     relay: side.org.organisation.delivery?.relay?.host.toLowerCase() ?? null,
+    mailbox_host: side.org.organisation.mailbox_host?.hostname.toLowerCase() ?? null,
+  };
+}
+
+/** The mailbox host with its defaults applied, as a reviewer compares it; null when not declared. */
+function mailboxHostValue(o: Org["organisation"]): { [key: string]: Value } | null {
+  const h = o.mailbox_host;
+  if (!h) return null;
+  return {
+    hostname: canon(h.hostname),
+    instance_type: h.instance_type ?? DEFAULT_INSTANCE_TYPE,
+    volume_gb: h.volume_gb ?? DEFAULT_VOLUME_GB,
+    backup_retention_days: h.backup_retention_days ?? DEFAULT_BACKUP_RETENTION_DAYS,
+    default_quota_mb: h.default_quota_mb ?? DEFAULT_QUOTA_MB,
   };
 }
 
@@ -709,6 +728,28 @@ export function diffSides(base: OrgSide | undefined, head: OrgSide | undefined, 
 /** Where the stacks' Terraform state lives, as one string: `s3://bucket/prefix/ (region)` or the local files. */
 export function stateLocation(state: Org["organisation"]["state"]): string {
   return state ? `s3://${state.bucket}/${state.key_prefix ?? "mailorg"}/ (${state.region})` : "local files (<out>/state/)";
+}
+
+/**
+ * organisation.mailbox_host: one organisation-wide change (owners approve). Removing the host, or shrinking its
+ * data volume (EBS volumes only grow; Terraform would replace it), is destructive.
+ */
+function mailboxHostChange(bo: Org["organisation"], ho: Org["organisation"], add: (c: Omit<Change, "destructive">) => void, own: { departments: string[]; orgWide: boolean }, reroutes: string[]): void {
+  const b = mailboxHostValue(bo);
+  const h = mailboxHostValue(ho);
+  if (JSON.stringify(b) === JSON.stringify(h)) return;
+  if (b && h) {
+    // One change per setting, so a reviewer reads what moved.
+    for (const k of Object.keys(b)) {
+      if (b[k] === h[k]) continue;
+      const cut = k === "volume_gb" && Number(h[k]) < Number(b[k]);
+      add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k]!, after: h[k]!, ...own, ...(k === "hostname" ? { reroutes } : {}), reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
+    }
+    return;
+  }
+  const reason = b ? `the mailbox host ${String(b.hostname)} is removed: the router stops relaying to it and members lose IMAP access; its data volume is protected by prevent_destroy, so the plan fails until the mail is moved (mailorg migrate) and the protection lifted deliberately` : undefined;
+  // The host is where every delivered copy is relayed: adding or removing it reroutes members' mail.
+  add({ section: "Organisation", kind: b ? "delete" : "create", subject: "mailbox_host", before: b, after: h, ...own, reroutes, reason });
 }
 
 /** Every address a change is about: its subject, the addresses in its values (for a list, those gained or lost), and those in `via`. */

@@ -10,7 +10,7 @@
  * limits, and Dovecot-style penalties for wrong passwords.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync, writeSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +23,7 @@ import { deliverCopies, type CopyResult, type Forwarder, type MailboxHost, type 
 import { headerValues, parseAddresses } from "../runtime/delivery/message.ts";
 import { authorOf, decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
+import { mailhostPlanOf, startMailhostSandbox } from "./mailhost-sandbox.ts";
 
 export interface Endpoint {
   readonly host: string;
@@ -39,6 +40,10 @@ export interface SandboxOptions {
   readonly imap: Endpoint;
   readonly maildir: string;
   readonly password: string;
+  /** Per-login passwords (--passwords FILE); a login not listed uses `password`. Default none. */
+  readonly passwords?: ReadonlyMap<string, string>;
+  /** With organisation.mailbox_host: Postfix's relay listener. Default the IMAP host, port + 1. */
+  readonly mailhostRelay?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
@@ -222,6 +227,8 @@ export interface Sandbox {
   readonly maildir: string;
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
+  /** With organisation.mailbox_host: its name, Postfix's relay listener and the sandbox certificate (PEM) IMAPS clients trust. */
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
   close(): Promise<void>;
 }
 
@@ -344,7 +351,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     ...org.members.filter((m) => memberStatus(m) === "active").map((m) => canon(m.address)),
     ...org.mailboxes.map((m) => canon(m.address)),
   ].sort();
-  const mb = { host: undefined as MaildirHost | undefined };
+  const mb = { host: undefined as MailboxHost | undefined };
+  const passwordOf = (login: string): string => opts.passwords?.get(login) ?? opts.password;
+  let mailhost: Sandbox["mailhost"];
   const ipOf = (session: SMTPServerSession): string => opts.clientIp ?? plainIp(session.remoteAddress);
   const size = table.maxMessageBytes;
   const officeRanges = (org.sending?.allowed_ip_ranges ?? []).length > 0;
@@ -441,7 +450,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (locked > 0) return cb(smtpError(454, `4.7.0 too many failed logins from ${ip}: try again in ${Math.ceil(locked / 1000)} s`));
       const user = canon(auth.username ?? "");
       const member = index.members.get(user);
-      const ok = member !== undefined && index.addresses.get(user)?.kind === "member" && memberStatus(member) === "active" && auth.password === opts.password;
+      const ok = member !== undefined && index.addresses.get(user)?.kind === "member" && memberStatus(member) === "active" && auth.password === passwordOf(user);
       if (ok) {
         penalties.succeed(ip);
         return cb(null, { user });
@@ -494,19 +503,34 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     started.push(stopServer(mx));
     await listen(submission, opts.submission, "--submission");
     started.push(stopServer(submission));
-    let dovecot: RunningDovecot;
-    try {
-      dovecot = await startDovecot({ ...opts.imap, maildir, logins, password: opts.password });
-    } catch (err) {
-      throw new SandboxError(`--imap: ${(err as Error).message}`);
+    const hostPlan = mailhostPlanOf(org, index, opts.today);
+    if (hostPlan) {
+      // The org's own mailbox host: real Postfix and Dovecot from mailhost-config's files (simulate/mailhost-sandbox.ts).
+      // They run as their own users and must pass through the Maildir root to _mailhost/: it becomes 0711
+      // (enter, not list); the archive and the outbox inside stay 0700.
+      chmodSync(maildir, 0o711);
+      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, passwordOf }).catch((err: Error) => {
+        throw new SandboxError(`mailbox host: ${err.message}`);
+      });
+      started.push(() => host.stop());
+      mb.host = host.relay;
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
+    } else {
+      let dovecot: RunningDovecot;
+      try {
+        dovecot = await startDovecot({ ...opts.imap, maildir, logins, password: opts.password });
+      } catch (err) {
+        throw new SandboxError(`--imap: ${(err as Error).message}`);
+      }
+      started.push(() => dovecot.stop());
+      imapConfigDir = dovecot.configDir;
+      const maildirs = new MaildirHost(maildir, dovecot.users);
+      for (const l of logins) maildirs.ensure(l);
+      mb.host = maildirs;
     }
-    started.push(() => dovecot.stop());
-    imapConfigDir = dovecot.configDir;
-    mb.host = new MaildirHost(maildir, dovecot.users);
-    for (const l of logins) mb.host.ensure(l);
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { table, maildir, imapConfigDir, close: closeAll };
+  return { table, maildir, imapConfigDir, close: closeAll, ...(mailhost ? { mailhost } : {}) };
 }

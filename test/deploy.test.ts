@@ -17,7 +17,7 @@ describe("stack set", () => {
     expect(synth.stacks).toEqual([...stackOrder()].sort());
     const empty = synth.stack("sending-07");
     expect(empty.resource ?? {}).toEqual({});
-    expect(stackOrder().slice(0, 3)).toEqual(["domains", "inbound", "sending"]);
+    expect(stackOrder().slice(0, 4)).toEqual(["domains", "mailhost", "inbound", "sending"]);
   });
 
   it("a departure plans the destruction of the member's user and key: their shard does not vanish", () => {

@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative, sep } from "node:path";
 import { expect, it } from "vitest";
 import { ROOT } from "./helpers.ts";
 
-const FOLDERS = ["model", "plan", "runtime", "constructs", "review", "simulate", "adopt", "cli"];
+const FOLDERS = ["model", "plan", "mailhost", "runtime", "constructs", "review", "simulate", "adopt", "cli"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -33,9 +33,10 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   model: (t) => top(t) === "model",
   plan: (t) => ["model", "plan"].includes(top(t)),
   runtime: (t) => top(t) === "runtime" || t === "plan/contract.ts",
-  constructs: (t) => ["model", "plan", "constructs"].includes(top(t)),
+  mailhost: (t) => ["model", "plan", "mailhost"].includes(top(t)),
+  constructs: (t) => ["model", "plan", "mailhost", "constructs"].includes(top(t)),
   review: (t) => ["model", "plan", "review"].includes(top(t)),
-  simulate: (t) => ["model", "plan", "simulate", "runtime"].includes(top(t)),
+  simulate: (t) => ["model", "plan", "mailhost", "simulate", "runtime"].includes(top(t)),
   adopt: (t) => ["model", "plan", "adopt"].includes(top(t)),
   cli: (t) => top(t) !== "main.ts",
   "main.ts": (t) => ["cli", "constructs"].includes(top(t)),

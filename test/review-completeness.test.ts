@@ -109,8 +109,20 @@ function richOrg(): Record<string, Json> {
 }
 
 const DELETE = Symbol("delete");
-/** One edit: a JSON pointer into richOrg() and its new value (or DELETE). */
-type Mutation = readonly [pointer: string, value: Json | typeof DELETE];
+/**
+ * One edit: a JSON pointer into richOrg() and its new value (or DELETE); with "host", into hostOrg(), for the
+ * paths that exclude others (a mailbox host is the relay target, so it cannot sit beside delivery.relay).
+ */
+type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "host"];
+
+/** richOrg() with its own mailbox host instead of the company's relay. */
+function hostOrg(): Record<string, Json> {
+  const org = richOrg();
+  const o = org.organisation as Record<string, Json>;
+  delete o.delivery;
+  o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
+  return org;
+}
 
 /** At least one edit per schema path (the path is read from the pointer: indexes become [], ip_ranges keys *). */
 const MUTATIONS: readonly Mutation[] = [
@@ -130,6 +142,13 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/state/key_prefix", "mail/v2"],
   ["/organisation/state/role_arn", "arn:aws:iam::123456789012:role/other"],
   ["/organisation/state/kms_key_id", DELETE],
+  ["/organisation/mailbox_host", DELETE, "host"],
+  ["/organisation/mailbox_host/hostname", "imap.example.com", "host"],
+  ["/organisation/mailbox_host/instance_type", "t4g.medium", "host"],
+  ["/organisation/mailbox_host/volume_gb", 100, "host"],
+  ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
+  ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
+  ["/members/0/quota_mb", 8192, "host"],
   ["/organisation/delivery", DELETE],
   ["/organisation/delivery/relay", DELETE],
   ["/organisation/delivery/relay/host", "mx.elsewhere.example.net"],
@@ -224,6 +243,8 @@ const REVIEW_ONLY = [
 
 /** Paths whose change sends mail somewhere else: named as rerouting and approved by the organisation owners. */
 const REROUTING = [
+  "organisation.mailbox_host",
+  "organisation.mailbox_host.hostname",
   "organisation.catch_all",
   "organisation.delivery",
   "organisation.delivery.relay",
@@ -285,12 +306,18 @@ let outcomes: Outcome[];
 
 beforeAll(() => {
   base = load(richOrg(), "richOrg()");
+  const hostBase = load(hostOrg(), "hostOrg()");
   outcomes = MUTATIONS.map((m) => {
-    const head = load(mutate(richOrg(), m), `the edit ${m[0]}`);
+    const [start, base] = m[2] === "host" ? [hostOrg(), hostBase] : [richOrg(), baseSide()];
+    const head = load(mutate(start, m), `the edit ${m[0]}`);
     const changes = diffSides(base, head, { today: TODAY });
     return { path: schemaPathOf(m[0]), pointer: m[0], planChanged: head.plan !== base.plan, changes, scopes: requiredApprovals(changes, { base, head }).map((r) => r.scope) };
   });
 });
+
+function baseSide(): Side {
+  return base;
+}
 
 describe("review covers every path of the schema", () => {
   it("every schema path has an edit here (or admits a single value)", () => {

@@ -3,7 +3,7 @@
  * reads back from a real Dovecot over the Maildirs. Needs Dovecot (Debian's dovecot-imapd, installed by
  * .ci/run); skipped with that reason only when the binary is missing.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,7 +17,8 @@ import { forwardKey } from "../runtime/delivery/deliver.ts";
 import { forwardedCopy } from "../runtime/delivery/message.ts";
 import { findDovecot } from "../simulate/dovecot.ts";
 import { SandboxError, startSandbox, type Sandbox, type SandboxOptions } from "../simulate/sandbox.ts";
-import { runCli, startCli, writeOrg } from "./helpers.ts";
+import { ROOT, runCli, startCli, writeOrg } from "./helpers.ts";
+import { freePort, inboxSubjects } from "./mail-helpers.ts";
 
 const ORG = `organisation: { name: Sandbox Co, region: eu-west-1, default_department: hq, catch_all: lost@example.com, max_message_size_mb: 1 }
 domains: [{ name: example.com }, { name: example.info, receive: false, dmarc: { policy: reject } }]
@@ -47,15 +48,6 @@ backups:
 
 const DOVECOT = findDovecot();
 const PASSWORD = "sandbox-pw";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Options for an in-process sandbox on fresh loopback ports over a new Maildir. */
 async function sandboxOptions(org: string, extra: Partial<SandboxOptions> = {}): Promise<SandboxOptions> {

@@ -70,7 +70,7 @@ describe("stacks", () => {
   it("--order prints the apply order: domains, inbound (with the MX), sending, then the shards", () => {
     const r = runCli(["stacks", "--order"]);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n")).toEqual(["domains", "inbound", "sending", ...Array.from({ length: SENDING_SHARDS }, (_, i) => `sending-${String(i).padStart(2, "0")}`)]);
+    expect(r.stdout.trim().split("\n")).toEqual(["domains", "mailhost", "inbound", "sending", ...Array.from({ length: SENDING_SHARDS }, (_, i) => `sending-${String(i).padStart(2, "0")}`)]);
     expect(JSON.parse(runCli(["stacks", "--order", "--format", "json"]).stdout)).toEqual(stackOrder());
   });
 

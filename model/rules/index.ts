@@ -17,6 +17,9 @@ import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as mailboxHostRelay } from "./mailbox-host-relay.ts";
+import { rule as mailboxHostZone } from "./mailbox-host-zone.ts";
+import { rule as mailboxQuota } from "./mailbox-quota.ts";
 import { rule as memberForward } from "./member-forward.ts";
 import { rule as punycodeLookalike } from "./punycode-lookalike.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
@@ -45,6 +48,9 @@ export const RULES: readonly Rule[] = [
   groupEmpty,
   groupMemberIsAlias,
   ipRangeExists,
+  mailboxHostRelay,
+  mailboxHostZone,
+  mailboxQuota,
   memberForward,
   punycodeLookalike,
   refResolves,

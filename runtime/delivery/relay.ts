@@ -72,7 +72,8 @@ export class SmtpRelay implements MailboxHost {
   /** The folder is carried by the copy's headers (X-Mailorg-Quarantine, X-Spam-Flag): SMTP cannot choose one. */
   async deliver(address: string, envelopeFrom: string, raw: Buffer): Promise<void> {
     try {
-      await this.transport.sendMail({ envelope: { from: envelopeFrom, to: [address] }, raw });
+      // SIZE on MAIL FROM lets the server refuse a message it cannot hold (a full mailbox) before taking it.
+      await this.transport.sendMail({ envelope: { from: envelopeFrom, to: [address], size: raw.length } as { from: string; to: string[] }, raw });
     } catch (err) {
       throw relayError(err);
     }

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- --mailhost`: the sandbox's mailbox host (real Postfix and Dovecot from mailhost-config's
+ * files) with N mailboxes. Prints one JSON line: deliveries per second through the router's relay client into
+ * Postfix -> LMTP -> Dovecot, IMAPS login + INBOX select latency (bcrypt cost 10, no auth cache, as on the host),
+ * and migration throughput (doveadm sync over imapc from a second local Dovecot). Needs root (Postfix).
+ */
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { ImapFlow } from "imapflow";
+import type { MailhostPlan } from "../plan/mailhost.ts";
+import { dovecotUsers, startDovecot } from "../simulate/dovecot.ts";
+import { startMailhostSandbox } from "../simulate/mailhost-sandbox.ts";
+import { migrateMailbox } from "../simulate/migrate.ts";
+import { freePort } from "../test/mail-helpers.ts";
+
+const n = Number(process.argv[2] ?? 1000);
+const messages = Number(process.argv[3] ?? 1000);
+const logins = Number(process.argv[4] ?? 100);
+const migrateCount = Number(process.argv[5] ?? 1000);
+
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+
+const address = (i: number): string => `member${String(i).padStart(5, "0")}@example.com`;
+const plan: MailhostPlan = {
+  hostname: "mail.example.com", zoneDomain: "example.com", zoneId: "Z0123456789ABC", instanceType: "t4g.small", arch: "arm64", volumeGb: 50, backupRetentionDays: 35, defaultQuotaMb: 2048,
+  region: "eu-west-1", name: "bench-mailhost", relayPort: 587, imapsPort: 993, relayUser: "mailorg-router", relaySecretName: "bench/mailhost/relay", configBucket: "b", configKey: "mailhost/config.json",
+  passwdParameterPath: "/bench/mailhost/passwd/", relayPasswdParameter: "/bench/mailhost/relay-passwd", maxMessageBytes: 40 * 1024 * 1024, postmaster: "postmaster@example.com",
+  logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
+  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [],
+};
+
+const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));
+chmodSync(base, 0o755);
+const ports = { relay: await freePort(), imaps: await freePort(), old: await freePort() };
+const host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "bench-pw" });
+try {
+  // Deliveries: the router's relay client (nodemailer, pooled, 8 connections) into Postfix, until Dovecot has saved them all.
+  const raw = Buffer.from("From: a@partner.example\r\nTo: x@example.com\r\nSubject: bench\r\n\r\n" + "hello world\r\n".repeat(200));
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < messages) {
+      const i = next++;
+      await host.relay.deliver(address(i % n), "a@partner.example", raw);
+    }
+  }));
+  const accepted = performance.now() - t0;
+  const saved = (): number => (readFileSync(join(host.layout.logDir, "postfix.log"), "utf8").match(/status=sent/g) ?? []).length;
+  for (let k = 0; k < 1200 && saved() < messages; k++) await new Promise((r) => setTimeout(r, 50));
+  const delivered = performance.now() - t0;
+  if (saved() < messages) throw new Error(`only ${saved()} of ${messages} delivered within 60 s`);
+
+  // IMAPS login + SELECT INBOX, one client at a time, spread over the mailboxes.
+  const latencies: number[] = [];
+  for (let i = 0; i < logins; i++) {
+    const user = address(Math.floor((i * n) / logins));
+    const s = performance.now();
+    const c = new ImapFlow({ host: "127.0.0.1", port: ports.imaps, secure: true, tls: { ca: host.ca, servername: plan.hostname }, auth: { user, pass: "bench-pw" }, logger: false, disableAutoIdle: true });
+    await c.connect();
+    await c.mailboxOpen("INBOX");
+    latencies.push(performance.now() - s);
+    await c.logout();
+  }
+
+  // Memory: `logins` clients connected at once (as phones and desktops stay), each with INBOX selected; the
+  // proportional set size of this instance's imap processes, per connection.
+  const open: ImapFlow[] = [];
+  for (let i = 0; i < logins; i++) {
+    const c = new ImapFlow({ host: "127.0.0.1", port: ports.imaps, secure: true, tls: { ca: host.ca, servername: plan.hostname }, auth: { user: address(i), pass: "bench-pw" }, logger: false, disableAutoIdle: true });
+    await c.connect();
+    await c.mailboxOpen("INBOX");
+    open.push(c);
+  }
+  let pssKb = 0;
+  let imapProcesses = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.trim();
+      if (!title.startsWith(`dovecot-mailorg-sandbox-${ports.imaps}/imap`) || title.includes("login")) continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+      pssKb += Number(m?.[1] ?? 0);
+      imapProcesses++;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  for (const c of open) await c.logout();
+
+  // Migration: one old account with migrateCount messages, from a second Dovecot over imapc.
+  const old = join(base, "old", "old-user", "cur");
+  mkdirSync(old, { recursive: true });
+  for (const sub of ["new", "tmp"]) mkdirSync(join(base, "old", "old-user", sub));
+  for (let i = 0; i < migrateCount; i++) writeFileSync(join(old, `${1700000000 + i}.${i}.old:2,S`), `From: a@old.example\r\nSubject: m${i}\r\nMessage-ID: <m${i}@old>\r\n\r\n${"old mail\r\n".repeat(100)}`);
+  const users = dovecotUsers();
+  const own = (p: string): void => {
+    chownSync(p, users.mailUid, users.mailGid);
+    if (statSync(p).isDirectory()) for (const e of readdirSync(p)) own(join(p, e));
+  };
+  own(join(base, "old"));
+  const oldServer = await startDovecot({ host: "127.0.0.1", port: ports.old, maildir: join(base, "old"), logins: ["old-user"], password: "old-pw" });
+  const m0 = performance.now();
+  const result = migrateMailbox(join(host.layout.dovecotDir, "dovecot.conf"), { host: "127.0.0.1", port: ports.old, tls: false }, { address: address(0), oldUser: "old-user", oldPassword: "old-pw", line: 1 });
+  const migrateMs = performance.now() - m0;
+  await oldServer.stop();
+  if (!result.ok) throw new Error(`migration failed: ${result.error}`);
+
+  console.log(JSON.stringify({
+    mailboxes: n,
+    messages,
+    acceptedPerSec: messages / (accepted / 1000),
+    deliveredPerSec: messages / (delivered / 1000),
+    logins,
+    loginP50Ms: quantile(latencies, 0.5),
+    loginP95Ms: quantile(latencies, 0.95),
+    imapProcesses,
+    imapPssKbPerConnection: imapProcesses ? pssKb / imapProcesses : 0,
+    migrated: result.after - result.before,
+    migrateMsgsPerSec: (result.after - result.before) / (migrateMs / 1000),
+  }));
+} finally {
+  await host.stop();
+  rmSync(base, { recursive: true, force: true });
+}

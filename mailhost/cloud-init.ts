@@ -1,0 +1,127 @@
+/**
+ * cloud-init user data for the mailbox host on Debian 12: Debian's packages (Postfix, Dovecot, certbot with its
+ * Route 53 plugin, fail2ban, unattended-upgrades), the vmail user, the data volume mounted by its label (formatted
+ * only when it carries no file system at all, so a replacement instance finds the mail where it was), the SSM and
+ * CloudWatch agents (Session Manager instead of SSH; the mail log to CloudWatch Logs), the certificate by the DNS
+ * challenge with a deploy hook that reloads both services, and the sync timer. Nothing here is a secret: the host
+ * reads its configuration and login hashes with its instance role.
+ */
+import { stringify } from "yaml";
+import type { MailhostPlan } from "../plan/mailhost.ts";
+import { hostLayout } from "./layout.ts";
+import { SYNC_SCRIPT } from "./sync-script.ts";
+
+/** The data volume's file system label. */
+export const DATA_LABEL = "mailorg-mail";
+
+/** Debian 12 packages the host installs. */
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
+
+function mountScript(mailRoot: string, uid: number): string {
+  return `#!/bin/sh
+# Mounts the mail data volume (label ${DATA_LABEL}) at ${mailRoot}. The volume is attached after the instance
+# starts, so wait for it (at most 10 minutes). A disk is formatted only when it has no file system at all.
+set -eu
+root_disk=$(lsblk -no PKNAME "$(findmnt -no SOURCE /)")
+i=0
+while ! blkid -L ${DATA_LABEL} >/dev/null 2>&1; do
+  for d in $(lsblk -dnpo NAME,TYPE | awk '$2 == "disk" {print $1}'); do
+    [ "$(basename "$d")" = "$root_disk" ] && continue
+    if ! blkid -p "$d" >/dev/null 2>&1 && [ -z "$(lsblk -no NAME "$d" | tail -n +2)" ]; then
+      mkfs.ext4 -q -L ${DATA_LABEL} "$d"
+    fi
+  done
+  i=$((i + 1)); [ $i -ge 120 ] && { echo "mailorg: no data volume labelled ${DATA_LABEL} after 10 minutes" >&2; exit 1; }
+  sleep 5
+done
+mkdir -p ${mailRoot}
+grep -q "LABEL=${DATA_LABEL}" /etc/fstab || echo "LABEL=${DATA_LABEL} ${mailRoot} ext4 defaults,nofail,x-systemd.device-timeout=10min 0 2" >> /etc/fstab
+mountpoint -q ${mailRoot} || mount ${mailRoot}
+chown ${uid}:${uid} ${mailRoot}
+chmod 0750 ${mailRoot}
+`;
+}
+
+/** The user data (#cloud-config), checked in tests by cloud-init's own `cloud-init schema --config-file`. */
+export function cloudInitUserData(plan: MailhostPlan): string {
+  const layout = hostLayout(plan.hostname);
+  const deb = plan.arch === "arm64" ? "arm64" : "amd64";
+  const syncConf = {
+    region: plan.region,
+    bucket: plan.configBucket,
+    key: plan.configKey,
+    passwd_path: plan.passwdParameterPath,
+    relay_parameter: plan.relayPasswdParameter,
+  };
+  const cloudwatch = {
+    agent: { run_as_user: "root" },
+    logs: {
+      logs_collected: {
+        files: {
+          collect_list: [
+            { file_path: `${layout.logDir}/dovecot.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/dovecot", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
+            { file_path: `${layout.logDir}/postfix.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/postfix" },
+            { file_path: "/var/log/mailorg-sync.log", log_group_name: plan.logGroup, log_stream_name: "{instance_id}/sync" },
+          ],
+        },
+      },
+    },
+  };
+  const file = (path: string, content: string, permissions = "0644") => ({ path, content, owner: "root:root", permissions, defer: true });
+  const doc = {
+    package_update: true,
+    package_upgrade: true,
+    packages: HOST_PACKAGES,
+    apt: {
+      debconf_selections: {
+        postfix: `postfix postfix/main_mailer_type select No configuration\npostfix postfix/mailname string ${plan.hostname}\n`,
+        unattended: "unattended-upgrades unattended-upgrades/enable_auto_updates boolean true\n",
+      },
+    },
+    fqdn: plan.hostname,
+    hostname: plan.hostname.split(".")[0],
+    ssh_pwauth: false,
+    write_files: [
+      file("/usr/local/sbin/mailorg-mount-data", mountScript(layout.mailRoot, layout.mailUid), "0755"),
+      file("/usr/local/sbin/mailorg-sync", SYNC_SCRIPT, "0755"),
+      file("/etc/mailorg/sync.json", JSON.stringify(syncConf, null, 1) + "\n"),
+      file(
+        "/etc/systemd/system/mailorg-sync.service",
+        `[Unit]\nDescription=mailorg: fetch, check and switch the mailbox host's configuration\nAfter=network-online.target\nWants=network-online.target\n\n[Service]\nType=oneshot\nExecStart=/bin/sh -c '/usr/local/sbin/mailorg-sync >>/var/log/mailorg-sync.log 2>&1'\n`,
+      ),
+      file(
+        "/etc/systemd/system/mailorg-sync.timer",
+        `[Unit]\nDescription=mailorg: sync the mailbox host's configuration every two minutes\n\n[Timer]\nOnBootSec=1min\nOnUnitActiveSec=2min\nRandomizedDelaySec=15s\n\n[Install]\nWantedBy=timers.target\n`,
+      ),
+      // Mail services start only with the data volume mounted.
+      file("/etc/systemd/system/dovecot.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
+      file("/etc/systemd/system/postfix@-.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
+      file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\n", "0755"),
+      file(
+        "/etc/fail2ban/jail.d/mailorg.local",
+        `# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
+      ),
+      file("/etc/apt/apt.conf.d/21mailorg-auto-upgrades", 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'),
+      file("/etc/logrotate.d/mailorg", `${layout.logDir}/*.log /var/log/mailorg-sync.log {\n  weekly\n  rotate 8\n  compress\n  missingok\n  notifempty\n  copytruncate\n}\n`),
+      file("/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json", JSON.stringify(cloudwatch, null, 1) + "\n"),
+    ],
+    runcmd: [
+      ["sh", "-c", `getent group vmail || groupadd -g ${layout.mailGid} vmail`],
+      ["sh", "-c", `id vmail || useradd -u ${layout.mailUid} -g vmail -d ${layout.mailRoot} -M -s /usr/sbin/nologin vmail`],
+      ["install", "-d", "-m", "0755", "/etc/mailorg", "/var/lib/mailorg"],
+      // Postfix's postlogd writes postfix.log as the postfix user; Dovecot's log process (root) writes dovecot.log.
+      ["install", "-d", "-m", "0750", "-o", "postfix", "-g", "adm", layout.logDir],
+      ["/usr/local/sbin/mailorg-mount-data"],
+      // Session Manager and CloudWatch agents: AWS's Debian packages for this architecture.
+      ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
+      ["sh", "-c", `curl -fsSLo /tmp/cwa.deb https://amazoncloudwatch-agent-${plan.region}.s3.${plan.region}.amazonaws.com/debian/${deb}/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/cwa.deb`],
+      ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", "file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"],
+      ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "-d", plan.hostname],
+      ["systemctl", "daemon-reload"],
+      ["/usr/local/sbin/mailorg-sync"],
+      ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban"],
+      ["systemctl", "restart", "postfix", "dovecot", "fail2ban"],
+    ],
+  };
+  return `#cloud-config\n# Generated by mailorg from the org's plan (mailorg mailhost-config): the mailbox host ${plan.hostname}.\n${stringify(doc, { lineWidth: 0 })}`;
+}

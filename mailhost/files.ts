@@ -1,0 +1,36 @@
+/**
+ * The mailbox host's files from the plan: pure, plan in, files out. `mailorg mailhost-config` writes them, the
+ * mailhost stack ships the configuration part as one versioned object that the host syncs, and the sandbox runs
+ * the same generator with a local layout.
+ */
+import type { MailhostPlan } from "../plan/mailhost.ts";
+import { cloudInitUserData } from "./cloud-init.ts";
+import { dovecotConf, usersFile } from "./dovecot.ts";
+import { hostLayout, type MailhostLayout } from "./layout.ts";
+import { mainCf, masterCf, recipientAccessMap, vmailboxMap } from "./postfix.ts";
+
+/** The configuration the host syncs (relative path -> content): Postfix's and Dovecot's directories. */
+export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLayout(plan.hostname)): Record<string, string> {
+  return {
+    "dovecot/dovecot.conf": dovecotConf(plan, layout),
+    "dovecot/users": usersFile(plan),
+    "postfix/main.cf": mainCf(plan, layout),
+    "postfix/master.cf": masterCf(layout),
+    "postfix/recipient_access": recipientAccessMap(plan),
+    "postfix/vmailbox": vmailboxMap(plan),
+  };
+}
+
+/**
+ * The versioned object the host syncs: the configuration files and the addresses that may log in (the sync
+ * installs a hash line from SSM only for those), as JSON with sorted keys.
+ */
+export function configObject(plan: MailhostPlan): string {
+  const logins = plan.mailboxes.filter((m) => m.login).map((m) => m.address);
+  return JSON.stringify({ version: 1, hostname: plan.hostname, logins, files: configFiles(plan) }, null, 1) + "\n";
+}
+
+/** Everything `mailorg mailhost-config` writes: the configuration and cloud-init's user data. */
+export function mailhostFiles(plan: MailhostPlan): Record<string, string> {
+  return { "cloud-init/user-data.yaml": cloudInitUserData(plan), ...configFiles(plan) };
+}

@@ -1,0 +1,57 @@
+/**
+ * Where the mailbox host's files, queues, mail and logs live, and who its processes run as. The EC2 host uses
+ * HOST_LAYOUT (Debian's own paths); the sandbox passes a layout under a temporary directory with loopback ports.
+ * Every setting that decides behaviour (TLS, authentication, quotas, recipients, restrictions) is the same in
+ * both: the layout only says where.
+ */
+export interface MailhostLayout {
+  /** Postfix's config_directory (main.cf, master.cf, the maps). */
+  readonly postfixDir: string;
+  readonly postfixQueueDir: string;
+  readonly postfixDataDir: string;
+  /** Dovecot's configuration directory (dovecot.conf, the passwd-files). */
+  readonly dovecotDir: string;
+  readonly dovecotBaseDir: string;
+  readonly dovecotStateDir: string;
+  /** Root of the mailboxes: <mailRoot>/<address>/Maildir (on the EC2 host, the data volume). */
+  readonly mailRoot: string;
+  /** The mail log directory (postfix.log, dovecot.log), shipped to CloudWatch Logs on the host. */
+  readonly logDir: string;
+  /** TLS certificate chain and key (certbot's on the host). */
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  /** Postfix's relay listener as a master.cf service name: "587" (every address) or "127.0.0.1:2587". */
+  readonly relayListener: string;
+  /** Dovecot's IMAPS listener: addresses and port. */
+  readonly imapsAddress: string;
+  readonly imapsPort: number;
+  /** uid and gid owning the mailboxes (vmail on the host). */
+  readonly mailUid: number;
+  readonly mailGid: number;
+  /** Dovecot's instance name (`doveadm -i`, log prefix). */
+  readonly instanceName: string;
+}
+
+/** The vmail user cloud-init creates on the host. */
+export const VMAIL_UID = 5000;
+
+export function hostLayout(hostname: string): MailhostLayout {
+  return {
+    postfixDir: "/etc/postfix",
+    postfixQueueDir: "/var/spool/postfix",
+    postfixDataDir: "/var/lib/postfix",
+    dovecotDir: "/etc/dovecot",
+    dovecotBaseDir: "/run/dovecot",
+    dovecotStateDir: "/var/lib/dovecot",
+    mailRoot: "/srv/mail",
+    logDir: "/var/log/mail",
+    tlsCert: `/etc/letsencrypt/live/${hostname}/fullchain.pem`,
+    tlsKey: `/etc/letsencrypt/live/${hostname}/privkey.pem`,
+    relayListener: "587",
+    imapsAddress: "*, ::",
+    imapsPort: 993,
+    mailUid: VMAIL_UID,
+    mailGid: VMAIL_UID,
+    instanceName: "mailorg",
+  };
+}

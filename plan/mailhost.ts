@@ -1,0 +1,151 @@
+/**
+ * The mailbox host's part of the plan: where the host lives (name, zone, instance, volume, backups), what it
+ * serves (every mailbox the router delivers to, with its quota and whether it may log in) and the names through
+ * which the stacks and the host meet without referring to each other (the configuration object, the relay
+ * secret, the SSM path holding members' bcrypt hashes, the log group). Plain data: mailhost/ renders the host's
+ * files from it, constructs/ the `mailhost` stack, review/ compares it.
+ */
+import { canon, memberStatus, type Org } from "../model/org.ts";
+import { mailboxHostZone } from "../model/rules/mailbox-host-zone.ts";
+import { orgSlug } from "./naming.ts";
+import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
+
+/** The port the router relays to (STARTTLS + AUTH). Not 25: Lambda blocks outbound port 25. */
+export const MAILHOST_RELAY_PORT = 587;
+export const MAILHOST_IMAPS_PORT = 993;
+/** The SMTP AUTH user of the router on the host (a passdb entry for the smtp service only, no mailbox). */
+export const MAILHOST_RELAY_USER = "mailorg-router";
+
+export const DEFAULT_INSTANCE_TYPE = "t4g.small";
+export const DEFAULT_VOLUME_GB = 50;
+export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
+export const DEFAULT_QUOTA_MB = 2048;
+
+/** Secrets Manager secret holding the router's {"username","password"} for the host (the routing table's relay.authSecret). */
+export function relaySecretName(prefix: string): string {
+  return `${prefix}/mailhost/relay`;
+}
+
+export interface HostedMailbox {
+  readonly address: string;
+  readonly kind: "member" | "mailbox";
+  /** Mailbox capacity in MB (quota_mb, else default_quota_mb). */
+  readonly quotaMb: number;
+  /**
+   * Whether the address may log in over IMAP: active members only. Disabled members and departed members
+   * without forward_to keep receiving into their mailbox, without a login.
+   */
+  readonly login: boolean;
+}
+
+export interface RefusedAddress {
+  readonly address: string;
+  /** Why the host refuses it at RCPT time, e.g. "departed; mail goes to ma.li@example.com". */
+  readonly reason: string;
+}
+
+export interface MailhostPlan {
+  readonly hostname: string;
+  /** The org domain whose hosted zone holds the host's records. */
+  readonly zoneDomain: string;
+  readonly zoneId: string;
+  readonly instanceType: string;
+  /** The Debian image's architecture: arm64 for Graviton families (t4g, m7g, c7gn), else x86_64. */
+  readonly arch: "arm64" | "x86_64";
+  readonly volumeGb: number;
+  readonly backupRetentionDays: number;
+  readonly defaultQuotaMb: number;
+  readonly region: string;
+  /** Resource-name prefix of the host's resources: `<org>-mailhost`. */
+  readonly name: string;
+  readonly relayPort: number;
+  readonly imapsPort: number;
+  readonly relayUser: string;
+  readonly relaySecretName: string;
+  /** S3 bucket (holds ACCOUNT_ID_PLACEHOLDER) and key of the versioned configuration object the host syncs. */
+  readonly configBucket: string;
+  readonly configKey: string;
+  /** SSM path under which each credential holder writes one parameter per login: "<address>:{BLF-CRYPT}<hash>". */
+  readonly passwdParameterPath: string;
+  /** SSM parameter holding the router's line "mailorg-router:{BLF-CRYPT}<hash>" (the smtp service's passdb). */
+  readonly relayPasswdParameter: string;
+  /** Largest message accepted, in bytes (organisation.max_message_size_mb). */
+  readonly maxMessageBytes: number;
+  /** Where Postfix sends its own notices and Dovecot's LMTP names itself: postmaster@<zone domain>. */
+  readonly postmaster: string;
+  /** CloudWatch log group of the host's mail log (logins, deliveries). */
+  readonly logGroup: string;
+  /** SES's SMTP endpoint in the region (the _submission._tcp SRV target: members send through SES). */
+  readonly submissionHost: string;
+  /** Receiving domains (Postfix's virtual mailbox domains). */
+  readonly domains: readonly string[];
+  /** Every address the router delivers a copy to, sorted. */
+  readonly mailboxes: readonly HostedMailbox[];
+  /** Departed members whose mail goes elsewhere: refused with the reason if ever relayed directly. */
+  readonly refused: readonly RefusedAddress[];
+}
+
+/** Graviton instance families end their name in g after the generation digit (t4g, m7g, c7gn, r8gd). */
+export function instanceArch(instanceType: string): "arm64" | "x86_64" {
+  const family = instanceType.split(".")[0] ?? "";
+  return /^[a-z]+\d+g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+}
+
+/**
+ * One SSM parameter name segment per address, one-to-one: SSM names allow only [A-Za-z0-9_.-], so every
+ * other character (and `_` itself) is written `_` + two hex digits: li.na@example.com -> li.na_40example.com.
+ */
+export function passwdParameterName(path: string, address: string): string {
+  return path + canon(address).replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** The mailbox host's plan, or undefined when the org declares none. */
+export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }): MailhostPlan | undefined {
+  const host = org.organisation.mailbox_host;
+  if (!host) return undefined;
+  const prefix = orgSlug(org);
+  const region = org.organisation.region;
+  const zone = mailboxHostZone(org.domains, host.hostname);
+  const defaultQuotaMb = host.default_quota_mb ?? DEFAULT_QUOTA_MB;
+  const mailboxes: HostedMailbox[] = [];
+  const refused: RefusedAddress[] = [];
+  for (const m of org.members) {
+    const status = memberStatus(m);
+    const address = canon(m.address);
+    if (status === "departed" && m.forward_to?.length) {
+      refused.push({ address, reason: `departed; mail goes to ${[...new Set(m.forward_to.map(canon))].sort().join(", ")}` });
+      continue;
+    }
+    mailboxes.push({ address, kind: "member", quotaMb: m.quota_mb ?? defaultQuotaMb, login: status === "active" });
+  }
+  for (const mb of org.mailboxes) mailboxes.push({ address: canon(mb.address), kind: "mailbox", quotaMb: defaultQuotaMb, login: false });
+  const byAddress = <T extends { address: string }>(a: T, b: T): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  const instanceType = host.instance_type ?? DEFAULT_INSTANCE_TYPE;
+  return {
+    hostname: canon(host.hostname),
+    zoneDomain: zone ? canon(zone.name) : "",
+    zoneId: zone?.hosted_zone_id ?? "",
+    instanceType,
+    arch: instanceArch(instanceType),
+    volumeGb: host.volume_gb ?? DEFAULT_VOLUME_GB,
+    backupRetentionDays: host.backup_retention_days ?? DEFAULT_BACKUP_RETENTION_DAYS,
+    defaultQuotaMb,
+    region,
+    name: `${prefix}-mailhost`,
+    relayPort: MAILHOST_RELAY_PORT,
+    imapsPort: MAILHOST_IMAPS_PORT,
+    relayUser: MAILHOST_RELAY_USER,
+    relaySecretName: relaySecretName(prefix),
+    configBucket: `${prefix}-mailhost-${ACCOUNT_ID_PLACEHOLDER}-${region}`,
+    configKey: "mailhost/config.json",
+    passwdParameterPath: `/${prefix}/mailhost/passwd/`,
+    relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
+    maxMessageBytes: table.maxMessageBytes,
+    postmaster: `postmaster@${zone ? canon(zone.name) : canon(host.hostname)}`,
+    logGroup: `/mailorg/${prefix}/mailhost`,
+    submissionHost: `email-smtp.${region}.amazonaws.com`,
+    domains: [...table.receivingDomains],
+    mailboxes: mailboxes.sort(byAddress),
+    refused: refused.sort(byAddress),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * `mailorg migrate` (console 5.1.4): each old account is copied into the member's mailbox with Dovecot's own
+ * dsync over imapc (`doveadm sync -1 -R`: one way, from the old server into the new mailbox; folders, flags and
+ * received dates are kept; a second run copies only what is new, and never deletes). Locally it runs against the
+ * sandbox's mailbox host; the old password goes into a temporary configuration file readable by root only, never
+ * onto a command line.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface MigrationEntry {
+  readonly address: string;
+  readonly oldUser: string;
+  readonly oldPassword: string;
+  /** 1-based line in the map file. */
+  readonly line: number;
+}
+
+export interface MigrationSource {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+/** imap://HOST[:PORT] or imaps://HOST[:PORT]; undefined when it is neither. */
+export function parseSource(url: string): MigrationSource | undefined {
+  const m = /^(imaps?):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(url);
+  if (!m) return undefined;
+  const tls = m[1] === "imaps";
+  const port = m[3] ? Number(m[3]) : tls ? 993 : 143;
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[2]!.replace(/^\[(.*)\]$/, "$1"), port, tls };
+}
+
+/** The map: `address,old_username,old_password` lines (a header line naming the columns is skipped); errors name the line. */
+export function parseMigrationMap(text: string): { entries: MigrationEntry[]; errors: string[] } {
+  const entries: MigrationEntry[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || (i === 0 && /^address\s*,/i.test(line))) return;
+    const first = line.indexOf(",");
+    const second = line.indexOf(",", first + 1);
+    if (first < 1 || second < 0 || second === first + 1 || second === line.length - 1) {
+      errors.push(`line ${i + 1}: expected address,old_username,old_password`);
+      return;
+    }
+    entries.push({ address: line.slice(0, first).toLowerCase(), oldUser: line.slice(first + 1, second), oldPassword: line.slice(second + 1), line: i + 1 });
+  });
+  return { entries, errors };
+}
+
+export interface MigrationResult {
+  readonly address: string;
+  readonly ok: boolean;
+  /** Messages in the member's mailbox before and after (every folder). */
+  readonly before: number;
+  readonly after: number;
+  /** Why it failed (the old server's answer). */
+  readonly error?: string;
+}
+
+/** Messages in every folder of a user's mailbox, as doveadm counts them. */
+function messageCount(config: string, user: string): number {
+  const r = spawnSync("doveadm", ["-c", config, "mailbox", "status", "-u", user, "-t", "messages", "*"], { encoding: "utf8" });
+  return r.status === 0 ? Number(r.stdout.trim().split("=")[1] ?? 0) : 0;
+}
+
+/** Copies one old account into the member's mailbox on the Dovecot that `config` describes. */
+export function migrateMailbox(config: string, source: MigrationSource, entry: MigrationEntry): MigrationResult {
+  const dir = mkdtempSync(join(tmpdir(), "mailorg-migrate-"));
+  const conf = join(dir, "imapc.conf");
+  const quoted = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  writeFileSync(
+    conf,
+    [
+      `!include ${config}`,
+      `imapc_host = ${source.host}`,
+      `imapc_port = ${source.port}`,
+      `imapc_user = ${quoted(entry.oldUser)}`,
+      `imapc_password = ${quoted(entry.oldPassword)}`,
+      `imapc_ssl = ${source.tls ? "imaps" : "no"}`,
+      "imapc_features = rfc822.size fetch-headers",
+      "mail_prefetch_count = 20",
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  try {
+    const before = messageCount(config, entry.address);
+    const r = spawnSync("doveadm", ["-c", conf, "-o", "mail_fsync=never", "sync", "-1", "-R", "-u", entry.address, "imapc:"], { encoding: "utf8", timeout: 30 * 60_000 });
+    const after = messageCount(config, entry.address);
+    if (r.status !== 0) {
+      const why = (r.stderr || r.stdout || `exit ${r.status}`).split("\n").map((l) => l.trim()).filter(Boolean);
+      return { address: entry.address, ok: false, before, after, error: why.find((l) => /auth|login|password/i.test(l)) ?? why[why.length - 1] ?? `exit ${r.status}` };
+    }
+    return { address: entry.address, ok: true, before, after };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `mailorg sandbox` with a mailbox host: real Postfix and Dovecot from mailhost-config's files. Outside mail goes
+ * through the simulated MX, the router's relay (STARTTLS + AUTH) into Postfix, over LMTP into the member's
+ * INBOX, read with a real IMAP client over IMAPS; wrong passwords are refused; a full mailbox refuses the
+ * message at RCPT while the archive keeps it; logins are in the mail log; everything stops with the sandbox.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ImapFlow } from "imapflow";
+import { createTransport } from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { readPasswords } from "../cli/sandbox.ts";
+import { cloudInitUserData } from "../mailhost/cloud-init.ts";
+import { planOrg } from "../plan/plan.ts";
+import { validateOrg } from "../model/validate.ts";
+import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
+import { HOST_ORG } from "./fixtures-mailhost.ts";
+import { runCli, writeOrg } from "./helpers.ts";
+import { freePort, inboxSubjects } from "./mail-helpers.ts";
+
+const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
+const asRoot = process.getuid?.() === 0;
+const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dovecot-lmtpd)" : !asRoot ? " (skipped: Postfix needs root)" : "";
+
+const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\nmailboxes:");
+
+/** Calls fn until done(result) or 10 s have passed; returns the last result. */
+async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await fn();
+    if (done(r) || Date.now() > deadline) return r;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+const refused = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(false)));
+    s.once("error", () => resolve(true));
+  });
+
+describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () => {
+  let sandbox: Sandbox;
+  let maildir: string;
+  const ports = { smtp: 0, submission: 0, imap: 0, relay: 0 };
+  const lines: string[] = [];
+  let userData: string;
+  const passwords = new Map([
+    ["li.na@example.com", "li-na-own-secret"],
+    ["tiny@example.com", "tiny-secret"],
+  ]);
+
+  beforeAll(async () => {
+    const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+    userData = cloudInitUserData(planOrg(org!, index!, { today: "2026-06-01" }).mailhost!);
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-mhsandbox-"));
+    chmodSync(dir, 0o755); // Postfix and Dovecot run as their own users and must be able to enter it
+    maildir = join(dir, "mail");
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    const at = (port: number) => ({ host: "127.0.0.1", port });
+    const { smtp, submission, imap, relay } = ports;
+    sandbox = await startSandbox({ org: org!, index: index!, today: "2026-06-01", smtp: at(smtp), submission: at(submission), imap: at(imap), mailhostRelay: at(relay), maildir, password: "shared-pw", passwords, log: (l) => lines.push(l) });
+  }, 60_000);
+  afterAll(async () => sandbox?.close());
+
+  const mx = (from: string, to: string[], subject: string, text = "hello") =>
+    createTransport({ host: "127.0.0.1", port: ports.smtp, secure: false, ignoreTLS: true })
+      .sendMail({ from, to, subject, text })
+      .then(() => null, (e: Error & { responseCode?: number }) => e);
+
+  const imap = (user: string, pass: string) =>
+    new ImapFlow({ host: "127.0.0.1", port: ports.imap, secure: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user, pass }, logger: false, disableAutoIdle: true });
+
+  const inbox = (user: string, pass: string): Promise<string[]> => inboxSubjects(imap(user, pass));
+
+  it("delivers outside mail through Postfix and LMTP into the right INBOX, read over IMAPS with the member's own password", async () => {
+    expect(await mx("Pat <pat@partner.example.org>", ["ln@example.com"], "order 1")).toBeNull();
+    // Postfix queues the copy, then LMTP delivers it: wait for it (at most 10 s).
+    expect(await eventually(() => inbox("li.na@example.com", "li-na-own-secret"), (s) => s.length > 0)).toEqual(["order 1"]);
+    expect(await inbox("wu.bo@example.com", "shared-pw")).toEqual([]);
+    // The file Dovecot wrote, under the host's mail root, with Postfix's Received line and LMTP's Delivered-To.
+    const box = join(sandbox.mailhost!.mailRoot, "li.na@example.com/Maildir/cur");
+    const raw = readFileSync(join(box, readdirSync(box)[0]!), "utf8");
+    expect(raw).toMatch(/^Return-Path: <pat@partner\.example\.org>\r?\nDelivered-To: li\.na@example\.com\r?\nReceived: from mail\.example\.com\r?\n\tby mail\.example\.com with LMTP/);
+    expect(raw).toMatch(/Received: from mailorg-router \(localhost \[127\.0\.0\.1\]\)\r?\n\tby mail\.example\.com \(Postfix\) with ESMTPSA/);
+  });
+
+  it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {
+    // The relay first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
+    const relay = await createTransport({ host: "127.0.0.1", port: ports.relay, secure: false, requireTLS: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" } })
+      .sendMail({ from: "li.na@example.com", to: ["wu.bo@example.com"], subject: "sneak", text: "x" })
+      .then(() => null, (e: Error & { code?: string }) => e);
+    expect(relay).toMatchObject({ code: "EAUTH" });
+    await expect(inbox("li.na@example.com", "shared-pw")).rejects.toThrow();
+    await expect(inbox("dis@example.com", "shared-pw")).rejects.toThrow(); // disabled: mail kept, no login
+  });
+
+  it("enforces a quota: the over-quota copy is refused at RCPT, recorded, and kept in the archive", async () => {
+    const body = ("y".repeat(76) + "\n").repeat(9000); // ~700 KB, quota 1 MB
+    expect(await mx("p@partner.example.org", ["tiny@example.com"], "fits", body)).toBeNull();
+    // Delivered (LMTP) before the next one arrives, so that Dovecot counts it at the next RCPT.
+    expect(await eventually(() => inbox("tiny@example.com", "tiny-secret"), (s) => s.length > 0)).toEqual(["fits"]);
+    expect(await mx("p@partner.example.org", ["tiny@example.com"], "over quota", body)).toBeNull();
+    expect(await inbox("tiny@example.com", "tiny-secret")).toEqual(["fits"]);
+    const decision = lines.map((l) => JSON.parse(l)).find((d) => d.listener === "smtp" && d.recipients.includes("tiny@example.com") && d.copies?.[0]?.relay !== "delivered");
+    expect(decision.copies).toEqual([{ address: "tiny@example.com", store: "new", relay: expect.stringMatching(/^failed permanently: smtp-552: .*mailbox is full \(quota\)/) }]);
+    expect(existsSync(join(maildir, "_store/mailboxes/tiny@example.com", decision.messageId))).toBe(true);
+  });
+
+  it("records every login, successful or not, with user, method and remote IP", () => {
+    const log = readFileSync(join(sandbox.mailhost!.logDir, "dovecot.log"), "utf8");
+    expect(log).toMatch(/imap-login: Info: Login: user=<li\.na@example\.com>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1/);
+    expect(log).toMatch(/imap-login: Info: Disconnected: [^(]*\(auth failed, 1 attempts in \d+ secs\): user=<li\.na@example\.com>, method=PLAIN, rip=127\.0\.0\.1/);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d /m);
+  });
+
+  it.skipIf(!existsSync("/usr/bin/fail2ban-client"))("fail2ban (Debian's) accepts the host's jails and its stock filters catch the failed logins in these logs", () => {
+    const parsed = parse(userData) as { write_files: { path: string; content: string }[] };
+    const jail = parsed.write_files.find((f) => f.path === "/etc/fail2ban/jail.d/mailorg.local")!.content;
+    const conf = mkdtempSync(join(tmpdir(), "mailorg-f2b-"));
+    cpSync("/etc/fail2ban", conf, { recursive: true });
+    writeFileSync(join(conf, "jail.d/mailorg.local"), jail.replaceAll("/var/log/mail", sandbox.mailhost!.logDir));
+    const test = spawnSync("fail2ban-client", ["-c", conf, "-t"], { encoding: "utf8" });
+    expect(test.stdout).toContain("OK: configuration test is successful");
+    const matched = (log: string, filter: string): number => Number(/Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(spawnSync("fail2ban-regex", [join(sandbox.mailhost!.logDir, log), filter], { encoding: "utf8" }).stdout)?.[1] ?? -1);
+    expect(matched("dovecot.log", "/etc/fail2ban/filter.d/dovecot.conf")).toBeGreaterThanOrEqual(2); // li.na's wrong password, dis@
+    expect(matched("postfix.log", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]")).toBeGreaterThanOrEqual(1); // li.na's AUTH on the relay
+  });
+
+  it("stops Postfix and Dovecot with the sandbox", async () => {
+    await sandbox.close();
+    expect({ relay: await refused(ports.relay), imap: await refused(ports.imap) }).toEqual({ relay: true, imap: true });
+    // Postfix leaves its pid file behind; the process it names is gone.
+    const pid = Number(readFileSync(join(maildir, "_mailhost/spool/pid/master.pid"), "utf8").trim());
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe("mailorg sandbox --passwords", () => {
+  it("reads address:password lines and names a malformed line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-pw-"));
+    writeFileSync(join(dir, "ok"), "# members\nLi.Na@example.com:pw:with:colons\n\nwu.bo@example.com:x\n");
+    expect([...readPasswords(join(dir, "ok"))]).toEqual([["li.na@example.com", "pw:with:colons"], ["wu.bo@example.com", "x"]]);
+    writeFileSync(join(dir, "bad"), "li.na@example.com\n");
+    expect(() => readPasswords(join(dir, "bad"))).toThrow(`--passwords ${join(dir, "bad")}:1: expected address:password`);
+  });
+  it("is a usage error without --password or --passwords", () => {
+    const r = runCli(["sandbox", "--org", writeOrg({ "org.yaml": ORG }), "--smtp", "127.0.0.1:1", "--submission", "127.0.0.1:2", "--imap", "127.0.0.1:3", "--maildir", tmpdir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("mailorg: give --password, --passwords FILE, or both\n");
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Migration from an old IMAP server (a second, local Dovecot filled with fixture mail) into the sandbox's mailbox
+ * host with doveadm sync over imapc: folders, flags and dates kept; a second run copies nothing new; a member
+ * whose old password fails is named and the others go on.
+ */
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ImapFlow } from "imapflow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateOrg } from "../model/validate.ts";
+import { planOrg } from "../plan/plan.ts";
+import { dovecotUsers, startDovecot, type RunningDovecot } from "../simulate/dovecot.ts";
+import { startMailhostSandbox, type RunningMailhost } from "../simulate/mailhost-sandbox.ts";
+import { migrateMailbox, parseMigrationMap, parseSource } from "../simulate/migrate.ts";
+import { HOST_ORG } from "./fixtures-mailhost.ts";
+import { runCli, writeOrg } from "./helpers.ts";
+import { freePort } from "./mail-helpers.ts";
+
+const asRoot = process.getuid?.() === 0;
+
+describe("the migration map and source", () => {
+  it("reads address,old_username,old_password lines (header skipped, passwords may hold commas) and names bad lines", () => {
+    expect(parseMigrationMap("address,old_username,old_password\nLi.Na@example.com,lina,p,w\n\nbad line\n")).toEqual({
+      entries: [{ address: "li.na@example.com", oldUser: "lina", oldPassword: "p,w", line: 2 }],
+      errors: ["line 4: expected address,old_username,old_password"],
+    });
+    expect([parseSource("imaps://old.example.net"), parseSource("imap://127.0.0.1:1143"), parseSource("pop3://x")]).toEqual([{ host: "old.example.net", port: 993, tls: true }, { host: "127.0.0.1", port: 1143, tls: false }, undefined]);
+  });
+});
+
+describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
+  let host: RunningMailhost;
+  let old: RunningDovecot;
+  const ports = { relay: 0, imaps: 0, old: 0 };
+  let oldMaildir: string;
+  let base: string;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), "mailorg-migrate-test-"));
+    chmodSync(base, 0o755);
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    const r = validateOrg(writeOrg({ "org.yaml": HOST_ORG }), { today: "2026-06-01" });
+    const plan = planOrg(r.org, r.index!, { today: "2026-06-01" }).mailhost!;
+    host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "new-pw" });
+    // The old server: fixture mail for two accounts, an INBOX and a Projects folder, seen and unseen, dated 2024.
+    oldMaildir = join(base, "old");
+    const message = (subject: string) => `From: a@old.example.net\r\nTo: x@old.example.net\r\nSubject: ${subject}\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, "")}@old>\r\n\r\n${subject} body\r\n`;
+    const put = (login: string, folder: string, file: string, subject: string) => {
+      const d = join(oldMaildir, login, folder);
+      for (const sub of ["cur", "new", "tmp"]) mkdirSync(join(d, sub), { recursive: true });
+      const p = join(d, "cur", file);
+      writeFileSync(p, message(subject));
+      utimesSync(p, new Date("2024-01-01T10:00:00Z"), new Date("2024-01-01T10:00:00Z"));
+    };
+    put("lina-old", "", "1704103200.1.old:2,S", "old seen");
+    put("lina-old", "", "1704103200.2.old:2,", "old unseen");
+    put("lina-old", ".Projects", "1704103200.3.old:2,F", "old flagged project");
+    put("wubo-old", "", "1704103200.4.old:2,S", "wu old");
+    // As root, the old Dovecot reads and indexes the Maildirs as its mail user.
+    const users = dovecotUsers();
+    const own = (p: string): void => {
+      chownSync(p, users.mailUid, users.mailGid);
+      if (statSync(p).isDirectory()) for (const e of readdirSync(p)) own(join(p, e));
+    };
+    own(oldMaildir);
+    old = await startDovecot({ host: "127.0.0.1", port: ports.old, maildir: oldMaildir, logins: ["lina-old", "wubo-old"], password: "old-pw" });
+  }, 60_000);
+  afterAll(async () => {
+    await old?.stop();
+    await host?.stop();
+  });
+
+  const folders = async (user: string) => {
+    const c = new ImapFlow({ host: "127.0.0.1", port: ports.imaps, secure: true, tls: { ca: host.ca, servername: "mail.example.com" }, auth: { user, pass: "new-pw" }, logger: false, disableAutoIdle: true });
+    await c.connect();
+    try {
+      const out: Record<string, { subject: string; flags: string[]; date: string }[]> = {};
+      for (const box of await c.list()) {
+        const lock = await c.getMailboxLock(box.path);
+        try {
+          out[box.path] = [];
+          if ((c.mailbox as { exists: number }).exists === 0) continue;
+          for await (const m of c.fetch("1:*", { envelope: true, flags: true, internalDate: true })) {
+            out[box.path]!.push({ subject: m.envelope?.subject ?? "", flags: [...(m.flags ?? [])].filter((f) => f !== "\\Recent").sort(), date: new Date(m.internalDate as Date).toISOString() });
+          }
+          out[box.path]!.sort((a, b) => (a.subject < b.subject ? -1 : 1));
+        } finally {
+          lock.release();
+        }
+      }
+      return out;
+    } finally {
+      await c.logout();
+    }
+  };
+
+  it("copies folders, flags and dates; a second run copies nothing new; a wrong old password is named and the others go on", () => {
+    const config = join(host.layout.dovecotDir, "dovecot.conf");
+    const source = { host: "127.0.0.1", port: ports.old, tls: false };
+    const first = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 });
+    expect(first).toEqual({ address: "li.na@example.com", ok: true, before: 0, after: 3 });
+    const again = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 });
+    expect(again).toEqual({ address: "li.na@example.com", ok: true, before: 3, after: 3 });
+    const wrong = migrateMailbox(config, source, { address: "wu.bo@example.com", oldUser: "wubo-old", oldPassword: "nope", line: 2 });
+    expect(wrong).toMatchObject({ address: "wu.bo@example.com", ok: false, after: 0 });
+    expect(wrong.error).toMatch(/auth|login|password/i);
+  }, 120_000);
+
+  it("keeps what the old server had, as it had it", async () => {
+    expect(await folders("li.na@example.com")).toEqual({
+      INBOX: [
+        { subject: "old seen", flags: ["\\Seen"], date: "2024-01-01T10:00:00.000Z" },
+        { subject: "old unseen", flags: [], date: "2024-01-01T10:00:00.000Z" },
+      ],
+      Projects: [{ subject: "old flagged project", flags: ["\\Flagged"], date: "2024-01-01T10:00:00.000Z" }],
+    });
+  });
+
+  it("mailorg migrate shows progress per member, names the one whose old password fails, and exits 1", () => {
+    const map = join(base, "map.csv");
+    writeFileSync(map, "address,old_username,old_password\nli.na@example.com,lina-old,old-pw\nwu.bo@example.com,wubo-old,nope\n");
+    const r = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://127.0.0.1:${ports.old}`, "--map", map, "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
+    expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
+    expect(r.status).toBe(1);
+  }, 120_000);
+});
