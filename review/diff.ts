@@ -289,7 +289,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
         after: null,
         departments: groupDeps(base, b),
         orgWide: false,
-        reason: `group ${a} is removed: mail to it will ${base.org.organisation.catch_all ? `go to the catch-all ${canon(base.org.organisation.catch_all)}` : "be rejected at SMTP time"} instead of reaching its ${n} recipient${n === 1 ? "" : "s"} (keep the group, or remove it after telling its senders)`,
+        reason: `group ${a} is removed: mail to it will ${head.org.organisation.catch_all ? `go to the catch-all ${canon(head.org.organisation.catch_all)}` : "be rejected at SMTP time"} instead of reaching its ${n} recipient${n === 1 ? "" : "s"} (keep the group, or remove it after telling its senders)`,
       });
       continue;
     }
