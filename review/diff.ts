@@ -121,14 +121,14 @@ export function recipientPaths(index: OrgIndex, refs: readonly string[], opts: {
 }
 
 /** Labels for the addresses gained (how head reaches them) and lost (why base's path no longer holds) by a list of references. */
-function viaLabels(base: OrgSide, head: OrgSide, refsBase: readonly string[], refsHead: readonly string[], added: readonly string[], removed: readonly string[]): Record<string, string> {
+function viaLabels(base: OrgSide, head: OrgSide, refsBase: readonly string[], refsHead: readonly string[], added: readonly string[], removed: readonly string[], opts: { includeDeparted?: boolean } = {}): Record<string, string> {
   const via: Record<string, string> = {};
   if (added.length) {
-    const paths = recipientPaths(head.index, refsHead);
+    const paths = recipientPaths(head.index, refsHead, opts);
     for (const a of added) via[a] = paths.get(a) ?? "listed";
   }
   if (removed.length) {
-    const paths = recipientPaths(base.index, refsBase);
+    const paths = recipientPaths(base.index, refsBase, opts);
     for (const a of removed) {
       const m = head.index.members.get(a);
       if (m && memberStatus(m) === "departed") via[a] = "departed";
@@ -473,7 +473,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     const ch = covered(head, h);
     if (!sameList(cb, ch)) {
       const d = setDiff(cb, ch);
-      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb, after: ch, via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed), ...orgWide });
+      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb, after: ch, via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed, { includeDeparted: true }), ...orgWide });
     }
   }
   const bsg = byKey(base.org.signatures, (s) => s.id);

@@ -261,6 +261,10 @@ describe("diff: departments, domains and DNS", () => {
       { section: "Departments", subject: "sales", kind: "modify", field: "admins", before: ["@dc/sales"], after: ["@dc/eu", "@dc/sales"], departments: ["sales"], orgWide: true, destructive: false },
       { section: "Departments", kind: "delete", subject: "unused", before: { parent: "hq" }, after: null, departments: ["unused", "hq"], orgWide: false, destructive: false },
     ]);
+    // A backup covers departed members too: Dan, departed in ops, is reached through sales like Bob, not "listed".
+    expect(only(changes, "Backups")).toEqual([
+      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com"], via: { "bob@example.com": "through department sales", "dan@example.com": "through department sales" }, ...WIDE, destructive: false },
+    ]);
   });
 
   it("a top-level department is organisation-wide", () => {
