@@ -31,14 +31,9 @@ function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
 
 /** The value with its policy variables replaced, or undefined when one is missing from the request (IAM: it then matches nothing). */
 function substitute(value: string, ctx: IamRequest["context"]): string | undefined {
-  let missing = false;
-  const out = value.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
-    const v = ctx[key];
-    if (typeof v === "string") return v;
-    missing = true;
-    return "";
-  });
-  return missing ? undefined : out;
+  const variable = /\$\{([^}]+)\}/g;
+  if ([...value.matchAll(variable)].some(([, key]) => typeof ctx[key!] !== "string")) return undefined;
+  return value.replace(variable, (_, key: string) => ctx[key] as string);
 }
 
 /** One operator applied to one request value against the condition's values (OR across them). */
