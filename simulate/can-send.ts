@@ -48,7 +48,7 @@ export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSend
         : `no statement allows ${canon(member.address)} to send as ${canon(req.from)}${index.domains.has(fromDomain) ? "" : ` (${fromDomain} is not an org domain)`}`;
   // IAM compares ses:Recipients case-sensitively against the internal-only patterns: say why a colleague was refused.
   const mixed = req.to.filter((r) => r !== r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r) && index.domains.has(domainOf(r)));
-  const hint = result.decision === "Deny" && result.statement?.includes("DenyRecipientsOutsideTheOrg") && mixed.length
+  const hint = result.statement?.includes("DenyRecipientsOutsideTheOrg") && mixed.length
     ? ` (IAM compares recipient domains case-sensitively: write ${mixed.map((r) => r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r)).join(", ")})`
     : "";
   return { allowed: result.decision === "Allow", reason: reason + hint, statement: result.statement };

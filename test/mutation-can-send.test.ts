@@ -58,8 +58,8 @@ describe("can-send: the reason", () => {
   });
   it("hints only at org addresses whose domain is in another case, and only for the internal-only deny", () => {
     // Upper case in a local part or in an outside domain is not what IAM refuses: no hint for those.
-    expect(ask("ivy@example.com", "ivy@example.com", ["Ann@example.com", "x@Gmail.example", "Team@EXAMPLE.org"]).reason).toBe(
-      "denied by group hint-co-internal-only: DenyRecipientsOutsideTheOrg (IAM compares recipient domains case-sensitively: write Team@example.org)",
+    expect(ask("ivy@example.com", "ivy@example.com", ["Ann@example.com", "x@Gmail.example", "Team@EXAMPLE.org", "desk@Example.com"]).reason).toBe(
+      "denied by group hint-co-internal-only: DenyRecipientsOutsideTheOrg (IAM compares recipient domains case-sensitively: write Team@example.org, desk@example.com)",
     );
     // Another deny (outside the office ranges) gets no hint, even with mixed-case org recipients.
     expect(ask("ann@example.com", "ann@example.com", ["Ann@Example.com"], "198.51.100.1")).toEqual({ allowed: false, reason: "denied by group hint-co-office-ip-only: DenySendingOutsideOfficeRanges", statement: "group hint-co-office-ip-only: DenySendingOutsideOfficeRanges" });
@@ -82,6 +82,10 @@ describe("can-send: the request IAM sees", () => {
         "aws:CurrentTime": "2026-06-01T12:00:00Z",
       },
     });
+  });
+  it("takes noon UTC for an org read without the schema's default time zone", () => {
+    const bare = { ...org, organisation: { ...org.organisation, timezone: undefined } };
+    expect(canSendRequest(bare, "ann@example.com", req("2026-06-01")).context["aws:CurrentTime"]).toBe("2026-06-01T12:00:00Z");
   });
   it("takes noon in organisation.timezone", () => {
     const shanghai = { ...org, organisation: { ...org.organisation, timezone: "Asia/Shanghai" } };
