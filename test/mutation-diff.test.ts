@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
 import { addressesOf, diffOrgs, emptyOrg, groupDepartments, recipientPaths, sendingRights, setDiff, type Change, type OrgSide } from "../review/diff.ts";
+import { renderMarkdown } from "../review/render.ts";
 import { planOrg } from "../plan/plan.ts";
 import { BASE_ORG, writeOrg } from "./helpers.ts";
 
@@ -453,6 +454,32 @@ describe("diff: backups and signatures", () => {
         reason: "backup rule hold is removed: matching mail is no longer copied to lost@example.com (copies already made stay; keep the rule, or pass --allow-destructive once the retention obligation has ended)",
         destructive: true,
       },
+    ]);
+  });
+});
+
+describe("diff: one change touching every section", () => {
+  it("is rendered section by section in the order a reviewer reads them", () => {
+    const head = edit(
+      ["{ address: cat@example.com, name: Cat, departments: [sales] }", "{ address: cat@example.com, name: Cat, departments: [sales], status: disabled, blocked_senders: [spam.example], internal_only: true }"],
+      ["aliases: [a@example.com]", "aliases: [ann.b@example.com]"],
+      ["{ id: sales, name: Sales,", "{ id: sales, name: Sales EU,"],
+      ["members: [department:sales], senders: [bob@example.com]", "members: [department:sales, bob@example.com], senders: [ann@example.com]"],
+      ["  - { address: one@example.com, name: One, members: [bob@example.com], senders: members }\n", "  - { address: one@example.com, name: One, members: [bob@example.com], senders: members }\n  - { address: ops@example.com, name: Ops, members: [department:ops] }\n"],
+      ["  - { address: info@example.net, name: Info }\n", "  - { address: info@example.net, name: Info }\n  - { address: help@example.net, name: Help }\n"],
+      ["{ member: bob@example.com }, ", ""],
+      ["  exempt: [ann@example.com]", "  exempt: [department:sales]"],
+      ["  office: [192.0.2.0/24]", "  office: [192.0.2.0/24, 198.51.100.0/24]"],
+      ["  blocked: [spam.example]", "  blocked: [spam.example, worse.example]"],
+      ["senders: [bank.example] }", "senders: [bank.example, pay.example] }"],
+      ["  - { name: example.net }", "  - { name: example.net, dmarc: { policy: reject } }"],
+      ['  owners: ["@dc/owners"]', '  owners: ["@dc/owners", "@dc/more"]'],
+      ['  - { id: old, html: "<p>old</p>", text: "old" }', '  - { id: new, html: "<p>new</p>", text: "new" }'],
+    );
+    const headings = renderMarkdown(diff(head), "base", "head").split("\n").filter((l) => l.startsWith("### "));
+    expect(headings).toEqual([
+      "### Members", "### Credentials", "### Aliases", "### Departments", "### Groups", "### Group recipients", "### Group senders", "### Sending rights", "### Mailboxes", "### Delegations",
+      "### Blocked senders", "### Internal only", "### Sending", "### IP ranges", "### Inbound", "### Backups", "### Domains", "### DNS", "### Organisation", "### Signatures",
     ]);
   });
 });
