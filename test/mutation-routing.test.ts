@@ -27,7 +27,7 @@ departments:
   - { id: sales, name: Sales, parent: hq }
 members:
   - { address: Zed@example.com, name: Zed, departments: [sales], aliases: [z@example.net], blocked_senders: [Spam.example, b@x.example, a@x.example], forward: { to: [zed@home.example, a.zed@home.example], keep_copy: false } }
-  - { address: amy@example.com, name: Amy, forward: { to: [amy@home.example] } }
+  - { address: amy@example.com, name: Amy, forward: { to: [amy@home.example] }, blocked_senders: [ads.example] }
   - { address: old@example.com, name: Old, departments: [sales], aliases: [o@example.com], status: departed, forward_to: [Zed@example.com, amy@example.com] }
   - { address: gone@example.com, name: Gone, status: departed }
   - { address: off@example.com, name: Off, departments: [sales], status: disabled, aliases: [f@example.com] }
@@ -89,7 +89,7 @@ describe("routing table", () => {
   });
 
   it("keeps personal blocks, sorted and canonical, for members who have any", () => {
-    expect(full.table().personalBlocks).toEqual({ "zed@example.com": ["a@x.example", "b@x.example", "spam.example"] });
+    expect(full.table().personalBlocks).toEqual({ "amy@example.com": ["ads.example"], "zed@example.com": ["a@x.example", "b@x.example", "spam.example"] });
   });
 
   it("keeps members' forwards sorted by member, keep_copy true by default", () => {
@@ -125,6 +125,24 @@ describe("routing table", () => {
     expect(relayOrg.table().relay).toEqual({ host: "mx.example.com", port: 25, authSecret: null });
     const none = load(BASE_ORG).table();
     expect([none.relay, none.maxMessageBytes, none.catchAll, none.forwards, none.personalBlocks, none.backups]).toEqual([null, 40 * 1024 * 1024, null, {}, {}, []]);
+  });
+
+  it("does not depend on the order of the YAML: members, groups and backups listed the other way round give the same JSON", () => {
+    /** The YAML with the entries of a list (one line each, up to the next top-level key or the end) in reverse order. */
+    const reversed = (yaml: string, section: string): string =>
+      yaml.replace(new RegExp(`^${section}:\\n((?:  - .*\\n)+)`, "m"), (_, block: string) => `${section}:\n${block.trimEnd().split("\n").reverse().join("\n")}\n`);
+    const other = reversed(reversed(reversed(ORG, "members"), "groups"), "backups");
+    expect(other).not.toBe(ORG);
+    expect(JSON.stringify(load(other).table())).toBe(JSON.stringify(full.table()));
+  });
+
+  it("reads a forward without keep_copy as keeping the copy, and absent inbound lists as empty (an Org built without the schema's defaults)", () => {
+    const org = structuredClone(full.org);
+    for (const m of org.members) if (m.forward) delete m.forward.keep_copy;
+    org.inbound = {};
+    const t = buildRoutingTable(org, full.index);
+    expect(t.forwards["zed@example.com"]).toEqual({ to: ["a.zed@home.example", "zed@home.example"], keepCopy: true });
+    expect([t.blockedIps, t.blockedSenders, t.allowedIps, t.allowedSenders]).toEqual([[], [], [], []]);
   });
 
   it("is computed once per Org object: validation and synthesis share it", () => {
