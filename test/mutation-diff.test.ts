@@ -140,7 +140,12 @@ describe("diff: members, aliases, credentials", () => {
       ["status: departed, forward_to: [bob@example.com] }", "status: departed, forward_to: [lost@example.com, bob@example.com] }"],
       ["{ address: cat@example.com, name: Cat, departments: [sales] }", "{ address: cat@example.com, name: Cat, departments: [sales], status: departed, forward_to: [ann@example.com] }"],
     );
-    expect(only(diff(head), "Members", "Credentials")).toEqual([
+    const changes = diff(head);
+    expect(only(changes, "Group recipients", "Backups")).toEqual([
+      { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "departed" }, ...own("ops"), destructive: false },
+      { section: "Group recipients", kind: "modify", subject: "sales@example.com", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "departed" }, ...own("sales"), destructive: false },
+    ]);
+    expect(only(changes, "Members", "Credentials")).toEqual([
       { section: "Members", subject: "ann@example.com", kind: "modify", field: "name", before: "Ann", after: "Ann B", ...own("sales"), destructive: false },
       { section: "Members", subject: "ann@example.com", kind: "modify", field: "title", before: "", after: "Boss", ...own("sales"), destructive: false },
       { section: "Members", subject: "ann@example.com", kind: "modify", field: "phone", before: "", after: "+1 555", ...own("sales"), destructive: false },
