@@ -34,7 +34,7 @@ beforeAll(() => {
     blockedIps: ["203.0.113.0/24"],
     allowedIps: ["203.0.113.7"],
     backups: [
-      { name: "from-bank", to: "vault@example.com", recipients: [], senders: ["bank.example"] },
+      { name: "from-bank", to: "vault@example.com", recipients: [], senders: ["pay.example", "bank.example"] },
       { name: "ann-hold", to: "hold@example.com", recipients: ["a@example.com"], senders: [] },
       { name: "desk-hold", to: "desk-copy@example.com", recipients: ["desk@example.com"], senders: [] },
       { name: "all", to: "all-copy@example.com", recipients: [], senders: [] },
@@ -152,14 +152,19 @@ describe("decide", () => {
     expect(decide(table, msg({ to: ["empty@example.com"] }))).toMatchObject({ deliveries: ["lost@example.com"], dropped: [{ recipient: "empty@example.com", reason: "group empty@example.com has no active recipients: delivered to the catch-all lost@example.com instead" }] });
     expect(decide({ ...table, catchAll: null }, msg({ to: ["empty@example.com"] }))).toMatchObject({ deliveries: [], dropped: [{ recipient: "empty@example.com", reason: "group empty@example.com has no active recipients: nothing is delivered (add members, or set catch_all)" }] });
   });
-  it("personal blocks drop one mailbox's copy, sorted by recipient then reason", () => {
-    const d = decide(table, msg({ from: "x@pushy.example", to: ["open@example.com", "bob@example.com", "x@send.example"] }));
+  it("personal blocks drop one mailbox's copy; what is dropped is sorted by recipient then reason", () => {
+    const d = decide(table, msg({ from: "x@pushy.example", to: ["x@send.example", "open@example.com", "list@example.com", "bob@example.com", "a@send.example"] }));
     expect(d.deliveries).toEqual(["ann@example.com"]);
     expect(d.dropped).toEqual([
+      { recipient: "a@send.example", reason: "not a receiving domain of the org: rejected by SES at SMTP time" },
       { recipient: "bob@example.com", reason: "bob@example.com blocks mail from x@pushy.example (blocked_senders)" },
       { recipient: "bob@example.com", reason: "bob@example.com blocks mail from x@pushy.example (blocked_senders)" },
+      { recipient: "list@example.com", reason: "x@pushy.example may not send to group list@example.com" },
       { recipient: "x@send.example", reason: "not a receiving domain of the org: rejected by SES at SMTP time" },
     ]);
+    // Same recipient, two reasons: alphabetical by reason.
+    const twice = decide({ ...table, personalBlocks: { "lost@example.com": ["pushy.example"] } }, msg({ from: "x@pushy.example", to: ["lost@example.com", "empty@example.com"] }));
+    expect(twice.dropped.map((x) => x.recipient)).toEqual(["empty@example.com", "lost@example.com", "lost@example.com"]);
   });
   it("unknown recipients go to the catch-all; recipients are counted once in any case", () => {
     expect(decide(table, msg({ to: ["Typo@example.com", "typo@EXAMPLE.com", "ANN@example.com", "ann@example.com"] }))).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com", "lost@example.com"], dropped: [], backups: ["all-copy@example.com"], quarantined: false });
