@@ -44,7 +44,7 @@ inbound:
   blocked: [203.0.113.0/24, Bad.example, "2001:db8::/32", evil@x.example]
   allowed: [198.51.100.7, good.example]
 backups:
-  - { name: z-sales, to: Lost@example.com, match: { recipients: [department:sales, staff@example.com, F@example.com] } }
+  - { name: z-sales, to: Lost@example.com, match: { recipients: [department:sales, staff@example.com, F@example.com, desk@example.net] } }
   - { name: a-bank, to: Desk@example.net, match: { senders: [Bank.example, a@pay.example] } }
 `;
 
@@ -112,7 +112,7 @@ describe("routing table", () => {
     const t = full.table();
     expect(t.backups).toEqual([
       { name: "a-bank", to: "desk@example.net", recipients: [], senders: ["a@pay.example", "bank.example"] },
-      { name: "z-sales", to: "lost@example.com", recipients: ["amy@example.com", "f@example.com", "o@example.com", "off@example.com", "old@example.com", "staff@example.com", "z@example.net", "zed@example.com"], senders: [] },
+      { name: "z-sales", to: "lost@example.com", recipients: ["amy@example.com", "desk@example.net", "f@example.com", "o@example.com", "off@example.com", "old@example.com", "staff@example.com", "z@example.net", "zed@example.com"], senders: [] },
     ]);
   });
 
