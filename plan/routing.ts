@@ -13,11 +13,13 @@ import { orgSlug } from "./naming.ts";
 export type { BackupRoute, ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+/** The record with its keys in sorted order: the table's JSON, and so the router's asset, must not depend on the order of the YAML. */
+const sortedKeys = <T>(r: Readonly<Record<string, T>>): Record<string, T> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
 
 /** The From addresses a set of references stands for: each member's address and aliases, mailboxes. */
 function senderAddresses(index: OrgIndex, refs: readonly string[]): string[] {
   const out: string[] = [];
-  for (const a of index.expand(refs, { includeDeparted: false })) {
+  for (const a of index.expand(refs)) {
     out.push(a);
     const m = index.members.get(a);
     if (m) for (const alias of m.aliases ?? []) out.push(canon(alias));
@@ -56,7 +58,7 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   const personalBlocks: Record<string, string[]> = {};
   for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));
   const forwards: Record<string, ForwardRoute> = {};
-  for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
+  for (const m of org.members) {
     if (m.forward && memberStatus(m) !== "departed") forwards[canon(m.address)] = { to: sorted(m.forward.to.map(canon)), keepCopy: m.forward.keep_copy ?? true };
   }
   const split = (list: readonly string[] | undefined) => ({
@@ -65,8 +67,6 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   });
   const blocked = split(org.inbound.blocked);
   const allowed = split(org.inbound.allowed);
-  const sortedEntries: Record<string, RouteEntry> = {};
-  for (const k of Object.keys(entries).sort()) sortedEntries[k] = entries[k]!;
   return {
     version: 1,
     receivingDomains: sorted(org.domains.filter((d) => d.receive !== false).map((d) => canon(d.name))),
@@ -76,8 +76,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
     ),
     catchAll: org.organisation.catch_all ? canon(org.organisation.catch_all) : null,
     maxMessageBytes: (org.organisation.max_message_size_mb ?? 40) * 1024 * 1024,
-    entries: sortedEntries,
-    personalBlocks,
+    entries: sortedKeys(entries),
+    personalBlocks: sortedKeys(personalBlocks),
     blockedSenders: blocked.senders,
     allowedSenders: allowed.senders,
     blockedIps: blocked.ips,
@@ -90,7 +90,7 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
         recipients: b.match.recipients ? recipientForms(index, b.match.recipients) : [],
         senders: sorted((b.match.senders ?? []).map(canon)),
       })),
-    forwards,
+    forwards: sortedKeys(forwards),
     relay: relayRoute(org),
   };
 }

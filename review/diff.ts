@@ -173,14 +173,14 @@ export function recipientPaths(index: OrgIndex, refs: readonly string[], opts: {
 }
 
 /** Labels for the addresses gained (how head reaches them) and lost (why base's path no longer holds) by a list of references. */
-function viaLabels(base: OrgSide, head: OrgSide, refsBase: readonly string[], refsHead: readonly string[], added: readonly string[], removed: readonly string[]): Record<string, string> {
+function viaLabels(base: OrgSide, head: OrgSide, refsBase: readonly string[], refsHead: readonly string[], added: readonly string[], removed: readonly string[], opts: { includeDeparted?: boolean } = {}): Record<string, string> {
   const via: Record<string, string> = {};
   if (added.length) {
-    const paths = recipientPaths(head.index, refsHead);
+    const paths = recipientPaths(head.index, refsHead, opts);
     for (const a of added) via[a] = paths.get(a) ?? "listed";
   }
   if (removed.length) {
-    const paths = recipientPaths(base.index, refsBase);
+    const paths = recipientPaths(base.index, refsBase, opts);
     for (const a of removed) {
       const m = head.index.members.get(a);
       if (m && memberStatus(m) === "departed") via[a] = "departed";
@@ -362,7 +362,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
         after: null,
         departments: groupDeps(base, b),
         orgWide: false,
-        reason: `group ${a} is removed: mail to it will ${base.org.organisation.catch_all ? `go to the catch-all ${canon(base.org.organisation.catch_all)}` : "be rejected at SMTP time"} instead of reaching its ${n} recipient${n === 1 ? "" : "s"} (keep the group, or remove it after telling its senders)`,
+        reason: `group ${a} is removed: mail to it will ${head.org.organisation.catch_all ? `go to the catch-all ${canon(head.org.organisation.catch_all)}` : "be rejected at SMTP time"} instead of reaching its ${n} recipient${n === 1 ? "" : "s"} (keep the group, or remove it after telling its senders)`,
       });
       continue;
     }
@@ -627,7 +627,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
     if (!sameList(cb, ch)) {
       // No recipient covered: the rule copies mail to anyone ("*").
       const d = setDiff(cb, ch);
-      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb.length ? cb : ["*"], after: ch.length ? ch : ["*"], via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed), ...copies });
+      add({ section: "Backups", kind: "modify", subject: n, field: "recipients", before: cb.length ? cb : ["*"], after: ch.length ? ch : ["*"], via: viaLabels(base, head, b.match.recipients ?? [], h.match.recipients ?? [], d.added, d.removed, { includeDeparted: true }), ...copies });
     }
     rest("Backups", n, "match.", b.match, h.match, DIFF_FIELDS["backup.match"], copies);
     rest("Backups", n, "", b, h, DIFF_FIELDS.backup, copies);

@@ -2,9 +2,10 @@
  * A small IAM policy evaluator for the statements mailorg writes: explicit Deny wins, then Allow,
  * otherwise the implicit deny. Supports Action/Resource wildcards, policy variables (${aws:username}),
  * String(Not)Equals(IgnoreCase), String(Not)Like, IpAddress/NotIpAddress (IPv4 and IPv6), Date
- * comparisons, and the ForAnyValue:/ForAllValues: set operators on multi-valued keys.
+ * comparisons, and the ForAnyValue:/ForAllValues: set operators on multi-valued keys. As IAM (and the test
+ * oracle, @cloud-copilot/iam-simulate) decide: a policy variable missing from the request matches nothing, and
+ * a multi-valued key compared without a set operator does not match.
  */
-import { isIP } from "node:net";
 import { cidrContains, parseCidr } from "../model/ip.ts";
 import type { PolicyDocument, Statement } from "../plan/sending.ts";
 
@@ -28,11 +29,11 @@ function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
   return new RegExp(`^${body}$`, ignoreCase ? "is" : "s");
 }
 
-function substitute(value: string, ctx: IamRequest["context"]): string {
-  return value.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
-    const v = ctx[key];
-    return typeof v === "string" ? v : "";
-  });
+/** The value with its policy variables replaced, or undefined when one is missing from the request (IAM: it then matches nothing). */
+function substitute(value: string, ctx: IamRequest["context"]): string | undefined {
+  const variable = /\$\{([^}]+)\}/g;
+  if ([...value.matchAll(variable)].some(([, key]) => typeof ctx[key!] !== "string")) return undefined;
+  return value.replace(variable, (_, key: string) => ctx[key] as string);
 }
 
 /** One operator applied to one request value against the condition's values (OR across them). */
@@ -45,7 +46,7 @@ function matchOne(op: string, value: string, expected: readonly string[]): boole
     case "StringLike":
       return expected.some((e) => globToRegExp(e, false).test(value));
     case "IpAddress":
-      return isIP(value) !== 0 && expected.some((e) => {
+      return expected.some((e) => {
         const c = parseCidr(e);
         return c !== undefined && cidrContains(c, value);
       });
@@ -67,7 +68,8 @@ const NEGATED: Record<string, string> = {
 
 function conditionHolds(opFull: string, key: string, expectedRaw: string | string[], ctx: IamRequest["context"]): boolean {
   const [setOp, op] = opFull.includes(":") ? (opFull.split(":") as [string, string]) : [undefined, opFull];
-  const expected = asList(expectedRaw).map((e) => substitute(e, ctx));
+  const expected = asList(expectedRaw).flatMap((e) => substitute(e, ctx) ?? []);
+  if (expected.length === 0) return false;
   const base = NEGATED[op] ?? op;
   const negate = base !== op;
   const test = (v: string): boolean => (negate ? !matchOne(base, v, expected) : matchOne(base, v, expected));
@@ -75,13 +77,17 @@ function conditionHolds(opFull: string, key: string, expectedRaw: string | strin
   if (setOp === "ForAnyValue") return actual !== undefined && asList(actual).some(test);
   if (setOp === "ForAllValues") return actual === undefined || asList(actual).every(test);
   // Single-valued: a missing key makes a positive operator false and a negated one true (IAM's rule for Not operators).
+  // A multivalued key (an array) needs a set operator: without one the condition does not match.
   if (actual === undefined) return negate;
-  return asList(actual).some(test);
+  return typeof actual === "string" && test(actual);
 }
 
 function statementApplies(s: Statement, req: IamRequest): boolean {
   if (!asList(s.Action).some((a) => globToRegExp(a, true).test(req.action))) return false;
-  if (!asList(s.Resource).some((r) => globToRegExp(substitute(r, req.context), false).test(req.resource))) return false;
+  if (!asList(s.Resource).some((r) => {
+    const pattern = substitute(r, req.context);
+    return pattern !== undefined && globToRegExp(pattern, false).test(req.resource);
+  })) return false;
   for (const [op, byKey] of Object.entries(s.Condition ?? {})) {
     for (const [key, expected] of Object.entries(byKey)) if (!conditionHolds(op, key, expected, req.context)) return false;
   }

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
 import { canSend } from "../simulate/can-send.ts";
 import { runCli, writeOrg } from "./helpers.ts";
@@ -34,8 +36,13 @@ sending:
   internal_only: [department:interns]
 `;
 
-const dir = writeOrg({ "org.yaml": ORG });
-const { org, index } = validateOrg(dir, { today: "2026-06-01" });
+let dir: string;
+let org: Org;
+let index: OrgIndex | undefined;
+beforeAll(() => {
+  dir = writeOrg({ "org.yaml": ORG });
+  ({ org, index } = validateOrg(dir, { today: "2026-06-01" }));
+});
 const OFFICE = "192.0.2.10";
 const check = (as: string, from: string, to: string[], ip: string | undefined = OFFICE, today = "2026-06-01") => canSend(org, index!, { as, from, to, ip, today });
 

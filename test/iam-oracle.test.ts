@@ -5,7 +5,9 @@
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
 import { canSend, canSendRequest, SIMULATION_CONTEXT } from "../simulate/can-send.ts";
 import { evaluate, type IamRequest } from "../simulate/iam-eval.ts";
@@ -37,9 +39,13 @@ sending:
   internal_only: [department:interns]
 `;
 
-const r = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
-const org = r.org;
-const index = r.index!;
+let org: Org;
+let index: OrgIndex;
+beforeAll(() => {
+  const r = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+  org = r.org;
+  index = r.index!;
+});
 
 /** One letter-case variant of a string, chosen by a seed (bit i: upper-case letter i). */
 const recase = (s: string, seed: number): string => [...s].map((c, i) => ((seed >> i % 30) & 1 ? c.toUpperCase() : c)).join("");

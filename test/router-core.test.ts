@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
-import { buildRoutingTable, packRecipientRules, ruleCount } from "../plan/routing.ts";
+import { buildRoutingTable, packRecipientRules, ruleCount, type RoutingTable } from "../plan/routing.ts";
 import { connectingIp, decide, type InboundMessage } from "../runtime/router/core.ts";
 import { writeOrg } from "./helpers.ts";
 
@@ -42,8 +43,13 @@ backups:
   - { name: from-bank, to: archive@example.com, match: { senders: [bank.example] } }
 `;
 
-const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" }) as Required<ReturnType<typeof validateOrg>>;
-const table = buildRoutingTable(org, index);
+let index: OrgIndex | undefined;
+let table: RoutingTable;
+beforeAll(() => {
+  const r = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+  index = r.index;
+  table = buildRoutingTable(r.org, r.index!);
+});
 const send = (m: Partial<InboundMessage> & { to: string[] }) =>
   decide(table, { from: "someone@outside.example", spam: "PASS", virus: "PASS", dmarc: "PASS", recipients: m.to, ...m });
 

@@ -1,0 +1,58 @@
+// @ts-check
+/**
+ * Mutation testing (StrykerJS with the vitest runner): `npx stryker run --mutate <file>` mutates one module
+ * and runs only the tests that matter for it; `npm run mutation` runs the six modules below one after the
+ * other (scripts/mutation.ts). How to read the report: docs/testing.md.
+ *
+ * Which tests run: the test files listed for the module below (the ones that exercise its decisions in
+ * process), narrowed further by vitest's related mode (files that import the module) and, per mutant, by
+ * per-test coverage (only the tests that executed the mutated code). A module not listed here runs against
+ * every test file that imports it (related mode alone).
+ */
+
+/** @type {Record<string, string[]>} */
+export const MUTATION_TESTS = {
+  "simulate/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
+  "simulate/can-send.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts"],
+  "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
+  "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts"],
+  "runtime/router/core.ts": ["test/router-core.test.ts", "test/mutation-router-core.test.ts"],
+  "review/diff.ts": ["test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/mutation-diff.test.ts"],
+};
+
+/** The files given with --mutate/-m on the command line (comma-separated), or every module above. */
+function mutatedFiles() {
+  const argv = process.argv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? "";
+    if (a === "--mutate" || a === "-m") return (argv[i + 1] ?? "").split(",").filter(Boolean);
+    if (a.startsWith("--mutate=")) return a.slice("--mutate=".length).split(",").filter(Boolean);
+  }
+  return Object.keys(MUTATION_TESTS);
+}
+
+const normalise = (/** @type {string} */ f) => f.replace(/^\.\//, "").replace(/:.*$/, "");
+const listed = mutatedFiles().map(normalise);
+const testFiles = listed.every((f) => f in MUTATION_TESTS) ? [...new Set(listed.flatMap((f) => MUTATION_TESTS[f] ?? []))] : [];
+// Read by vitest.config.ts in Stryker's test-runner processes (they inherit this environment). Not Stryker's own
+// `testFiles` option: with it, Stryker activates a module-level (static) mutant only after the module loaded,
+// so a mutated constant (a default, a lookup table) would survive every test.
+if (testFiles.length > 0) process.env.MAILORG_TEST_FILES = testFiles.join(",");
+
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner"],
+  vitest: { configFile: "vitest.config.ts", related: true },
+  coverageAnalysis: "perTest",
+  concurrency: 2,
+  mutate: Object.keys(MUTATION_TESTS),
+  reporters: ["clear-text", "progress", "json"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  // The sandbox copy needs the sources and the tests, not build output or earlier reports.
+  ignorePatterns: ["cdktf.out", "cdktf.out.state", ".bench", "reports", "coverage", ".ci-test-results.json"],
+  tempDirName: ".stryker-tmp",
+  // A busy two-core machine: allow slow runs before calling a mutant a timeout.
+  timeoutMS: 10000,
+  thresholds: { high: 90, low: 80, break: null },
+};

@@ -1,0 +1,96 @@
+/**
+ * can-send's own decisions, in process: who has credentials at all, the reason it gives, the case hint for
+ * internal-only senders, and the request it builds (user, From, recipients, noon in the organisation's zone).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
+import { validateOrg } from "../model/validate.ts";
+import { canSend, canSendRequest, type CanSendRequest } from "../simulate/can-send.ts";
+import { writeOrg } from "./helpers.ts";
+
+const ORG = `organisation: { name: Hint Co, region: eu-central-1, default_department: hq }
+domains: [{ name: example.com }, { name: example.org }]
+departments: [{ id: hq, name: HQ }]
+members:
+  - { address: ann@example.com, name: Ann, aliases: [a@example.com] }
+  - { address: ivy@example.com, name: Ivy, internal_only: true }
+mailboxes:
+  - { address: desk@example.com, name: Desk }
+groups:
+  - { address: team@example.com, name: Team, members: [ann@example.com, ivy@example.com] }
+ip_ranges:
+  office: [192.0.2.0/24]
+sending:
+  allowed_ip_ranges: [office]
+`;
+
+let org: Org;
+let index: OrgIndex;
+const OFFICE = "192.0.2.5";
+const ask = (as: string, from: string, to: string[], ip = OFFICE) => canSend(org, index, { as, from, to, ip, today: "2026-06-01" });
+
+beforeAll(() => {
+  const r = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+  expect(r.diagnostics).toEqual([]);
+  org = r.org;
+  index = r.index!;
+});
+
+describe("can-send: who holds credentials", () => {
+  it("refuses an alias, a mailbox, a group or an unknown address as the sender of the credentials", () => {
+    for (const as of ["a@example.com", "desk@example.com", "team@example.com", "nobody@example.com"]) {
+      expect(ask(as, "ann@example.com", ["x@partner.example"])).toEqual({ allowed: false, reason: `${as} is not a member's primary address; no credentials exist for it`, statement: null });
+    }
+  });
+  it("accepts the member's address in any case", () => {
+    expect(ask("ANN@Example.com", "ann@example.com", ["x@partner.example"])).toMatchObject({ allowed: true, statement: expect.stringMatching(/: SendAsOwnAddress$/) });
+  });
+});
+
+describe("can-send: the reason", () => {
+  it("names a From domain that is not the org's", () => {
+    expect(ask("ann@example.com", "ann@partner.example", ["x@partner.example"])).toEqual({ allowed: false, reason: "no statement allows ann@example.com to send as ann@partner.example (partner.example is not an org domain)", statement: null });
+  });
+  it("gives the deny statement for a deny, without a case hint when the recipients are written in lower case", () => {
+    const r = ask("ivy@example.com", "ivy@example.com", ["ann@example.com", "friend@gmail.example"]);
+    expect(r).toEqual({ allowed: false, reason: "denied by group hint-co-internal-only: DenyRecipientsOutsideTheOrg", statement: "group hint-co-internal-only: DenyRecipientsOutsideTheOrg" });
+  });
+  it("hints only at org addresses whose domain is in another case, and only for the internal-only deny", () => {
+    // Upper case in a local part or in an outside domain is not what IAM refuses: no hint for those.
+    expect(ask("ivy@example.com", "ivy@example.com", ["Ann@example.com", "x@Gmail.example", "Team@EXAMPLE.org", "desk@Example.com"]).reason).toBe(
+      "denied by group hint-co-internal-only: DenyRecipientsOutsideTheOrg (IAM compares recipient domains case-sensitively: write Team@example.org, desk@example.com)",
+    );
+    // Another deny (outside the office ranges) gets no hint, even with mixed-case org recipients.
+    expect(ask("ann@example.com", "ann@example.com", ["Ann@Example.com"], "198.51.100.1")).toEqual({ allowed: false, reason: "denied by group hint-co-office-ip-only: DenySendingOutsideOfficeRanges", statement: "group hint-co-office-ip-only: DenySendingOutsideOfficeRanges" });
+    // An implicit deny gets none either.
+    expect(ask("ann@example.com", "ivy@example.com", ["Ann@Example.com"]).reason).toBe("no statement allows ann@example.com to send as ivy@example.com");
+  });
+});
+
+describe("can-send: the request IAM sees", () => {
+  const req = (today: string): CanSendRequest => ({ as: "ann@example.com", from: "A@Example.com", to: ["X@Partner.example", "ivy@example.com"], ip: OFFICE, today });
+  it("keeps From and recipients as typed, the canonical user name, the From domain's identity, and noon UTC without a time zone", () => {
+    expect(canSendRequest(org, "Ann@Example.com", req("2026-06-01"))).toEqual({
+      action: "ses:SendRawEmail",
+      resource: "arn:aws:ses:eu-central-1:123456789012:identity/example.com",
+      context: {
+        "aws:username": "ann@example.com",
+        "ses:FromAddress": "A@Example.com",
+        "ses:Recipients": ["X@Partner.example", "ivy@example.com"],
+        "aws:SourceIp": OFFICE,
+        "aws:CurrentTime": "2026-06-01T12:00:00Z",
+      },
+    });
+  });
+  it("takes noon UTC for an org read without the schema's default time zone", () => {
+    const bare = { ...org, organisation: { ...org.organisation, timezone: undefined } };
+    expect(canSendRequest(bare, "ann@example.com", req("2026-06-01")).context["aws:CurrentTime"]).toBe("2026-06-01T12:00:00Z");
+  });
+  it("takes noon in organisation.timezone", () => {
+    const shanghai = { ...org, organisation: { ...org.organisation, timezone: "Asia/Shanghai" } };
+    expect(canSendRequest(shanghai, "ann@example.com", req("2026-06-01")).context["aws:CurrentTime"]).toBe("2026-06-01T04:00:00Z");
+    const newYork = { ...org, organisation: { ...org.organisation, timezone: "America/New_York" } };
+    expect(canSendRequest(newYork, "ann@example.com", req("2026-12-01")).context["aws:CurrentTime"]).toBe("2026-12-01T17:00:00Z");
+  });
+});
