@@ -90,7 +90,7 @@ describe("the mailhost stack", () => {
   it("gives the instance a role that reads its configuration and hashes, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "TakeMigrationAccounts", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.ReadLoginHashes!.Resource).toBe("arn:aws:ssm:eu-west-1:${data.aws_caller_identity.account.account_id}:parameter/host-co/mailhost/passwd");
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
@@ -179,6 +179,9 @@ describe("the host's role, evaluated by an independent IAM simulator (@cloud-cop
     expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd`)).toBe("Allowed");
     expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co`)).not.toBe("Allowed");
     expect(await decide("ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/x`)).not.toBe("Allowed");
+    // mailorg migrate leaves one old account at a time for the host to take (read and delete), nowhere else.
+    expect(await decide("ssm:DeleteParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/migrate/li.na_40example.com`)).toBe("Allowed");
+    expect(await decide("ssm:DeleteParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/li.na_40example.com`)).not.toBe("Allowed");
     expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:host-co/mailhost/relay-AbCdEf`)).not.toBe("Allowed");
   });
 });
