@@ -54,6 +54,8 @@ describe("the mailhost stack", () => {
     expect(instance.lifecycle.ignore_changes).toEqual(["ami", "user_data_base64"]);
     expect(instance.key_name).toBeUndefined();
     expect(gunzipSync(Buffer.from(instance.user_data_base64, "base64")).toString("utf8")).toBe(cloudInitUserData(plan));
+    // EC2 takes at most 16 KB of user data before base64: the plain text is past that, the gzipped bytes well under.
+    expect(Buffer.from(instance.user_data_base64, "base64").length).toBeLessThan(16 * 1024);
   });
 
   it("keeps mail on a separate encrypted volume protected from destroy, attached to the instance and backed up daily", () => {
