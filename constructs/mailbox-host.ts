@@ -99,6 +99,7 @@ export class MailboxHost extends Construct {
       { Sid: "ReadConfiguration", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket.arn}/${host.configKey}` },
       { Sid: "ReadLoginHashes", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: arn("ssm", `parameter${host.passwdParameterPath.replace(/\/$/, "")}`) },
       { Sid: "ReadRelayHash", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.relayPasswdParameter}`) },
+      { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
       { Sid: "WriteMailLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${logs.arn}:*` },
       {
         Sid: "AnswerAcmeChallengeOnly",

@@ -9,6 +9,7 @@
 import { stringify } from "yaml";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { hostLayout } from "./layout.ts";
+import { MIGRATE_SCRIPT } from "./migrate-script.ts";
 import { SYNC_SCRIPT } from "./sync-script.ts";
 
 /** The data volume's file system label. */
@@ -84,6 +85,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
     write_files: [
       file("/usr/local/sbin/mailorg-mount-data", mountScript(layout.mailRoot, layout.mailUid), "0755"),
       file("/usr/local/sbin/mailorg-sync", SYNC_SCRIPT, "0755"),
+      file("/usr/local/sbin/mailorg-migrate", MIGRATE_SCRIPT, "0700"),
       file("/etc/mailorg/sync.json", JSON.stringify(syncConf, null, 1) + "\n"),
       file(
         "/etc/systemd/system/mailorg-sync.service",

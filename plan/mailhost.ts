@@ -67,6 +67,8 @@ export interface MailhostPlan {
   readonly configKey: string;
   /** SSM path under which each credential holder writes one parameter per login: "<address>:{BLF-CRYPT}<hash>". */
   readonly passwdParameterPath: string;
+  /** SSM path where `mailorg migrate` leaves one member's old account for the host to read (and delete). */
+  readonly migrateParameterPath: string;
   /** SSM parameter holding the router's line "mailorg-router:{BLF-CRYPT}<hash>" (the smtp service's passdb). */
   readonly relayPasswdParameter: string;
   /** Largest message accepted, in bytes (organisation.max_message_size_mb). */
@@ -140,6 +142,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     configKey: "mailhost/config.json",
     passwdParameterPath: `/${prefix}/mailhost/passwd/`,
     relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
+    migrateParameterPath: `/${prefix}/mailhost/migrate/`,
     maxMessageBytes: table.maxMessageBytes,
     postmaster: `postmaster@${zone ? canon(zone.name) : canon(host.hostname)}`,
     logGroup: `/mailorg/${prefix}/mailhost`,

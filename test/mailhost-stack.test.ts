@@ -54,6 +54,8 @@ describe("the mailhost stack", () => {
     expect(instance.lifecycle.ignore_changes).toEqual(["ami", "user_data_base64"]);
     expect(instance.key_name).toBeUndefined();
     expect(gunzipSync(Buffer.from(instance.user_data_base64, "base64")).toString("utf8")).toBe(cloudInitUserData(plan));
+    // EC2 takes at most 16 KB of user data before base64: the plain text is past that, the gzipped bytes well under.
+    expect(Buffer.from(instance.user_data_base64, "base64").length).toBeLessThan(16 * 1024);
   });
 
   it("keeps mail on a separate encrypted volume protected from destroy, attached to the instance and backed up daily", () => {
@@ -90,7 +92,7 @@ describe("the mailhost stack", () => {
   it("gives the instance a role that reads its configuration and hashes, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "TakeMigrationAccounts", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.ReadLoginHashes!.Resource).toBe("arn:aws:ssm:eu-west-1:${data.aws_caller_identity.account.account_id}:parameter/host-co/mailhost/passwd");
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
@@ -179,6 +181,9 @@ describe("the host's role, evaluated by an independent IAM simulator (@cloud-cop
     expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd`)).toBe("Allowed");
     expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co`)).not.toBe("Allowed");
     expect(await decide("ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/x`)).not.toBe("Allowed");
+    // mailorg migrate leaves one old account at a time for the host to take (read and delete), nowhere else.
+    expect(await decide("ssm:DeleteParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/migrate/li.na_40example.com`)).toBe("Allowed");
+    expect(await decide("ssm:DeleteParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/li.na_40example.com`)).not.toBe("Allowed");
     expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:host-co/mailhost/relay-AbCdEf`)).not.toBe("Allowed");
   });
 });

@@ -6,8 +6,13 @@
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { DeleteParameterCommand, ListCommandInvocationsCommand, PutParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATE_SCRIPT } from "../mailhost/migrate-script.ts";
+import { migrateOnHost } from "../mailhost/migrate-remote.ts";
 import { validateOrg } from "../model/validate.ts";
 import { planOrg } from "../plan/plan.ts";
 import { dovecotUsers, startDovecot, type RunningDovecot } from "../simulate/dovecot.ts";
@@ -124,4 +129,53 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
     expect(r.status).toBe(1);
   }, 120_000);
+
+  it("the host's own migration script (run by SSM on the EC2 host) does the same from its account file", () => {
+    const account = join(base, "account.json");
+    writeFileSync(account, JSON.stringify({ from: `imap://127.0.0.1:${ports.old}`, old_user: "wubo-old", old_password: "old-pw" }), { mode: 0o600 });
+    writeFileSync(join(base, "migrate.py"), MIGRATE_SCRIPT);
+    const r = spawnSync("python3", [join(base, "migrate.py"), "--address", "wu.bo@example.com", "--local", account, "--config", join(host.layout.dovecotDir, "dovecot.conf")], { encoding: "utf8" });
+    expect(JSON.parse(r.stdout.trim())).toEqual({ address: "wu.bo@example.com", ok: true, before: 0, after: 1 });
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
+
+describe("migration on the EC2 host through SSM Run Command (mocked SSM)", () => {
+  const host = () => {
+    const r = validateOrg(writeOrg({ "org.yaml": HOST_ORG }), { today: "2026-06-01" });
+    return planOrg(r.org, r.index!, { today: "2026-06-01" }).mailhost!;
+  };
+  it("leaves the old account in a SecureString for the host, runs the host's script by tag, reads its result, and deletes the parameter", async () => {
+    const ssm = mockClient(SSMClient);
+    ssm.on(PutParameterCommand).resolves({});
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "c-1" } });
+    ssm.on(ListCommandInvocationsCommand)
+      .resolvesOnce({ CommandInvocations: [{ Status: "InProgress" }] })
+      .resolves({ CommandInvocations: [{ Status: "Success", CommandPlugins: [{ Output: 'log line\n{"address": "li.na@example.com", "ok": true, "before": 0, "after": 42}\n' }] }] });
+    ssm.on(DeleteParameterCommand).resolves({});
+    const r = await migrateOnHost(new SSMClient({ region: "eu-west-1" }), host(), "imaps://old.example.net", { address: "li.na@example.com", oldUser: "lina", oldPassword: "s3cret'pw" }, { pollMs: 1 });
+    expect(r).toEqual({ address: "li.na@example.com", ok: true, before: 0, after: 42 });
+    const put = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input;
+    expect(put).toEqual({ Name: "/host-co/mailhost/migrate/li.na_40example.com", Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from: "imaps://old.example.net", old_user: "lina", old_password: "s3cret'pw" }) });
+    const sent = ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+    expect(sent.Targets).toEqual([{ Key: "tag:Name", Values: ["host-co-mailhost"] }]);
+    expect(sent.Parameters!.commands).toEqual(["/usr/local/sbin/mailorg-migrate --address 'li.na@example.com' --parameter '/host-co/mailhost/migrate/li.na_40example.com'"]);
+    expect(JSON.stringify(sent)).not.toContain("s3cret");
+    expect(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input.Name)).toEqual(["/host-co/mailhost/migrate/li.na_40example.com"]);
+    ssm.restore();
+  });
+  it("names a member whose command failed, and gives up on a host that never answers", async () => {
+    const ssm = mockClient(SSMClient);
+    ssm.on(PutParameterCommand).resolves({});
+    ssm.on(DeleteParameterCommand).rejects(Object.assign(new Error("parameter not found"), { name: "ParameterNotFound" }));
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "c-2" } });
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ Status: "Failed", CommandPlugins: [{ Output: '{"address": "wu.bo@example.com", "ok": false, "before": 0, "after": 0, "error": "Authentication failed"}' }] }] });
+    const failed = await migrateOnHost(new SSMClient({ region: "eu-west-1" }), host(), "imaps://old.example.net", { address: "wu.bo@example.com", oldUser: "w", oldPassword: "x" }, { pollMs: 1 });
+    expect(failed).toMatchObject({ ok: false, error: "Authentication failed" });
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ Status: "Pending" }] });
+    const silent = await migrateOnHost(new SSMClient({ region: "eu-west-1" }), host(), "imaps://old.example.net", { address: "wu.bo@example.com", oldUser: "w", oldPassword: "x" }, { pollMs: 1, maxPolls: 3 });
+    expect(silent).toMatchObject({ ok: false, error: expect.stringMatching(/^no answer from the host within .* \(command c-2\)$/) });
+    expect(ssm.commandCalls(DeleteParameterCommand)).toHaveLength(2);
+    ssm.restore();
+  });
 });
