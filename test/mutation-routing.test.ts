@@ -137,9 +137,8 @@ describe("routing table", () => {
   });
 
   it("reads a forward without keep_copy as keeping the copy, and absent inbound lists as empty (an Org built without the schema's defaults)", () => {
-    const org = structuredClone(full.org);
+    const org = { ...structuredClone(full.org), inbound: {} };
     for (const m of org.members) if (m.forward) delete m.forward.keep_copy;
-    (org as { inbound: unknown }).inbound = {};
     const t = buildRoutingTable(org, full.index);
     expect(t.forwards["zed@example.com"]).toEqual({ to: ["a.zed@home.example", "zed@home.example"], keepCopy: true });
     expect([t.blockedIps, t.blockedSenders, t.allowedIps, t.allowedSenders]).toEqual([[], [], [], []]);
