@@ -85,6 +85,8 @@ const diff = (head: string | OrgSide, from: OrgSide = base): Change[] => diffOrg
 const only = (changes: Change[], ...sections: string[]): Change[] => changes.filter((c) => sections.includes(c.section));
 const own = (...departments: string[]) => ({ departments, orgWide: false });
 const WIDE = { departments: [] as string[], orgWide: true };
+/** Whose mail a catch-all or an unrestricted backup reroutes: every address of each receiving domain. */
+const ANY = ["*@example.com", "*@example.net"];
 
 describe("diff: members, aliases, credentials", () => {
   it("lists every change to people, and refuses a removal without departure and a removal of more than 30%", () => {
@@ -122,7 +124,7 @@ describe("diff: members, aliases, credentials", () => {
     expect(only(changes, "Group recipients", "Backups")).toEqual([
       { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "no longer in the org" }, ...own("ops"), destructive: false },
       { section: "Group recipients", kind: "modify", subject: "sales@example.com", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "no longer in the org" }, ...own("sales"), destructive: false },
-      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "no longer in the org" }, ...WIDE, destructive: false },
+      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "no longer in the org" }, ...WIDE, reroutes: ["ann@example.com", "cat@example.com"], destructive: false },
     ]);
     expect(only(changes, "Sending rights")).toEqual([
       {
@@ -150,8 +152,8 @@ describe("diff: members, aliases, credentials", () => {
       { section: "Members", subject: "ann@example.com", kind: "modify", field: "title", before: "", after: "Boss", ...own("sales"), destructive: false },
       { section: "Members", subject: "ann@example.com", kind: "modify", field: "phone", before: "", after: "+1 555", ...own("sales"), destructive: false },
       { section: "Members", subject: "cat@example.com", kind: "modify", field: "status", before: "active", after: "departed", ...own("sales"), destructive: false },
-      { section: "Members", subject: "cat@example.com", kind: "modify", field: "forward_to", before: [], after: ["ann@example.com"], ...own("sales"), destructive: false },
-      { section: "Members", subject: "dan@example.com", kind: "modify", field: "forward_to", before: ["bob@example.com"], after: ["bob@example.com", "lost@example.com"], ...own("ops"), destructive: false },
+      { section: "Members", subject: "cat@example.com", kind: "modify", field: "forward_to", before: [], after: ["ann@example.com"], ...own("sales"), orgWide: true, reroutes: ["cat@example.com"], destructive: false },
+      { section: "Members", subject: "dan@example.com", kind: "modify", field: "forward_to", before: ["bob@example.com"], after: ["bob@example.com", "lost@example.com"], ...own("ops"), orgWide: true, reroutes: ["dan@example.com"], destructive: false },
       { section: "Credentials", kind: "delete", subject: "cat@example.com", before: { status: "active", stack: expect.stringMatching(/^sending-\d\d$/) }, after: null, ...own("sales"), destructive: false },
     ]);
   });
@@ -232,7 +234,7 @@ describe("diff: groups, mailboxes and delegations", () => {
         section: "Mailboxes", kind: "delete", subject: "info@example.net", before: { department: null }, after: null, ...WIDE,
         reason: "shared mailbox info@example.net is removed: new mail to it is no longer delivered (its stored mail stays until it expires; keep the mailbox, or forward its address through a group first)", destructive: true,
       },
-      { section: "Organisation", kind: "delete", subject: "catch_all", before: "lost@example.com", after: null, ...WIDE, reason: "the catch-all is removed: mail to mistyped addresses will be rejected", destructive: true },
+      { section: "Organisation", kind: "delete", subject: "catch_all", before: "lost@example.com", after: null, ...WIDE, reroutes: ANY, reason: "the catch-all is removed: mail to mistyped addresses will be rejected", destructive: true },
     ]);
   });
 
@@ -241,7 +243,7 @@ describe("diff: groups, mailboxes and delegations", () => {
     expect(only(diff(base, removed), "Groups", "Mailboxes", "Organisation")).toEqual([
       { section: "Groups", kind: "create", subject: "one@example.com", before: null, after: { members: ["bob@example.com"], recipients: ["bob@example.com"], senders: "members" }, ...own("ops"), destructive: false },
       { section: "Mailboxes", kind: "create", subject: "info@example.net", before: null, after: { department: null }, ...WIDE, destructive: false },
-      { section: "Organisation", kind: "create", subject: "catch_all", before: null, after: "lost@example.com", ...WIDE, destructive: false },
+      { section: "Organisation", kind: "create", subject: "catch_all", before: null, after: "lost@example.com", ...WIDE, reroutes: ANY, destructive: false },
     ]);
   });
 
@@ -269,7 +271,7 @@ describe("diff: departments, domains and DNS", () => {
     ]);
     // A backup covers departed members too: Dan, departed in ops, is reached through sales like Bob, not "listed".
     expect(only(changes, "Backups")).toEqual([
-      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com"], via: { "bob@example.com": "through department sales", "dan@example.com": "through department sales" }, ...WIDE, destructive: false },
+      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com"], via: { "bob@example.com": "through department sales", "dan@example.com": "through department sales" }, ...WIDE, reroutes: ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com"], destructive: false },
     ]);
   });
 
@@ -286,14 +288,14 @@ describe("diff: departments, domains and DNS", () => {
     );
     const changes = diff(head);
     expect(only(changes, "Domains")).toEqual([
-      { section: "Domains", subject: "example.com", kind: "modify", field: "dmarc", before: { policy: "quarantine", pct: 100, rua: [] }, after: { policy: "quarantine", pct: 50, rua: [] }, ...WIDE, reason: "DMARC of example.com is weakened (p=quarantine pct=100 -> p=quarantine pct=50)", destructive: true },
+      { section: "Domains", subject: "example.com", kind: "modify", field: "dmarc", before: { policy: "quarantine", pct: 100, rua: [], ruf: [] }, after: { policy: "quarantine", pct: 50, rua: [], ruf: [] }, ...WIDE, reason: "DMARC of example.com is weakened (p=quarantine pct=100 -> p=quarantine pct=50)", destructive: true },
       { section: "Domains", subject: "example.com", kind: "modify", field: "mail_from", before: "mail", after: "bounce", ...WIDE, destructive: false },
       {
         section: "Domains", subject: "example.com", kind: "modify", field: "hosted_zone_id", before: "Z111", after: "Z222", ...WIDE,
         reason: "hosted_zone_id of example.com is changed from Z111 to Z222: every mail record of example.com in zone Z111 (MX, SPF, DKIM, MAIL FROM, DMARC) is destroyed, which prevent_destroy does not stop for a removed block, and mail to and from example.com fails until they exist again (create the records elsewhere first, then pass --allow-destructive)",
         destructive: true,
       },
-      { section: "Domains", subject: "example.net", kind: "modify", field: "dmarc", before: { policy: "quarantine", pct: 100, rua: [] }, after: { policy: "reject", pct: 100, rua: [] }, ...WIDE, destructive: false },
+      { section: "Domains", subject: "example.net", kind: "modify", field: "dmarc", before: { policy: "quarantine", pct: 100, rua: [], ruf: [] }, after: { policy: "reject", pct: 100, rua: [], ruf: [] }, ...WIDE, destructive: false },
       {
         section: "Domains", subject: "example.net", kind: "modify", field: "receive", before: true, after: false, ...WIDE,
         reason: "receive is turned off for example.net: its MX record and receipt rules are removed, so mail to every address @example.net stops being delivered (point the MX at another provider first, then pass --allow-destructive)",
@@ -376,7 +378,7 @@ describe("diff: organisation settings", () => {
   max_message_size_mb: 10
   timezone: Asia/Shanghai`]);
     expect(only(diff(head), "Organisation")).toEqual([
-      { section: "Organisation", kind: "modify", subject: "catch_all", before: "lost@example.com", after: "info@example.net", ...WIDE, destructive: false },
+      { section: "Organisation", kind: "modify", subject: "catch_all", before: "lost@example.com", after: "info@example.net", ...WIDE, reroutes: ANY, destructive: false },
       {
         section: "Organisation", kind: "modify", subject: "name", field: "name", before: "Diff Co", after: "Diff Company", ...WIDE,
         reason: "the organisation's name change renames every AWS resource named after it (diff-co -> diff-company): the mail store bucket, IAM groups, receipt rules and the configuration set would be destroyed and recreated, and stored mail would be left in the old bucket (set organisation.id: diff-co to keep the names)",
@@ -443,10 +445,10 @@ describe("diff: backups and signatures", () => {
       ['{ id: std, html: "<p>{{name}}</p>"', '{ id: std, html: "<b>{{name}}</b>"'],
     );
     expect(only(diff(head), "Backups", "Signatures")).toEqual([
-      { section: "Backups", kind: "create", subject: "audit", before: null, after: { to: "lost@example.com", senders: ["x.example"], recipients: [] }, ...WIDE, destructive: false },
-      { section: "Backups", subject: "hold", kind: "modify", field: "to", before: "lost@example.com", after: "desk@example.com", ...WIDE, destructive: false },
-      { section: "Backups", subject: "hold", kind: "modify", field: "senders", before: ["bank.example"], after: ["bank.example", "pay.example"], ...WIDE, destructive: false },
-      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "bob@example.com": "through group one@example.com", "cat@example.com": "no longer through department sales" }, ...WIDE, destructive: false },
+      { section: "Backups", kind: "create", subject: "audit", before: null, after: { to: "lost@example.com", senders: ["x.example"], recipients: [] }, ...WIDE, reroutes: ANY, destructive: false },
+      { section: "Backups", subject: "hold", kind: "modify", field: "to", before: "lost@example.com", after: "desk@example.com", ...WIDE, reroutes: ["ann@example.com", "bob@example.com", "cat@example.com"], destructive: false },
+      { section: "Backups", subject: "hold", kind: "modify", field: "senders", before: ["bank.example"], after: ["bank.example", "pay.example"], ...WIDE, reroutes: ["ann@example.com", "bob@example.com", "cat@example.com"], destructive: false },
+      { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "bob@example.com": "through group one@example.com", "cat@example.com": "no longer through department sales" }, ...WIDE, reroutes: ["ann@example.com", "bob@example.com", "cat@example.com"], destructive: false },
       { section: "Signatures", kind: "create", subject: "new", before: null, after: "new", ...WIDE, destructive: false },
       { section: "Signatures", kind: "delete", subject: "old", before: "old", after: null, ...WIDE, destructive: false },
       { section: "Signatures", kind: "modify", subject: "std", field: "template", before: "std", after: "std", ...WIDE, destructive: false },

@@ -99,7 +99,7 @@ describe("connectingIp", () => {
 
 describe("decide", () => {
   it("refuses a blocked IP at SMTP time, with nothing delivered or dropped", () => {
-    expect(decide(table, msg({ ip: "203.0.113.9", to: ["ann@example.com"] }))).toEqual({ accepted: false, rejected_reason: "sending IP 203.0.113.9 is blocked by a receipt filter (inbound.blocked)", deliveries: [], dropped: [], backups: [], quarantined: false });
+    expect(decide(table, msg({ ip: "203.0.113.9", to: ["ann@example.com"] }))).toEqual({ accepted: false, rejected_reason: "sending IP 203.0.113.9 is blocked by a receipt filter (inbound.blocked)", deliveries: [], dropped: [], backups: [], quarantined: false, junk: null });
   });
   it("refuses a message no recipient of which SES accepts, saying why for each", () => {
     expect(decide({ ...table, catchAll: null }, msg({ to: ["typo@example.com", "x@send.example"] }))).toEqual({
@@ -112,6 +112,7 @@ describe("decide", () => {
       ],
       backups: [],
       quarantined: false,
+      junk: null,
     });
   });
   it("a virus: quarantined, every recipient dropped with the reason (SMTP-time refusals first), no backup", () => {
@@ -125,6 +126,7 @@ describe("decide", () => {
       ],
       backups: [],
       quarantined: true,
+      junk: null,
     });
   });
   it("a blocked sender is dropped unless it comes from an allowed IP; spam likewise", () => {
@@ -168,7 +170,7 @@ describe("decide", () => {
     expect(twice.dropped.map((x) => x.recipient)).toEqual(["empty@example.com", "lost@example.com", "lost@example.com"]);
   });
   it("unknown recipients go to the catch-all; recipients are counted once in any case", () => {
-    expect(decide(table, msg({ to: ["Typo@example.com", "typo@EXAMPLE.com", "ANN@example.com", "ann@example.com"] }))).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com", "lost@example.com"], dropped: [], backups: ["all-copy@example.com"], quarantined: false });
+    expect(decide(table, msg({ to: ["Typo@example.com", "typo@EXAMPLE.com", "ANN@example.com", "ann@example.com"] }))).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com", "lost@example.com"], dropped: [], backups: ["all-copy@example.com"], quarantined: false, junk: null });
   });
 });
 
