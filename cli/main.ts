@@ -6,40 +6,8 @@
 import { readFileSync } from "node:fs";
 import { enableCompileCache } from "node:module";
 import { Command, CommanderError } from "commander";
+import { COMMANDS, commandsFor } from "./commands.ts";
 import { EXIT_USAGE } from "./common.ts";
-
-type Register = (program: Command) => void;
-
-/** Every command, in the order `mailorg --help` lists them. */
-const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
-  validate: () => import("./validate.ts"),
-  synth: () => import("./synth.ts"),
-  dns: () => import("./dns.ts"),
-  route: () => import("./route.ts"),
-  "can-send": () => import("./can-send.ts"),
-  sandbox: () => import("./sandbox.ts"),
-  signature: () => import("./signature.ts"),
-  diff: () => import("./diff.ts"),
-  approvers: () => import("./approvers.ts"),
-  owners: () => import("./owners.ts"),
-  audit: () => import("./audit.ts"),
-  stacks: () => import("./stacks.ts"),
-  "bootstrap-state": () => import("./bootstrap-state.ts"),
-  "bootstrap-ci": () => import("./bootstrap-ci.ts"),
-  init: () => import("./init.ts"),
-  import: () => import("./import.ts"),
-  "mailhost-config": () => import("./mailhost-config.ts"),
-  logins: () => import("./logins.ts"),
-  migrate: () => import("./migrate.ts"),
-};
-
-/** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */
-export function commandsFor(argv: readonly string[]): string[] {
-  const first = argv.find((a) => !a.startsWith("-"));
-  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
-  if (first === undefined && argv.length > 0 && argv.every((a) => a === "-V" || a === "--version")) return [];
-  return Object.keys(COMMANDS);
-}
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
