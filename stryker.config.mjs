@@ -16,8 +16,8 @@ export const MUTATION_TESTS = {
   "simulate/can-send.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts"],
   "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
   "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts", "test/delivery-idempotency.test.ts"],
-  "runtime/router/core.ts": ["test/router-core.test.ts", "test/mutation-router-core.test.ts", "test/router-forgery.test.ts"],
-  "review/diff.ts": ["test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/mutation-diff.test.ts"],
+  "runtime/router/core.ts": ["test/router-core.test.ts", "test/router-forgery.test.ts", "test/mutation-router-core.test.ts"],
+  "review/diff.ts": ["test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/review-trust.test.ts", "test/dns-coexist-diff.test.ts", "test/mailhost-plan.test.ts", "test/mutation-diff.test.ts"],
 };
 
 /** The files given with --mutate/-m on the command line (comma-separated), or every module above. */
