@@ -614,7 +614,8 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
         before: b ? rule(base, b) : null,
         after: h ? rule(head, h) : null,
         ...orgWide,
-        ...(h ? { reroutes: copied(head, headPlan, h) } : {}),
+        // A new rule starts copying their mail; a removed one stops copying it.
+        reroutes: h ? copied(head, headPlan, h) : copied(base, basePlan, b!),
         reason: b ? `backup rule ${n} is removed: matching mail is no longer copied to ${canon(b.to)} (copies already made stay; keep the rule, or pass --allow-destructive once the retention obligation has ended)` : undefined,
       });
       continue;

@@ -459,6 +459,7 @@ describe("diff: backups and signatures", () => {
       {
         section: "Backups", kind: "delete", subject: "hold", before: { to: "lost@example.com", senders: ["bank.example"], recipients: ["ann@example.com", "cat@example.com"] }, after: null, ...WIDE,
         reason: "backup rule hold is removed: matching mail is no longer copied to lost@example.com (copies already made stay; keep the rule, or pass --allow-destructive once the retention obligation has ended)",
+        reroutes: ["ann@example.com", "cat@example.com"],
         destructive: true,
       },
     ]);

@@ -255,6 +255,7 @@ const REROUTING = [
   "members[].forward.to",
   "members[].forward.keep_copy",
   "members[].forward_to",
+  "backups[]",
   "backups[].to",
   "backups[].match",
   "backups[].match.recipients",
