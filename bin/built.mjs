@@ -8,8 +8,21 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SOURCES = ["adopt", "cli", "model", "plan", "review", "simulate", "runtime", "constructs", "mailhost"];
+/**
+ * Top-level folders that are not built into the CLI. Every other folder is an input (the sources, and schemas/,
+ * whose validator the build compiles ahead of time): derived, so that a new source folder is never missed.
+ */
+const NOT_INPUTS = new Set(["bench", "bin", "dist", "docs", "examples", "node_modules", "org", "reports", "test", ".git", ".ci"]);
 const FILES = ["main.ts", "package.json", "scripts/build.mjs"];
+
+/** The folders and files the build reads, relative to root. */
+export function buildInputs(root = ROOT) {
+  const dirs = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !NOT_INPUTS.has(e.name) && !e.name.startsWith("dist.") && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
+  return [...dirs, ...FILES];
+}
 
 function newest(path) {
   let st;
@@ -32,7 +45,7 @@ export async function built(entry) {
   } catch {
     stamp = 0;
   }
-  const sources = Math.max(...SOURCES.map((d) => newest(join(ROOT, d))), ...FILES.map((f) => newest(join(ROOT, f))));
+  const sources = Math.max(...buildInputs().map((p) => newest(join(ROOT, p))));
   if (stamp === 0 || sources > stamp) {
     const { build } = await import("../scripts/build.mjs");
     await build();
