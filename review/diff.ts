@@ -192,7 +192,7 @@ function viaLabels(base: OrgSide, head: OrgSide, refsBase: readonly string[], re
 }
 
 /** Every From address and restriction a member's sending policies grant or impose, read from the sending model's policy documents. */
-export function sendingRights(model: SendingModel): Map<string, string[]> {
+export function sendingRights(model: Pick<SendingModel, "groups" | "members">): Map<string, string[]> {
   const groups = new Map(model.groups.map((g) => [g.name, g.policy]));
   const out = new Map<string, string[]>();
   const strings = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -218,7 +218,7 @@ export function sendingRights(model: SendingModel): Map<string, string[]> {
 }
 
 /** The side's sending model: the plan's, the very documents synthesis renders. */
-function sendingModel(side: OrgSide, today: string): SendingModel {
+function sendingModel(side: OrgSide, today: string): Pick<SendingModel, "groups" | "members"> {
   const { groups, members } = planOrg(side.org, side.index, { today }).sending;
   return { groups: [...groups], members: [...members] };
 }

@@ -9,6 +9,7 @@ import { validateOrg } from "../model/validate.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { orgAt } from "../review/git.ts";
 import { runCli, writeOrg } from "./helpers.ts";
+import { canSend } from "../simulate/can-send.ts";
 
 const org = (tz: string, until: string) => `organisation: { name: Today Co, region: eu-west-1, default_department: hq, timezone: ${tz} }
 domains: [{ name: example.com }]
@@ -46,24 +47,52 @@ describe("today", () => {
   });
 
   it("can-send agrees with validate about a delegation that ended in the organisation's day, not in UTC's", () => {
-    // A zone whose date differs from UTC's right now: ahead (Kiritimati, UTC+14) from 10:00 UTC, behind (UTC-12) before.
-    const utc = new Date().toISOString().slice(0, 10);
-    const ahead = today({ organisation: { timezone: "Pacific/Kiritimati" } }, {}) !== utc;
-    const tz = ahead ? "Pacific/Kiritimati" : "Etc/GMT+12";
-    const local = today({ organisation: { timezone: tz } }, {});
-    // Ahead: ended yesterday locally, still today in UTC. Behind: ends today locally, ended yesterday in UTC.
-    const until = ahead ? utc : local;
-    const dir = writeOrg({ "org.yaml": org(tz, until) });
-    const env = { MAILORG_TODAY: "" };
-    const validate = runCli(["validate", "--org", dir], { env });
-    const send = runCli(["can-send", "--org", dir, "--as", "ann@example.com", "--from", "desk@example.com", "--to", "x@example.com", "--format", "text"], { env });
-    if (ahead) {
-      expect(validate.stderr).toContain(`delegation of desk@example.com to ann@example.com ended on ${until} (today is ${local})`);
-      expect(send.status).toBe(1);
-      expect(send.stderr).toContain(`ended on ${until} (today is ${local})`);
-    } else {
-      expect(validate.status).toBe(0);
-      expect([send.status, send.stdout]).toEqual([0, expect.stringMatching(/^allowed/)]);
+    // 2026-12-06T11:00Z is already 2026-12-07 in Kiritimati (UTC+14) and still 2026-12-05 at UTC-12. The clock is set,
+    // so both sides are tested whatever the hour the suite runs.
+    vi.useFakeTimers({ now: new Date("2026-12-06T11:00:00Z"), toFake: ["Date"] });
+    const env = process.env.MAILORG_TODAY;
+    delete process.env.MAILORG_TODAY;
+    try {
+      const ask = (dir: string) => {
+        const { org, index, today: day } = loadValidPlan(dir);
+        return { day, verdict: canSend(org, index, { as: "ann@example.com", from: "desk@example.com", to: ["x@example.com"], today: day }) };
+      };
+      // Ahead: the delegation's last day (the 6th) is yesterday in the org's zone, though today in UTC.
+      const ahead = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-12-06") });
+      const warnings = validateOrg(ahead).diagnostics.map((d) => d.message);
+      expect(warnings).toContain("delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07) and is left out of synthesis; remove the delegate or extend until");
+      const a = ask(ahead);
+      expect(a.day).toBe("2026-12-07");
+      expect(a.verdict).toMatchObject({
+        allowed: false,
+        statement: null,
+        because: { rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-12-06", today: "2026-12-07", timezone: "Pacific/Kiritimati" },
+      });
+      expect(a.verdict.reason).toBe(
+        "no statement allows ann@example.com to send as desk@example.com: delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07 in Pacific/Kiritimati)",
+      );
+      // Behind: the 5th is still today at UTC-12, though it has passed in UTC.
+      const behind = writeOrg({ "org.yaml": org("Etc/GMT+12", "2026-12-05") });
+      expect(validateOrg(behind).diagnostics).toEqual([expect.objectContaining({ message: expect.stringContaining("ends on 2026-12-05, within 14 days") })]);
+      const b = ask(behind);
+      expect(b.day).toBe("2026-12-05");
+      expect(b.verdict).toMatchObject({ allowed: true, statement: expect.stringContaining("Until20261205") });
+    } finally {
+      if (env !== undefined) process.env.MAILORG_TODAY = env;
     }
+  });
+
+  it("can-send, text and JSON, names the ended delegation and the org's day", () => {
+    const dir = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-12-06") });
+    const env = { MAILORG_TODAY: "2026-12-07" };
+    const args = ["can-send", "--org", dir, "--as", "ann@example.com", "--from", "desk@example.com", "--to", "x@example.com"];
+    const text = runCli([...args, "--format", "text"], { env });
+    expect([text.status, text.stdout]).toEqual([1, "denied: no statement allows ann@example.com to send as desk@example.com: delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07 in Pacific/Kiritimati)\n"]);
+    const json = runCli([...args, "--format", "json"], { env });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout).because).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-12-06", today: "2026-12-07", timezone: "Pacific/Kiritimati" });
+    // The last day itself is still inside the delegation.
+    const lastDay = runCli([...args, "--format", "text"], { env: { MAILORG_TODAY: "2026-12-06" } });
+    expect([lastDay.status, lastDay.stdout]).toEqual([0, expect.stringMatching(/^allowed: allowed by inline policy of ann@example.com: SendAsdeskUntil20261206/)]);
   });
 });
