@@ -32,6 +32,20 @@ describe("today", () => {
     expect(today({ organisation: { timezone: "Pacific/Kiritimati" } }, { MAILORG_TODAY: "2030-01-02" })).toBe("2030-01-02");
   });
 
+  it("follows the zone's own midnight on the days summer time starts and ends", () => {
+    const at = (iso: string, tz: string) => {
+      vi.setSystemTime(new Date(iso));
+      return today({ organisation: { timezone: tz } }, {});
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    // New York leaves summer time on 2026-11-01 at 06:00 UTC: midnight is 04:00 UTC before, 05:00 UTC after.
+    expect([at("2026-11-01T03:59:00Z", "America/New_York"), at("2026-11-01T04:01:00Z", "America/New_York")]).toEqual(["2026-10-31", "2026-11-01"]);
+    expect([at("2026-11-02T04:59:00Z", "America/New_York"), at("2026-11-02T05:01:00Z", "America/New_York")]).toEqual(["2026-11-01", "2026-11-02"]);
+    // Berlin starts it on 2027-03-28 at 01:00 UTC: midnight is 23:00 UTC the day before, 22:00 UTC after.
+    expect([at("2027-03-27T22:59:00Z", "Europe/Berlin"), at("2027-03-27T23:01:00Z", "Europe/Berlin")]).toEqual(["2027-03-27", "2027-03-28"]);
+    expect([at("2027-03-28T21:59:00Z", "Europe/Berlin"), at("2027-03-28T22:01:00Z", "Europe/Berlin")]).toEqual(["2027-03-28", "2027-03-29"]);
+  });
+
   it("validation, the plan the commands load, and the review side all take it from the org", () => {
     vi.useFakeTimers({ now: new Date("2026-06-01T12:00:00Z"), toFake: ["Date"] });
     const dir = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-06-02") });
