@@ -1,0 +1,138 @@
+/**
+ * The mailbox host keeps its promises (issue #30), on Debian's real Postfix and Dovecot running the files
+ * mailhost/ generates (simulate/mailhost-sandbox.ts without the rest of the sandbox): every message the router
+ * hands to the host ends in a mailbox, is refused while the router still holds it, or waits in Postfix's queue
+ * with a notice to the postmaster; every address validate accepts is served; plus-addressing reaches the base
+ * mailbox; more than 100 IMAPS sessions are held.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { ImapFlow } from "imapflow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateOrg } from "../model/validate.ts";
+import type { MailhostPlan } from "../plan/mailhost.ts";
+import { planOrg } from "../plan/plan.ts";
+import { DeliveryError } from "../runtime/delivery/deliver.ts";
+import { startMailhostSandbox, type RunningMailhost } from "../simulate/mailhost-sandbox.ts";
+import { HOST_ORG } from "./fixtures-mailhost.ts";
+import { writeOrg } from "./helpers.ts";
+import { freePort, inboxSubjects } from "./mail-helpers.ts";
+
+const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
+const asRoot = process.getuid?.() === 0;
+const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dovecot-lmtpd)" : !asRoot ? " (skipped: Postfix needs root)" : "";
+
+/** The fixture with a 1 MB mailbox to fill, a member whose address holds '%', and the postmaster's mailbox. */
+export const PROMISES_ORG = HOST_ORG.replace(
+  "mailboxes:\n",
+  "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: odd%x_y-z@example.com, name: Odd }\nmailboxes:\n  - { address: postmaster@example.com, name: Postmaster }\n",
+);
+
+const until = async <T>(fn: () => T | Promise<T>, done: (t: T) => boolean, ms = 20_000): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = await fn();
+    if (done(r) || Date.now() > deadline) return r;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+};
+
+const message = (from: string, to: string, subject: string, bodyBytes = 10): Buffer =>
+  Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@test>\r\n\r\n${("z".repeat(76) + "\r\n").repeat(Math.ceil(bodyBytes / 78)).slice(0, bodyBytes)}\r\n`);
+
+describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () => {
+  let host: RunningMailhost;
+  let plan: MailhostPlan;
+  let dir: string;
+  let imapPort = 0;
+  const passwords: Record<string, string> = { "li.na@example.com": "li-na-secret", "odd%x_y-z@example.com": "odd-secret", "tiny@example.com": "tiny-secret" };
+
+  beforeAll(async () => {
+    const { org, index, diagnostics } = validateOrg(writeOrg({ "org.yaml": PROMISES_ORG }), { today: "2026-06-01" });
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    plan = planOrg(org!, index!, { today: "2026-06-01" }).mailhost!;
+    dir = mkdtempSync(join(tmpdir(), "mailorg-promises-"));
+    chmodSync(dir, 0o755);
+    imapPort = await freePort();
+    host = await startMailhostSandbox({ plan, dir, relay: { host: "127.0.0.1", port: await freePort() }, imaps: { host: "127.0.0.1", port: imapPort }, passwordOf: (a) => passwords[a] });
+  }, 60_000);
+  afterAll(async () => host?.stop());
+
+  const maildirFiles = (address: string): string[] =>
+    ["new", "cur"].flatMap((d) => {
+      const p = join(host.layout.mailRoot, address, "Maildir", d);
+      return existsSync(p) ? readdirSync(p).map((f) => readFileSync(join(p, f), "utf8")) : [];
+    });
+  const subjects = (address: string): string[] => maildirFiles(address).map((t) => /^Subject: (.*)$/m.exec(t)?.[1] ?? "").sort();
+  /** Messages in Postfix's queue (postqueue -j), by recipient. */
+  const queued = (): { id: string; recipient: string; reason: string; subject: string }[] =>
+    spawnSync("postqueue", ["-c", host.layout.postfixDir, "-j"], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter(Boolean)
+      .flatMap((l) => {
+        const q = JSON.parse(l) as { queue_id: string; recipients: { address: string; delay_reason?: string }[] };
+        const text = spawnSync("postcat", ["-c", host.layout.postfixDir, "-bh", "-q", q.queue_id], { encoding: "utf8" }).stdout;
+        return q.recipients.map((r) => ({ id: q.queue_id, recipient: r.address, reason: r.delay_reason ?? "", subject: /^Subject: (.*)$/m.exec(text)?.[1] ?? "" }));
+      });
+  const imap = (user: string) => new ImapFlow({ host: "127.0.0.1", port: imapPort, secure: true, tls: { ca: host.ca, servername: "mail.example.com" }, auth: { user, pass: passwords[user]! }, logger: false, disableAutoIdle: true });
+
+  it("serves every address validate accepts ('%', '_', '-') over LMTP and IMAP, and delivers li.na+news@ to li.na's INBOX", async () => {
+    await host.relay.deliver("odd%x_y-z@example.com", "pat@partner.example.org", message("pat@partner.example.org", "odd%x_y-z@example.com", "percent"));
+    await host.relay.deliver("li.na+news@example.com", "pat@partner.example.org", message("pat@partner.example.org", "li.na+news@example.com", "tagged"));
+    expect(await until(() => subjects("odd%x_y-z@example.com"), (s) => s.length > 0)).toEqual(["percent"]);
+    expect(await until(() => subjects("li.na@example.com"), (s) => s.length > 0)).toEqual(["tagged"]);
+    expect(await inboxSubjects(imap("odd%x_y-z@example.com"))).toEqual(["percent"]);
+    expect(readFileSync(join(host.layout.logDir, "dovecot.log"), "utf8")).not.toContain("disallowed");
+  });
+
+  it("accounts for every message of concurrent relays and edge-size messages into a filling mailbox: in the mailbox, refused to the router, or queued and delivered once there is room", async () => {
+    // tiny@ holds 1 MB. Twelve relays of ~150 KB at once (the router's pool opens 8 connections): all pass
+    // RCPT's quota check while the mailbox is empty, and together they do not fit.
+    const sent = Array.from({ length: 12 }, (_, i) => `burst ${String(i).padStart(2, "0")}`);
+    const results = await Promise.all(sent.map((s) => host.relay.deliver("tiny@example.com", "pat@partner.example.org", message("pat@partner.example.org", "tiny@example.com", s, 150_000)).then(() => "accepted" as const, (e: DeliveryError) => e)));
+    const refused = sent.filter((_, i) => results[i] !== "accepted");
+    for (const r of results) if (r !== "accepted") expect(r).toMatchObject({ permanent: true, code: "smtp-552" }); // the router records and reports it
+    const accepted = sent.filter((_, i) => results[i] === "accepted");
+    // Each accepted copy is in the mailbox or waits in the queue: none has vanished.
+    const accountedFor = (): string[] => [...subjects("tiny@example.com"), ...queued().filter((q) => q.recipient === "tiny@example.com").map(() => "queued")];
+    await until(accountedFor, (a) => a.length === accepted.length && queued().every((q) => q.reason !== ""), 30_000);
+    const inBox = subjects("tiny@example.com");
+    const waiting = queued().filter((q) => q.recipient === "tiny@example.com");
+    expect(inBox.length + waiting.length + refused.length).toBe(sent.length);
+    expect(inBox.every((s) => accepted.includes(s))).toBe(true);
+    for (const q of waiting) expect(q.reason).toMatch(/4\.2\.2|quota/i);
+    expect(waiting.length).toBeGreaterThan(0); // the race this test is about did happen
+    // One waiting copy outlives the queue's lifetime: its bounce cannot leave the host, so the postmaster's
+    // mailbox gets the copy that a person reads.
+    const [expired, ...rest] = waiting;
+    spawnSync("postsuper", ["-c", host.layout.postfixDir, "-e", expired!.id]);
+    spawnSync("postqueue", ["-c", host.layout.postfixDir, "-i", expired!.id]);
+    const notices = await until(() => maildirFiles("postmaster@example.com"), (n) => n.length > 0);
+    expect(notices.join("")).toContain(`Subject: ${expired!.subject}`);
+    expect(notices.join("")).toMatch(/Postmaster Copy: Undelivered Mail|Undelivered Mail Returned to Sender/);
+    // Room is made (the member deletes her mail): the other waiting copies arrive at the next retry.
+    spawnSync("doveadm", ["-c", join(host.layout.dovecotDir, "dovecot.conf"), "expunge", "-u", "tiny@example.com", "mailbox", "INBOX", "all"], { encoding: "utf8" });
+    spawnSync("postqueue", ["-c", host.layout.postfixDir, "-f"]);
+    const later = await until(() => subjects("tiny@example.com"), (s) => s.length === rest.length, 30_000);
+    expect(queued().filter((q) => q.recipient === "tiny@example.com")).toEqual([]);
+    expect([...inBox, ...later, expired!.subject].sort()).toEqual(accepted);
+  }, 120_000);
+
+  it("delivers a message whose announced size fits but whose added headers would not", async () => {
+    spawnSync("doveadm", ["-c", join(host.layout.dovecotDir, "dovecot.conf"), "expunge", "-u", "tiny@example.com", "mailbox", "INBOX", "all"]);
+    spawnSync("postsuper", ["-c", host.layout.postfixDir, "-d", "ALL"]);
+    // Fill to exactly the quota less one message: the relay's SIZE fits to the byte, Postfix's and LMTP's headers do not.
+    const quota = 1024 * 1024;
+    await host.relay.deliver("tiny@example.com", "pat@partner.example.org", message("pat@partner.example.org", "tiny@example.com", "filler", 700_000));
+    await until(() => subjects("tiny@example.com"), (s) => s.length === 1);
+    const used = maildirFiles("tiny@example.com").reduce((n, t) => n + Buffer.byteLength(t), 0);
+    const edge = message("pat@partner.example.org", "tiny@example.com", "edge", 0);
+    const last = message("pat@partner.example.org", "tiny@example.com", "edge", quota - used - edge.length);
+    expect(used + last.length).toBe(quota);
+    await host.relay.deliver("tiny@example.com", "pat@partner.example.org", last);
+    expect(await until(() => subjects("tiny@example.com"), (s) => s.length === 2)).toEqual(["edge", "filler"]);
+  }, 60_000);
+});
