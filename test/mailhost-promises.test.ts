@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loginProcesses } from "../mailhost/dovecot.ts";
 import { validateOrg } from "../model/validate.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
@@ -28,7 +29,9 @@ const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dove
 /** The fixture with a 1 MB mailbox to fill, a member whose address holds '%', and the postmaster's mailbox. */
 export const PROMISES_ORG = HOST_ORG.replace(
   "mailboxes:\n",
-  "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: odd%x_y-z@example.com, name: Odd }\nmailboxes:\n  - { address: postmaster@example.com, name: Postmaster }\n",
+  "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: odd%x_y-z@example.com, name: Odd }\n" +
+    Array.from({ length: 14 }, (_, i) => `  - { address: s${i}@example.com, name: S${i} }\n`).join("") +
+    "mailboxes:\n  - { address: postmaster@example.com, name: Postmaster }\n",
 );
 
 const until = async <T>(fn: () => T | Promise<T>, done: (t: T) => boolean, ms = 20_000): Promise<T> => {
@@ -57,7 +60,7 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     dir = mkdtempSync(join(tmpdir(), "mailorg-promises-"));
     chmodSync(dir, 0o755);
     imapPort = await freePort();
-    host = await startMailhostSandbox({ plan, dir, relay: { host: "127.0.0.1", port: await freePort() }, imaps: { host: "127.0.0.1", port: imapPort }, passwordOf: (a) => passwords[a] });
+    host = await startMailhostSandbox({ plan, dir, relay: { host: "127.0.0.1", port: await freePort() }, imaps: { host: "127.0.0.1", port: imapPort }, passwordOf: (a) => passwords[a] ?? "session-pw" });
   }, 60_000);
   afterAll(async () => host?.stop());
 
@@ -77,7 +80,7 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
         const text = spawnSync("postcat", ["-c", host.layout.postfixDir, "-bh", "-q", q.queue_id], { encoding: "utf8" }).stdout;
         return q.recipients.map((r) => ({ id: q.queue_id, recipient: r.address, reason: r.delay_reason ?? "", subject: /^Subject: (.*)$/m.exec(text)?.[1] ?? "" }));
       });
-  const imap = (user: string) => new ImapFlow({ host: "127.0.0.1", port: imapPort, secure: true, tls: { ca: host.ca, servername: "mail.example.com" }, auth: { user, pass: passwords[user]! }, logger: false, disableAutoIdle: true });
+  const imap = (user: string) => new ImapFlow({ host: "127.0.0.1", port: imapPort, secure: true, tls: { ca: host.ca, servername: "mail.example.com" }, auth: { user, pass: passwords[user] ?? "session-pw" }, logger: false, disableAutoIdle: true });
 
   it("serves every address validate accepts ('%', '_', '-') over LMTP and IMAP, and delivers li.na+news@ to li.na's INBOX", async () => {
     await host.relay.deliver("odd%x_y-z@example.com", "pat@partner.example.org", message("pat@partner.example.org", "odd%x_y-z@example.com", "percent"));
@@ -135,4 +138,29 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     await host.relay.deliver("tiny@example.com", "pat@partner.example.org", last);
     expect(await until(() => subjects("tiny@example.com"), (s) => s.length === 2)).toEqual(["edge", "filler"]);
   }, 60_000);
+
+  it("holds more than 100 IMAPS sessions at once (imap-login in high-performance mode): 140 members' clients stay logged in", async () => {
+    // 14 members with 10 clients each (Dovecot's limit per member and address); the default imap-login
+    // (one process per connection, at most 100) reset the 101st.
+    const clients = Array.from({ length: 140 }, (_, i) => imap(`s${i % 14}@example.com`));
+    const opened: ImapFlow[] = [];
+    let failed = 0;
+    for (let i = 0; i < clients.length; i += 20) {
+      await Promise.all(clients.slice(i, i + 20).map((c) => c.connect().then(() => c.mailboxOpen("INBOX")).then(() => opened.push(c), () => failed++)));
+    }
+    try {
+      expect({ opened: opened.length, failed }).toEqual({ opened: 140, failed: 0 });
+      // Every one of them still answers.
+      const answers = await Promise.all(opened.map((c) => c.noop().then(() => true, () => false)));
+      expect(answers.filter(Boolean)).toHaveLength(140);
+    } finally {
+      await Promise.all(opened.map((c) => c.logout().catch(() => undefined)));
+    }
+  }, 180_000);
+});
+
+describe("imap-login's processes by instance type (one per vCPU)", () => {
+  it("reads the vCPUs from the size", () => {
+    expect(["t4g.small", "m7g.large", "m7g.xlarge", "r8gd.2xlarge", "c7gn.16xlarge", "m7g.metal"].map(loginProcesses)).toEqual([2, 2, 4, 8, 64, 64]);
+  });
 });
