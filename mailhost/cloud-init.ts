@@ -48,6 +48,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
   const layout = hostLayout(plan.hostname);
   const deb = plan.arch === "arm64" ? "arm64" : "amd64";
   const syncConf = {
+    hostname: plan.hostname,
     region: plan.region,
     bucket: plan.configBucket,
     key: plan.configKey,
