@@ -6,13 +6,14 @@
  * mailbox; more than 100 IMAPS sessions are held.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginProcesses } from "../mailhost/dovecot.ts";
+import { configFiles, configObject } from "../mailhost/files.ts";
+import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { validateOrg } from "../model/validate.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
@@ -138,6 +139,45 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     await host.relay.deliver("tiny@example.com", "pat@partner.example.org", last);
     expect(await until(() => subjects("tiny@example.com"), (s) => s.length === 2)).toEqual(["edge", "filler"]);
   }, 60_000);
+
+  it("a member who leaves in a change that doveconf refuses loses her open session and her login; the others' sessions stay through that and a Postfix change", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mailorg-promises-sync-"));
+    writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
+    const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
+    object.files = configFiles(plan, host.layout);
+    // What SSM holds: the hash lines the sandbox made for every login.
+    writeFileSync(join(root, "passwd"), readFileSync(join(host.layout.dovecotDir, "imap.passwd"), "utf8"));
+    writeFileSync(join(root, "relay"), readFileSync(join(host.layout.dovecotDir, "smtp.passwd"), "utf8"));
+    const sync = (o: unknown) => {
+      writeFileSync(join(root, "object.json"), JSON.stringify(o));
+      return spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", host.layout.postfixDir, "--dovecot-dir", host.layout.dovecotDir, "--state-dir", join(root, "state")], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: "2026-06-01T10:00:00Z" } });
+    };
+    expect(sync(object).status).toBe(0); // the host's first sync: the same files the sandbox started with
+    const leaver = imap("s0@example.com");
+    const stayer = imap("s1@example.com");
+    await leaver.connect();
+    await stayer.connect();
+    let leaverClosed = false;
+    leaver.on("close", () => (leaverClosed = true));
+    const broken = structuredClone(object);
+    broken.logins = broken.logins.filter((a) => a !== "s0@example.com");
+    broken.files["dovecot/dovecot.conf"] += "no_such_setting = 1\n";
+    const refused = sync(broken);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("logins ended: s0@example.com");
+    expect(await until(() => leaverClosed, (c) => c, 10_000)).toBe(true);
+    await expect(inboxSubjects(imap("s0@example.com"))).rejects.toThrow();
+    await stayer.noop();
+    expect(stayer.usable).toBe(true);
+    // A Postfix-only change (a new mailbox) reloads Postfix, not Dovecot: the session stays.
+    const more = structuredClone(broken);
+    more.files["dovecot/dovecot.conf"] = object.files["dovecot/dovecot.conf"]!;
+    more.files["postfix/vmailbox"] += "new@example.com new@example.com/Maildir/\n";
+    expect(sync(more).status).toBe(0);
+    await stayer.noop();
+    expect(stayer.usable).toBe(true);
+    await stayer.logout();
+  }, 120_000);
 
   it("holds more than 100 IMAPS sessions at once (imap-login in high-performance mode): 140 members' clients stay logged in", async () => {
     // 14 members with 10 clients each (Dovecot's limit per member and address); the default imap-login
