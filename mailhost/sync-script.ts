@@ -318,9 +318,11 @@ def main():
     except Exception as e:
         version, failure = "unknown", "%s: %s" % (type(e).__name__, e)
     report(args, conf, hostname, version, failure)
+    # One line per run, success or not: mailorg logins reads the last "ok at" from the log group.
     if failure:
-        log(failure)
+        log("failed at %s: %s" % (now(), " | ".join(l.strip() for l in failure.splitlines() if l.strip())))
         return 1
+    log("ok at %s: configuration %s" % (now(), version))
     return 0
 
 

@@ -13,6 +13,7 @@ import bcrypt from "bcryptjs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { configFiles, configObject } from "../mailhost/files.ts";
 import { CONFIG_FILES, hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
+import { lastSuccessfulSync } from "../mailhost/logins.ts";
 import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { validateOrg } from "../model/validate.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
@@ -77,6 +78,8 @@ describe.skipIf(skip !== "")(`the host's sync under faults${skip}`, () => {
     h.inputs(h.object, [line("li.na@example.com"), line("wu.bo@example.com")]);
     const first = h.sync("2026-06-01T10:00:00Z");
     expect(first.stderr).toContain("installed configuration local (2 logins)");
+    expect(first.stderr.trim().split("\n").pop()).toBe("mailorg-sync: ok at 2026-06-01T10:00:00Z: configuration local");
+    expect(lastSuccessfulSync(first.stderr.split("\n"))).toBe("2026-06-01T10:00:00Z");
     expect(first.status).toBe(0);
     expect(h.status()).toEqual({ last_attempt: "2026-06-01T10:00:00Z", last_success: "2026-06-01T10:00:00Z", failure: null, version: "local" });
     expect(h.metrics()).toBe("SyncFailed local 0\n");
@@ -114,6 +117,8 @@ describe.skipIf(skip !== "")(`the host's sync under faults${skip}`, () => {
     expect(h.commands()).toBe(`doveadm -c ${join(h.layout.dovecotDir, "dovecot.conf")} kick li.na@example.com\n`);
     expect(readFileSync(join(h.layout.dovecotDir, "dovecot.conf"), "utf8")).not.toContain("no_such_setting");
     expect(h.status()).toMatchObject({ last_success: "2026-06-01T10:00:00Z", failure: expect.stringContaining("doveconf -n") });
+    expect(r.stderr.trim().split("\n").pop()).toMatch(/^mailorg-sync: failed at 2026-06-01T10:02:00Z: configuration local refused, the running configuration stays/);
+    expect(lastSuccessfulSync(r.stderr.split("\n"))).toBeUndefined();
   });
 
   it("revokes from whichever source answers: SSM when the object is unreadable, the object when SSM is", () => {
