@@ -140,7 +140,7 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     expect(await until(() => subjects("tiny@example.com"), (s) => s.length === 2)).toEqual(["edge", "filler"]);
   }, 60_000);
 
-  it("a member who leaves in a change that doveconf refuses loses her open session and her login; the others' sessions stay through that and a Postfix change", async () => {
+  it("a member who leaves in a change that doveconf refuses loses her open session and her login; the others' sessions stay through that, a Postfix change and a Dovecot reload", async () => {
     const root = mkdtempSync(join(tmpdir(), "mailorg-promises-sync-"));
     writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
@@ -174,6 +174,14 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     more.files["dovecot/dovecot.conf"] = object.files["dovecot/dovecot.conf"]!;
     more.files["postfix/vmailbox"] += "new@example.com new@example.com/Maildir/\n";
     expect(sync(more).status).toBe(0);
+    await stayer.noop();
+    expect(stayer.usable).toBe(true);
+    // A change of Dovecot's own configuration reloads Dovecot: open sessions stay (shutdown_clients = no) and
+    // take the new settings at their next login.
+    const tuned = structuredClone(more);
+    tuned.files["dovecot/dovecot.conf"] = tuned.files["dovecot/dovecot.conf"]!.replace("auth_failure_delay = 2 secs", "auth_failure_delay = 3 secs");
+    expect(sync(tuned).status).toBe(0);
+    await new Promise((ok) => setTimeout(ok, 1000));
     await stayer.noop();
     expect(stayer.usable).toBe(true);
     await stayer.logout();
