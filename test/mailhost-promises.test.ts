@@ -176,11 +176,14 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     expect(sync(more).status).toBe(0);
     await stayer.noop();
     expect(stayer.usable).toBe(true);
-    // A change of Dovecot's own configuration reloads Dovecot: open sessions stay (shutdown_clients = no) and
-    // take the new settings at their next login.
+    // A change of Dovecot's own configuration reloads Dovecot (only then): open sessions stay, with their
+    // processes of the old configuration until they log out.
+    const reloads = () => (readFileSync(join(host.layout.logDir, "dovecot.log"), "utf8").match(/SIGHUP received - reloading configuration/g) ?? []).length;
+    const before = reloads();
     const tuned = structuredClone(more);
     tuned.files["dovecot/dovecot.conf"] = tuned.files["dovecot/dovecot.conf"]!.replace("auth_failure_delay = 2 secs", "auth_failure_delay = 3 secs");
     expect(sync(tuned).status).toBe(0);
+    expect(await until(reloads, (n) => n > before, 5_000)).toBe(before + 1);
     await new Promise((ok) => setTimeout(ok, 1000));
     await stayer.noop();
     expect(stayer.usable).toBe(true);
