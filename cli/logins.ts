@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { Command } from "commander";
-import { loginsFromCloudWatch, loginsFromLog, type LoginRecord } from "../mailhost/logins.ts";
+import { lastSyncFromCloudWatch, loginsFromCloudWatch, loginsFromLog, type LoginRecord } from "../mailhost/logins.ts";
 import { canon } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
 import { loadValidPlan } from "../plan/validate.ts";
@@ -32,7 +32,11 @@ export function register(program: Command): void {
           process.stderr.write(`mailorg: the org in ${opts.org} declares no organisation.mailbox_host, so there are no logins to list\n`);
           return EXIT_FAIL;
         }
-        records = await loginsFromCloudWatch(new CloudWatchLogsClient({ region: plan.mailhost.region }), plan.mailhost.logGroup, filter);
+        const client = new CloudWatchLogsClient({ region: plan.mailhost.region });
+        records = await loginsFromCloudWatch(client, plan.mailhost.logGroup, filter);
+        // Logins follow the org only as fast as the host's sync: show when it last succeeded (looked up over a week).
+        const lastSync = (await lastSyncFromCloudWatch(client, plan.mailhost.logGroup, Date.now() - 7 * 86_400_000)) ?? "none in the last 7 days";
+        process.stderr.write(`mailorg: last successful sync on ${plan.mailhost.hostname}: ${lastSync}\n`);
       }
       if (opts.format === "json") printJson(records);
       else process.stdout.write(records.map((r) => `${r.time}  ${r.result.padEnd(7)}  ${r.protocol}  ${r.method.padEnd(5)}  ${r.ip.padEnd(15)}  ${r.address}\n`).join(""));

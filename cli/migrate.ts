@@ -15,12 +15,17 @@ export function register(program: Command): void {
     .description("copy each member's old IMAP account into their mailbox (folders, flags, dates; a second run copies only what is new)")
     .requiredOption("--from <url>", "the old server: imap://HOST[:PORT] or imaps://HOST[:PORT]")
     .requiredOption("--map <file.csv>", "address,old_username,old_password lines")
-    .option("--sandbox <maildir>", "migrate into a running sandbox's mailbox host (default: the EC2 host, through SSM Run Command)");
+    .option("--sandbox <maildir>", "migrate into a running sandbox's mailbox host (default: the EC2 host, through SSM Run Command)")
+    .option("--ca-file <pem>", "with --sandbox: CA certificates the old server's certificate must chain to (default Debian's bundle, /etc/ssl/certs/ca-certificates.crt)")
+    .option("--insecure", "allow imap:// in clear text when the old server offers no STARTTLS (old passwords cross the network unencrypted)");
   withOrg(cmd);
-  cmd.action((opts: { org: string; from: string; map: string; sandbox?: string }) =>
+  cmd.action((opts: { org: string; from: string; map: string; sandbox?: string; insecure?: boolean; caFile?: string }) =>
     runCommand(async () => {
-      const source = parseSource(opts.from);
+      const parsed = parseSource(opts.from);
+      const source = parsed && { ...parsed, insecure: opts.insecure === true };
       if (!source) throw new UsageError(`--from is '${opts.from}'; expected imap://HOST[:PORT] or imaps://HOST[:PORT]`);
+      if (opts.caFile !== undefined && opts.sandbox === undefined) throw new UsageError("--ca-file works with --sandbox only: the EC2 host trusts Debian's CA bundle");
+      if (opts.caFile !== undefined && !existsSync(opts.caFile)) throw new UsageError(`--ca-file ${opts.caFile}: no such file`);
       if (!existsSync(opts.map)) throw new UsageError(`--map ${opts.map}: no such file`);
       const { entries, errors } = parseMigrationMap(readFileSync(opts.map, "utf8"));
       if (errors.length) throw new UsageError(`--map ${opts.map}: ${errors.join("; ")}`);
@@ -41,11 +46,11 @@ export function register(program: Command): void {
       if (opts.sandbox === undefined) {
         // On the EC2 host, through SSM Run Command (mailhost/migrate-remote.ts).
         const ssm = new SSMClient({ region: plan.mailhost.region });
-        run = (e) => migrateOnHost(ssm, plan.mailhost!, opts.from, e);
+        run = (e) => migrateOnHost(ssm, plan.mailhost!, opts.from, e, { insecure: source.insecure });
       } else {
         const config = join(opts.sandbox, "_mailhost", "dovecot", "dovecot.conf");
         if (!existsSync(config)) throw new UsageError(`--sandbox ${opts.sandbox} has no mailbox host (${config}); start mailorg sandbox with an org that declares organisation.mailbox_host`);
-        run = async (e) => migrateMailbox(config, source, e);
+        run = async (e) => migrateMailbox(config, source, e, opts.caFile);
       }
       for (const [i, e] of entries.entries()) await report(i, e, () => run(e));
       process.stdout.write(`${entries.length - failed} of ${entries.length} accounts migrated\n`);

@@ -11,6 +11,7 @@ import { BackupPlan } from "@cdktn/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktn/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktn/provider-aws/lib/backup-vault";
 import { CloudwatchLogGroup } from "@cdktn/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktn/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsAmi } from "@cdktn/provider-aws/lib/data-aws-ami";
 import { DataAwsSecretsmanagerRandomPassword } from "@cdktn/provider-aws/lib/data-aws-secretsmanager-random-password";
 import { DataAwsSubnet } from "@cdktn/provider-aws/lib/data-aws-subnet";
@@ -32,6 +33,7 @@ import { Fn } from "cdktn";
 import { Construct } from "constructs";
 import { cloudInitUserData } from "../mailhost/cloud-init.ts";
 import { configObject } from "../mailhost/files.ts";
+import { SYNC_METRIC } from "../mailhost/sync-script.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
 import { lockDownBucket } from "./private-bucket.ts";
@@ -52,6 +54,8 @@ export interface MailboxHostProps {
   readonly zones: Readonly<Record<string, string>>;
   /** Days the mail log (logins, deliveries) is kept. Default 400 (login records for a year and a bit). */
   readonly logRetentionDays?: number;
+  /** SNS topic notified when the host's sync keeps failing. Default none (the alarm only shows in CloudWatch). */
+  readonly alarmTopicArn?: string;
 }
 
 const ASSUME = (service: string): string => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
@@ -60,6 +64,7 @@ export class MailboxHost extends Construct {
   readonly instance: Instance;
   readonly dataVolume: EbsVolume;
   readonly eip: Eip;
+  readonly syncAlarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: MailboxHostProps) {
     super(scope, id);
@@ -100,6 +105,8 @@ export class MailboxHost extends Construct {
       { Sid: "ReadLoginHashes", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: arn("ssm", `parameter${host.passwdParameterPath.replace(/\/$/, "")}`) },
       { Sid: "ReadRelayHash", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.relayPasswdParameter}`) },
       { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
+      { Sid: "FindDataVolume", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.dataVolumeParameter}`) },
+      { Sid: "ReportSync", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": SYNC_METRIC.namespace } } },
       { Sid: "WriteMailLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${logs.arn}:*` },
       {
         Sid: "AnswerAcmeChallengeOnly",
@@ -163,8 +170,27 @@ export class MailboxHost extends Construct {
     this.dataVolume = protect(
       new EbsVolume(this, "data", { availabilityZone: az, size: host.volumeGb, type: "gp3", encrypted: true, finalSnapshot: true, tags: { Name: `${host.name}-data` } }),
     );
+    // The mount script finds the data volume by this id (its NVMe serial), never by "the first blank disk".
+    new SsmParameter(this, "data-volume-id", { name: host.dataVolumeParameter, type: "String", description: `EBS volume id of the mail on ${host.hostname}`, value: this.dataVolume.id });
     new VolumeAttachment(this, "data-attachment", { deviceName: DATA_DEVICE, volumeId: this.dataVolume.id, instanceId: this.instance.id, stopInstanceBeforeDetaching: true });
     this.eip = new Eip(this, "eip", { domain: "vpc", instance: this.instance.id, tags: { Name: host.name } });
+
+    // Every sync reports SyncFailed (1 or 0). Ten minutes of failures only (about five syncs), or no report at all
+    // (the sync or the host is down), is an alarm: logins may be waiting to be revoked.
+    this.syncAlarm = new CloudwatchMetricAlarm(this, "sync-alarm", {
+      alarmName: `${host.name}-sync-failing`,
+      alarmDescription: `the configuration sync on ${host.hostname} has failed for 10 minutes or stopped reporting (docs/mailhost.md: the sync log in ${host.logGroup}, stream <instance>/sync)`,
+      namespace: SYNC_METRIC.namespace,
+      metricName: SYNC_METRIC.name,
+      dimensions: { Host: host.hostname },
+      statistic: "Minimum",
+      period: 300,
+      evaluationPeriods: 2,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "breaching",
+      ...(props.alarmTopicArn ? { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] } : {}),
+    });
 
     // Daily backups of the mail volume, kept for the retention the org declares.
     const vault = protect(new BackupVault(this, "backup-vault", { name: host.name }));

@@ -1,7 +1,7 @@
 /**
  * cloud-init user data for the mailbox host on Debian 12: Debian's packages (Postfix, Dovecot, certbot with its
- * Route 53 plugin, fail2ban, unattended-upgrades), the vmail user, the data volume mounted by its label (formatted
- * only when it carries no file system at all, so a replacement instance finds the mail where it was), the SSM and
+ * Route 53 plugin, fail2ban, unattended-upgrades), the vmail user, the data volume found by its EBS volume id and
+ * mounted (formatted only when it carries no file system at all, so a replacement instance finds the mail where it was), the SSM and
  * CloudWatch agents (Session Manager instead of SSH; the mail log to CloudWatch Logs), the certificate by the DNS
  * challenge with a deploy hook that reloads both services, and the sync timer. Nothing here is a secret: the host
  * reads its configuration and login hashes with its instance role.
@@ -16,27 +16,45 @@ import { SYNC_SCRIPT } from "./sync-script.ts";
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "nftables", "unattended-upgrades", "logrotate"];
 
-function mountScript(mailRoot: string, uid: number): string {
+/**
+ * Mounts the mail data volume at mailRoot. The volume is found by its EBS volume id (the mailhost stack writes
+ * it to an SSM parameter; MAILORG_DATA_VOLUME_ID overrides it), as the NVMe serial udev links under
+ * /dev/disk/by-id: never "the first blank disk", which on instance types with local NVMe (m7gd, r8gd) is
+ * ephemeral instance storage. Only that device is ever formatted, and only when it has no file system at all;
+ * a file system on it without the mail label is refused. MAILORG_BY_ID_DIR and MAILORG_NO_MOUNT are for the
+ * tests, which run this very script on image files.
+ */
+export function mountScript(mailRoot: string, uid: number, region: string, parameter: string): string {
   return `#!/bin/sh
-# Mounts the mail data volume (label ${DATA_LABEL}) at ${mailRoot}. The volume is attached after the instance
-# starts, so wait for it (at most 10 minutes). A disk is formatted only when it has no file system at all.
 set -eu
-root_disk=$(lsblk -no PKNAME "$(findmnt -no SOURCE /)")
+by_id=\${MAILORG_BY_ID_DIR:-/dev/disk/by-id}
+vol=\${MAILORG_DATA_VOLUME_ID:-$(python3 -c 'import boto3, sys; print(boto3.client("ssm", region_name=sys.argv[1]).get_parameter(Name=sys.argv[2])["Parameter"]["Value"])' ${region} ${parameter})}
+case "$vol" in
+  vol-[0-9a-f]*) ;;
+  *) echo "mailorg: the data volume id is '$vol', not an EBS volume id (vol-...); see the SSM parameter ${parameter}" >&2; exit 1 ;;
+esac
+dev="$by_id/nvme-Amazon_Elastic_Block_Store_$(echo "$vol" | tr -d -)"
+# The volume is attached after the instance starts: wait for it (at most 10 minutes).
 i=0
-while ! blkid -L ${DATA_LABEL} >/dev/null 2>&1; do
-  for d in $(lsblk -dnpo NAME,TYPE | awk '$2 == "disk" {print $1}'); do
-    [ "$(basename "$d")" = "$root_disk" ] && continue
-    if ! blkid -p "$d" >/dev/null 2>&1 && [ -z "$(lsblk -no NAME "$d" | tail -n +2)" ]; then
-      mkfs.ext4 -q -L ${DATA_LABEL} "$d"
-    fi
-  done
-  i=$((i + 1)); [ $i -ge 120 ] && { echo "mailorg: no data volume labelled ${DATA_LABEL} after 10 minutes" >&2; exit 1; }
+while [ ! -e "$dev" ]; do
+  i=$((i + 1)); [ $i -ge 120 ] && { echo "mailorg: the data volume $vol is not attached ($dev missing after 10 minutes)" >&2; exit 1; }
   sleep 5
 done
+disk=$(readlink -f "$dev")
+if ! blkid -p "$disk" >/dev/null 2>&1; then
+  echo "mailorg: formatting the data volume $vol ($disk): it has no file system"
+  mkfs.ext4 -q -L ${DATA_LABEL} "$disk"
+fi
+label=$(blkid -p -s LABEL -o value "$disk" || true)
+if [ "$label" != "${DATA_LABEL}" ]; then
+  echo "mailorg: the data volume $vol ($disk) holds a file system labelled '$label', not ${DATA_LABEL}; not formatting or mounting it (check the volume attached as the data volume)" >&2
+  exit 1
+fi
+[ -n "\${MAILORG_NO_MOUNT:-}" ] && exit 0
 mkdir -p ${mailRoot}
-grep -q "LABEL=${DATA_LABEL}" /etc/fstab || echo "LABEL=${DATA_LABEL} ${mailRoot} ext4 defaults,nofail,x-systemd.device-timeout=10min 0 2" >> /etc/fstab
+grep -q " ${mailRoot} " /etc/fstab || echo "$dev ${mailRoot} ext4 defaults,nofail,x-systemd.device-timeout=10min 0 2" >> /etc/fstab
 mountpoint -q ${mailRoot} || mount ${mailRoot}
 chown ${uid}:${uid} ${mailRoot}
 chmod 0750 ${mailRoot}
@@ -48,6 +66,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
   const layout = hostLayout(plan.hostname);
   const deb = plan.arch === "arm64" ? "arm64" : "amd64";
   const syncConf = {
+    hostname: plan.hostname,
     region: plan.region,
     bucket: plan.configBucket,
     key: plan.configKey,
@@ -83,7 +102,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
     hostname: plan.hostname.split(".")[0],
     ssh_pwauth: false,
     write_files: [
-      file("/usr/local/sbin/mailorg-mount-data", mountScript(layout.mailRoot, layout.mailUid), "0755"),
+      file("/usr/local/sbin/mailorg-mount-data", mountScript(layout.mailRoot, layout.mailUid, plan.region, plan.dataVolumeParameter), "0755"),
       file("/usr/local/sbin/mailorg-sync", SYNC_SCRIPT, "0755"),
       file("/usr/local/sbin/mailorg-migrate", MIGRATE_SCRIPT, "0700"),
       file("/etc/mailorg/sync.json", JSON.stringify(syncConf, null, 1) + "\n"),
@@ -101,7 +120,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\n", "0755"),
       file(
         "/etc/fail2ban/jail.d/mailorg.local",
-        `# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
+        `# Debian 12 has nftables, not iptables: bans are nftables rules (the default iptables action would fail).\n[DEFAULT]\nbanaction = nftables-multiport\nbanaction_allports = nftables-allports\n\n# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
       ),
       file("/etc/apt/apt.conf.d/21mailorg-auto-upgrades", 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'),
       file("/etc/logrotate.d/mailorg", `${layout.logDir}/*.log /var/log/mailorg-sync.log {\n  weekly\n  rotate 8\n  compress\n  missingok\n  notifempty\n  copytruncate\n}\n`),

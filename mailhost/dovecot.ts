@@ -8,6 +8,27 @@
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import type { MailhostLayout } from "./layout.ts";
 
+/** The local part's characters Dovecot accepts as a user name: the schema's, but "+" (the delimiter). */
+export const AUTH_USERNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@%";
+
+/** Room over the quota for the headers the host adds to a message whose announced size fitted. */
+export const QUOTA_GRACE = "1M";
+
+/** Connections one imap-login process holds (TLS proxied for the session's lifetime). */
+export const LOGIN_CLIENT_LIMIT = 1000;
+
+/**
+ * vCPUs of an EC2 instance type, from its size: nano to large 2, xlarge 4, Nxlarge 4N (metal: 64). One login
+ * process per vCPU is Dovecot's high-performance setting.
+ */
+export function loginProcesses(instanceType: string): number {
+  const size = instanceType.split(".")[1] ?? "";
+  if (size === "xlarge") return 4;
+  const n = /^(\d+)xlarge$/.exec(size);
+  if (n) return 4 * Number(n[1]);
+  return size === "metal" ? 64 : 2;
+}
+
 /** dovecot.conf: the whole configuration in one file (no conf.d), so `doveconf -n` checks exactly this. */
 export function dovecotConf(plan: MailhostPlan, layout: MailhostLayout): string {
   const d = layout.dovecotDir;
@@ -44,9 +65,17 @@ first_valid_gid = ${Math.min(layout.mailGid, 100)}
 mail_plugins = $mail_plugins quota
 postmaster_address = ${plan.postmaster}
 hostname = ${plan.hostname}
+# Every character an address may hold (schemas/org.schema.json's local part, less "+": that is the delimiter,
+# and the mailbox-host-address rule refuses it in a hosted address), so LMTP and IMAP serve every address that
+# validate accepts.
+auth_username_chars = ${AUTH_USERNAME_CHARS}
+# Plus-addressing, as the router does: li.na+news@ is delivered to li.na@'s INBOX.
+recipient_delimiter = +
 lmtp_save_to_detail_mailbox = no
-recipient_delimiter =
-quota_full_tempfail = no
+# A 250 is a promise: a copy that Postfix accepted and that no longer fits is refused by LMTP with 452 (not
+# 552), so Postfix keeps it queued and delivers it when room is made; past the queue lifetime its bounce notice
+# reaches the postmaster (main.cf).
+quota_full_tempfail = yes
 
 # Who may log in, by service: members over IMAP (imap.passwd), the router over SMTP AUTH (smtp.passwd). The
 # files hold bcrypt hashes only; the host's sync writes them from SSM.
@@ -72,8 +101,21 @@ plugin {
 protocol imap {
   mail_plugins = $mail_plugins imap_quota
 }
+# Postfix's RCPT check (quota-status) counts the quota exactly; LMTP, delivering what Postfix has already
+# accepted, lets the headers added on the way in over it (only when the mailbox was under quota before).
+protocol lmtp {
+  plugin {
+    quota_grace = ${QUOTA_GRACE}
+  }
+}
 
+# Logins in high-performance mode: a few long-lived login processes, each holding many TLS connections (the
+# default, one process per connection and at most 100, refuses the 101st session on the whole host).
 service imap-login {
+  service_count = 0
+  process_min_avail = ${loginProcesses(plan.instanceType)}
+  client_limit = ${LOGIN_CLIENT_LIMIT}
+  vsz_limit = 1G
   inet_listener imap {
     port = 0
   }

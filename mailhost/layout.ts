@@ -32,6 +32,13 @@ export interface MailhostLayout {
   readonly instanceName: string;
 }
 
+/**
+ * The configuration files the host syncs, by their key in the configuration object (<postfix|dovecot>/<name>):
+ * the host's sync installs these and refuses an object naming anything else. The login files
+ * (dovecot/imap.passwd, dovecot/smtp.passwd) are not among them: the sync writes those from SSM.
+ */
+export const CONFIG_FILES = ["dovecot/dovecot.conf", "dovecot/users", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"] as const;
+
 /** The vmail user cloud-init creates on the host. */
 export const VMAIL_UID = 5000;
 

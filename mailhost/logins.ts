@@ -39,6 +39,32 @@ export function loginsFromLog(text: string, filter: LoginFilter = {}): LoginReco
     .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 
+/** The sync's line for a run that succeeded (mailhost/sync-script.ts): "mailorg-sync: ok at <UTC time>: …". */
+const SYNC_OK = /^mailorg-sync: ok at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/;
+
+/** The time of the latest successful sync in these log lines (any order), or undefined. */
+export function lastSuccessfulSync(lines: readonly string[]): string | undefined {
+  let last: string | undefined;
+  for (const l of lines) {
+    const t = SYNC_OK.exec(l)?.[1];
+    if (t !== undefined && (last === undefined || t > last)) last = t;
+  }
+  return last;
+}
+
+/** The latest successful sync the host logged to its CloudWatch log group since startTime (ms), or undefined. */
+export async function lastSyncFromCloudWatch(client: CloudWatchLogsClient, logGroup: string, startTime: number): Promise<string | undefined> {
+  const lines: string[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const r = await client.send(new FilterLogEventsCommand({ logGroupName: logGroup, filterPattern: '"mailorg-sync: ok at"', startTime, ...(nextToken ? { nextToken } : {}) }));
+    for (const e of r.events ?? []) if (e.message) lines.push(e.message.trim());
+    nextToken = r.nextToken;
+    if (!nextToken) break;
+  }
+  return lastSuccessfulSync(lines);
+}
+
 /** The records in the host's CloudWatch log group (its dovecot streams), every page, filtered as asked. */
 export async function loginsFromCloudWatch(client: CloudWatchLogsClient, logGroup: string, filter: LoginFilter = {}): Promise<LoginRecord[]> {
   const lines: string[] = [];

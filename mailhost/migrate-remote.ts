@@ -32,10 +32,10 @@ export interface RemoteOptions {
 }
 
 /** Migrates one member on the host; never throws for the member's own failure (it is in the result). */
-export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: string, entry: RemoteEntry, opts: RemoteOptions = {}): Promise<RemoteResult> {
+export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: string, entry: RemoteEntry, opts: RemoteOptions & { readonly insecure?: boolean } = {}): Promise<RemoteResult> {
   const name = passwdParameterName(host.migrateParameterPath, entry.address);
   const fail = (error: string): RemoteResult => ({ address: entry.address, ok: false, before: 0, after: 0, error });
-  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword }) }));
+  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword, ...(opts.insecure ? { insecure: true } : {}) }) }));
   try {
     const sent = await ssm.send(
       new SendCommandCommand({

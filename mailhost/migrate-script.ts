@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--local", help="read the old account from this JSON file instead of SSM")
     ap.add_argument("--config", default="/etc/dovecot/dovecot.conf")
     ap.add_argument("--sync-conf", default="/etc/mailorg/sync.json")
+    ap.add_argument("--ca-file", default="/etc/ssl/certs/ca-certificates.crt", help="CA certificates the old server's certificate must chain to (Debian's bundle)")
     args = ap.parse_args()
     if args.local:
         with open(args.local) as f:
@@ -47,11 +48,13 @@ def main():
         return 1
     tls = m.group(1) == "imaps"
     port = int(m.group(3) or (993 if tls else 143))
+    # imaps:// is TLS, imap:// STARTTLS (refused by a server without it); clear text only when asked (--insecure).
+    ssl = "imaps" if tls else ("no" if account.get("insecure") is True else "starttls")
     fd, conf = tempfile.mkstemp(prefix="mailorg-migrate-", suffix=".conf")
     try:
         with os.fdopen(fd, "w") as f:
-            f.write("!include %s\nimapc_host = %s\nimapc_port = %d\nimapc_user = %s\nimapc_password = %s\nimapc_ssl = %s\nimapc_features = rfc822.size fetch-headers\nmail_prefetch_count = 20\n" % (
-                args.config, m.group(2).strip("[]"), port, quoted(account["old_user"]), quoted(account["old_password"]), "imaps" if tls else "no"))
+            f.write("!include %s\nimapc_host = %s\nimapc_port = %d\nimapc_user = %s\nimapc_password = %s\nimapc_ssl = %s\nimapc_ssl_verify = yes\nssl_client_ca_file = %s\nimapc_features = rfc822.size fetch-headers\nmail_prefetch_count = 20\n" % (
+                args.config, m.group(2).strip("[]"), port, quoted(account["old_user"]), quoted(account["old_password"]), ssl, args.ca_file))
         before = count(args.config, args.address)
         r = subprocess.run(["doveadm", "-c", conf, "-o", "mail_fsync=never", "sync", "-1", "-R", "-u", args.address, "imapc:"], capture_output=True, text=True)
         after = count(args.config, args.address)
@@ -60,7 +63,8 @@ def main():
     out = {"address": args.address, "ok": r.returncode == 0, "before": before, "after": after}
     if r.returncode != 0:
         lines = [l.strip() for l in (r.stderr or r.stdout).splitlines() if l.strip()]
-        out["error"] = next((l for l in lines if re.search("auth|login|password", l, re.I)), lines[-1] if lines else "exit %d" % r.returncode)
+        # A TLS failure first (it ends in "Login ... failed", which would read as a wrong password), then the login's.
+        out["error"] = next((l for l in lines if re.search(r"Error: .*(certificate|STARTTLS|SSL)", l, re.I)), None) or next((l for l in lines if re.search("auth|login|password", l, re.I)), lines[-1] if lines else "exit %d" % r.returncode)
     print(json.dumps(out))
     return 0 if out["ok"] else 1
 

@@ -38,7 +38,19 @@ export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
     // Nothing leaves from here: outside mail goes through SES, and bounces are not sent.
     ["default_transport", "error:5.7.1 this host only receives the router's relay; send through SES"],
     ["relay_transport", "error:5.7.1 this host only receives the router's relay; send through SES"],
-    ["notify_classes", "resource, software"],
+    // Plus-addressing, as the router does: li.na+news@ is li.na@'s (virtual_mailbox_maps, then Dovecot's LMTP).
+    ["recipient_delimiter", "+"],
+    // user%domain is an address here, never a route (the schema allows '%' in a local part).
+    ["allow_percent_hack", "no"],
+    // A 250 is a promise: a copy that LMTP cannot take yet (a mailbox that filled up after RCPT: Dovecot's
+    // quota_full_tempfail) waits in the queue and is retried; the postmaster's mailbox gets a notice when a copy
+    // is delayed, and a copy of every bounce (the bounce itself cannot leave this host).
+    ["notify_classes", "bounce, 2bounce, delay, resource, software"],
+    ["bounce_notice_recipient", plan.postmaster],
+    ["2bounce_notice_recipient", plan.postmaster],
+    ["delay_notice_recipient", plan.postmaster],
+    ["error_notice_recipient", plan.postmaster],
+    ["delay_warning_time", "1h"],
     ["smtpd_tls_cert_file", layout.tlsCert],
     ["smtpd_tls_key_file", layout.tlsKey],
     ["smtpd_tls_security_level", "encrypt"],

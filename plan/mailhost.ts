@@ -69,6 +69,8 @@ export interface MailhostPlan {
   readonly passwdParameterPath: string;
   /** SSM path where `mailorg migrate` leaves one member's old account for the host to read (and delete). */
   readonly migrateParameterPath: string;
+  /** SSM parameter holding the data volume's EBS id (written by the mailhost stack; the mount script reads it). */
+  readonly dataVolumeParameter: string;
   /** SSM parameter holding the router's line "mailorg-router:{BLF-CRYPT}<hash>" (the smtp service's passdb). */
   readonly relayPasswdParameter: string;
   /** Largest message accepted, in bytes (organisation.max_message_size_mb). */
@@ -142,6 +144,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     configKey: "mailhost/config.json",
     passwdParameterPath: `/${prefix}/mailhost/passwd/`,
     relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
+    dataVolumeParameter: `/${prefix}/mailhost/data-volume`,
     migrateParameterPath: `/${prefix}/mailhost/migrate/`,
     maxMessageBytes: table.maxMessageBytes,
     postmaster: `postmaster@${zone ? canon(zone.name) : canon(host.hostname)}`,

@@ -68,6 +68,8 @@ export interface DovecotOptions {
   /** Addresses that may log in. */
   readonly logins: readonly string[];
   readonly password: string;
+  /** TLS (an old server in migration tests): STARTTLS on the port, and IMAPS on imapsPort. Default none. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly imapsPort: number };
 }
 
 /** What the generated configuration adds that startDovecot must know: the greeting that proves the answering server is its own child. */
@@ -86,7 +88,7 @@ instance_name = mailorg-sandbox-${opts.port}
 log_path = ${dir}/dovecot.log
 protocols = imap
 listen = ${opts.host}
-ssl = no
+ssl = ${opts.tls ? `yes\nssl_cert = <${opts.tls.cert}\nssl_key = <${opts.tls.key}` : "no"}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = ${users.internal}
@@ -109,7 +111,7 @@ service imap-login {
     port = ${opts.port}
   }
   inet_listener imaps {
-    port = 0
+    ${opts.tls ? `address = ${opts.host}\n    port = ${opts.tls.imapsPort}\n    ssl = yes` : "port = 0"}
   }
   chroot =
 }

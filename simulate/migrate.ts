@@ -21,7 +21,18 @@ export interface MigrationEntry {
 export interface MigrationSource {
   readonly host: string;
   readonly port: number;
+  /** imaps:// (TLS from the start); otherwise imap://, which uses STARTTLS unless insecure. */
   readonly tls: boolean;
+  /** imap:// in clear text, without STARTTLS (`mailorg migrate --insecure`): old passwords cross the network unencrypted. */
+  readonly insecure?: boolean;
+}
+
+/** Debian's CA bundle (ca-certificates): the old server's certificate must chain to it and name the host. */
+export const DEBIAN_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/** imapc's TLS: imaps:// is TLS, imap:// is STARTTLS (refused by a server without it), clear text only when insecure. */
+export function imapcSsl(source: MigrationSource): "imaps" | "starttls" | "no" {
+  return source.tls ? "imaps" : source.insecure ? "no" : "starttls";
 }
 
 /** imap://HOST[:PORT] or imaps://HOST[:PORT]; undefined when it is neither. */
@@ -68,8 +79,11 @@ function messageCount(config: string, user: string): number {
   return r.status === 0 ? Number(r.stdout.trim().split("=")[1] ?? 0) : 0;
 }
 
-/** Copies one old account into the member's mailbox on the Dovecot that `config` describes. */
-export function migrateMailbox(config: string, source: MigrationSource, entry: MigrationEntry): MigrationResult {
+/**
+ * Copies one old account into the member's mailbox on the Dovecot that `config` describes. The old server's
+ * certificate is verified against caFile (default Debian's CA bundle) and the host name.
+ */
+export function migrateMailbox(config: string, source: MigrationSource, entry: MigrationEntry, caFile = DEBIAN_CA_BUNDLE): MigrationResult {
   const dir = mkdtempSync(join(tmpdir(), "mailorg-migrate-"));
   const conf = join(dir, "imapc.conf");
   const quoted = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -81,7 +95,9 @@ export function migrateMailbox(config: string, source: MigrationSource, entry: M
       `imapc_port = ${source.port}`,
       `imapc_user = ${quoted(entry.oldUser)}`,
       `imapc_password = ${quoted(entry.oldPassword)}`,
-      `imapc_ssl = ${source.tls ? "imaps" : "no"}`,
+      `imapc_ssl = ${imapcSsl(source)}`,
+      "imapc_ssl_verify = yes",
+      `ssl_client_ca_file = ${caFile}`,
       "imapc_features = rfc822.size fetch-headers",
       "mail_prefetch_count = 20",
       "",
@@ -94,7 +110,9 @@ export function migrateMailbox(config: string, source: MigrationSource, entry: M
     const after = messageCount(config, entry.address);
     if (r.status !== 0) {
       const why = (r.stderr || r.stdout || `exit ${r.status}`).split("\n").map((l) => l.trim()).filter(Boolean);
-      return { address: entry.address, ok: false, before, after, error: why.find((l) => /auth|login|password/i.test(l)) ?? why[why.length - 1] ?? `exit ${r.status}` };
+      // A TLS failure first (it ends in "Login ... failed", which would read as a wrong password), then the login's.
+      const error = why.find((l) => /Error: .*(certificate|STARTTLS|SSL)/i.test(l)) ?? why.find((l) => /auth|login|password/i.test(l)) ?? why[why.length - 1] ?? `exit ${r.status}`;
+      return { address: entry.address, ok: false, before, after, error };
     }
     return { address: entry.address, ok: true, before, after };
   } finally {

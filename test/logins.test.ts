@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { loginsFromCloudWatch, loginsFromLog, parseLoginLine } from "../mailhost/logins.ts";
+import { lastSuccessfulSync, lastSyncFromCloudWatch, loginsFromCloudWatch, loginsFromLog, parseLoginLine } from "../mailhost/logins.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 
@@ -45,6 +45,22 @@ describe("login records", () => {
       { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"imap-login" "user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z") },
       { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"imap-login" "user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z"), nextToken: "p2" },
     ]);
+    cw.restore();
+  });
+
+  it("finds the host's last successful sync in its log group, across pages and streams, ignoring failed runs", async () => {
+    const cw = mockClient(CloudWatchLogsClient);
+    cw.on(FilterLogEventsCommand, { nextToken: undefined })
+      .resolves({ events: [{ message: "mailorg-sync: ok at 2026-12-03T10:02:00Z: configuration v7\n" }, { message: "mailorg-sync: ok at 2026-12-03T09:58:00Z: configuration v7" }], nextToken: "p2" })
+      .on(FilterLogEventsCommand, { nextToken: "p2" })
+      .resolves({ events: [{ message: "mailorg-sync: ok at 2026-12-03T10:00:00Z: configuration v7" }, { message: "mailorg-sync: failed at 2026-12-03T10:04:00Z: login hashes: ThrottlingException" }] });
+    const start = Date.parse("2026-11-26T10:00:00Z");
+    expect(await lastSyncFromCloudWatch(new CloudWatchLogsClient({ region: "eu-west-1" }), "/mailorg/host-co/mailhost", start)).toBe("2026-12-03T10:02:00Z");
+    expect(cw.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input)).toEqual([
+      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"mailorg-sync: ok at"', startTime: start },
+      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"mailorg-sync: ok at"', startTime: start, nextToken: "p2" },
+    ]);
+    expect(lastSuccessfulSync(["mailorg-sync: failed at 2026-12-03T10:04:00Z: x"])).toBeUndefined();
     cw.restore();
   });
 

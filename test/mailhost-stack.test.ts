@@ -92,7 +92,7 @@ describe("the mailhost stack", () => {
   it("gives the instance a role that reads its configuration and hashes, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "TakeMigrationAccounts", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "TakeMigrationAccounts", "FindDataVolume", "ReportSync", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.ReadLoginHashes!.Resource).toBe("arn:aws:ssm:eu-west-1:${data.aws_caller_identity.account.account_id}:parameter/host-co/mailhost/passwd");
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
@@ -100,14 +100,35 @@ describe("the mailhost stack", () => {
       Resource: "arn:aws:route53:::hostedzone/Z0123456789ABC",
       Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.mail.example.com"], "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] } },
     });
-    // Nothing grants every action of a service, and the only wildcard resources are certbot's lookups and Session Manager's channel.
+    // PutMetricData has no resource: the condition holds it to the sync's own namespace.
+    expect(sids.ReportSync).toEqual({ Sid: "ReportSync", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "mailorg/mailhost" } } });
+    expect(sids.FindDataVolume!.Resource).toBe("arn:aws:ssm:eu-west-1:${data.aws_caller_identity.account.account_id}:parameter/host-co/mailhost/data-volume");
+    // Nothing grants every action of a service, and the only wildcard resources are certbot's lookups, Session Manager's channel and the conditioned metric.
     for (const s of policy.Statement) for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
-    expect(policy.Statement.filter((s) => s.Resource === "*").map((s) => s.Sid)).toEqual(["CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(policy.Statement.filter((s) => s.Resource === "*").map((s) => s.Sid)).toEqual(["ReportSync", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(Object.keys(resources(stack, "aws_iam_role_policy_attachment"))).toHaveLength(1); // the backup role's service policy only
   });
 
+  it("alarms when the sync fails for ten minutes or stops reporting, and tells the host its data volume's id", () => {
+    expect(one("aws_cloudwatch_metric_alarm")).toMatchObject({
+      alarm_name: "host-co-mailhost-sync-failing",
+      namespace: "mailorg/mailhost",
+      metric_name: "SyncFailed",
+      dimensions: { Host: "mail.example.com" },
+      statistic: "Minimum",
+      period: 300,
+      evaluation_periods: 2,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "breaching",
+    });
+    const volume = (Object.values(resources(stack, "aws_ssm_parameter")) as R[]).find((p) => p.name === "/host-co/mailhost/data-volume")!;
+    expect(volume.value).toMatch(/^\$\{aws_ebs_volume\.[^.]+\.id\}$/);
+    expect(cloudInitUserData(plan)).toContain("/host-co/mailhost/data-volume");
+  });
+
   it("writes the configuration object and the router's relay credential; the host stores only a bcrypt hash of it", () => {
-    const relay = Object.values(resources(stack, "aws_ssm_parameter")) as R[];
+    const relay = (Object.values(resources(stack, "aws_ssm_parameter")) as R[]).filter((p) => p.type === "SecureString");
     expect(relay).toEqual([expect.objectContaining({ name: "/host-co/mailhost/relay-passwd", type: "SecureString", value: expect.stringMatching(/^mailorg-router:\{BLF-CRYPT\}\$\{bcrypt\(data\.aws_secretsmanager_random_password\..*\.random_password\)\}$/) })]);
     expect(one("aws_secretsmanager_secret").name).toBe("host-co/mailhost/relay");
     expect(one("aws_secretsmanager_secret_version").lifecycle).toEqual({ ignore_changes: ["secret_string"] });

@@ -37,7 +37,9 @@ describe("the migration map and source", () => {
 describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
   let host: RunningMailhost;
   let old: RunningDovecot;
-  const ports = { relay: 0, imaps: 0, old: 0 };
+  let plain: RunningDovecot;
+  const ports = { relay: 0, imaps: 0, old: 0, oldTls: 0, plain: 0 };
+  let ca: string;
   let oldMaildir: string;
   let base: string;
 
@@ -68,11 +70,24 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
       chownSync(p, users.mailUid, users.mailGid);
       if (statSync(p).isDirectory()) for (const e of readdirSync(p)) own(join(p, e));
     };
+    put("kept-old", "", "1704103200.5.old:2,S", "kept old");
     own(oldMaildir);
-    old = await startDovecot({ host: "127.0.0.1", port: ports.old, maildir: oldMaildir, logins: ["lina-old", "wubo-old"], password: "old-pw" });
+    // The old server's certificate, for the name "localhost", from a CA the test makes (and trusts where it says so).
+    const tls = join(base, "tls");
+    mkdirSync(tls);
+    ca = join(tls, "ca.pem");
+    const ssl = (...args: string[]) => expect(spawnSync("openssl", args, { encoding: "utf8" }).status).toBe(0);
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=mailorg test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-keyout", join(tls, "ca.key"), "-out", ca);
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", join(tls, "old.key"), "-out", join(tls, "old.csr"));
+    writeFileSync(join(tls, "ext"), "subjectAltName=DNS:localhost\n");
+    ssl("x509", "-req", "-in", join(tls, "old.csr"), "-CA", ca, "-CAkey", join(tls, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", join(tls, "ext"), "-out", join(tls, "old.pem"));
+    old = await startDovecot({ host: "127.0.0.1", port: ports.old, maildir: oldMaildir, logins: ["lina-old", "wubo-old", "kept-old"], password: "old-pw", tls: { cert: join(tls, "old.pem"), key: join(tls, "old.key"), imapsPort: ports.oldTls } });
+    // An old server without TLS at all.
+    plain = await startDovecot({ host: "127.0.0.1", port: ports.plain, maildir: oldMaildir, logins: ["wubo-old"], password: "old-pw" });
   }, 60_000);
   afterAll(async () => {
     await old?.stop();
+    await plain?.stop();
     await host?.stop();
   });
 
@@ -102,12 +117,13 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
 
   it("copies folders, flags and dates; a second run copies nothing new; a wrong old password is named and the others go on", () => {
     const config = join(host.layout.dovecotDir, "dovecot.conf");
-    const source = { host: "127.0.0.1", port: ports.old, tls: false };
-    const first = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 });
+    // imap:// is STARTTLS, verified against the CA and the name.
+    const source = { host: "localhost", port: ports.old, tls: false };
+    const first = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, ca);
     expect(first).toEqual({ address: "li.na@example.com", ok: true, before: 0, after: 3 });
-    const again = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 });
+    const again = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, ca);
     expect(again).toEqual({ address: "li.na@example.com", ok: true, before: 3, after: 3 });
-    const wrong = migrateMailbox(config, source, { address: "wu.bo@example.com", oldUser: "wubo-old", oldPassword: "nope", line: 2 });
+    const wrong = migrateMailbox(config, source, { address: "wu.bo@example.com", oldUser: "wubo-old", oldPassword: "nope", line: 2 }, ca);
     expect(wrong).toMatchObject({ address: "wu.bo@example.com", ok: false, after: 0 });
     expect(wrong.error).toMatch(/auth|login|password/i);
   }, 120_000);
@@ -125,18 +141,46 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
   it("mailorg migrate shows progress per member, names the one whose old password fails, and exits 1", () => {
     const map = join(base, "map.csv");
     writeFileSync(map, "address,old_username,old_password\nli.na@example.com,lina-old,old-pw\nwu.bo@example.com,wubo-old,nope\n");
-    const r = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://127.0.0.1:${ports.old}`, "--map", map, "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
+    const r = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://localhost:${ports.old}`, "--ca-file", ca, "--map", map, "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
     expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
     expect(r.status).toBe(1);
   }, 120_000);
 
   it("the host's own migration script (run by SSM on the EC2 host) does the same from its account file", () => {
     const account = join(base, "account.json");
-    writeFileSync(account, JSON.stringify({ from: `imap://127.0.0.1:${ports.old}`, old_user: "wubo-old", old_password: "old-pw" }), { mode: 0o600 });
     writeFileSync(join(base, "migrate.py"), MIGRATE_SCRIPT);
-    const r = spawnSync("python3", [join(base, "migrate.py"), "--address", "wu.bo@example.com", "--local", account, "--config", join(host.layout.dovecotDir, "dovecot.conf")], { encoding: "utf8" });
-    expect(JSON.parse(r.stdout.trim())).toEqual({ address: "wu.bo@example.com", ok: true, before: 0, after: 1 });
+    const script = (from: string, extra: Record<string, unknown> = {}, caFile = ca) => {
+      writeFileSync(account, JSON.stringify({ from, old_user: "wubo-old", old_password: "old-pw", ...extra }), { mode: 0o600 });
+      const r = spawnSync("python3", [join(base, "migrate.py"), "--address", "wu.bo@example.com", "--local", account, "--config", join(host.layout.dovecotDir, "dovecot.conf"), "--ca-file", caFile], { encoding: "utf8" });
+      return { status: r.status, result: JSON.parse(r.stdout.trim()) as { ok: boolean; error?: string; after: number } };
+    };
+    // Debian's bundle does not hold the test's CA: refused, and the error says why (not "wrong password").
+    const untrusted = script(`imaps://localhost:${ports.oldTls}`, {}, "/etc/ssl/certs/ca-certificates.crt");
+    expect(untrusted.result).toMatchObject({ ok: false, after: 0 });
+    expect(untrusted.result.error).toMatch(/certificate|SSL/i);
+    expect(script(`imap://localhost:${ports.plain}`).result).toMatchObject({ ok: false, after: 0, error: expect.stringMatching(/STARTTLS/i) });
+    const r = script(`imaps://localhost:${ports.oldTls}`);
+    expect(r.result).toEqual({ address: "wu.bo@example.com", ok: true, before: 0, after: 1 });
     expect(r.status).toBe(0);
+    // Clear text only when asked.
+    expect(script(`imap://localhost:${ports.plain}`, { insecure: true }).result).toMatchObject({ ok: true, after: 1 });
+  }, 120_000);
+
+  it("migrates over imaps:// against the CA it trusts, refuses an untrusted certificate and a server without STARTTLS, and takes clear text only with --insecure", () => {
+    const config = join(host.layout.dovecotDir, "dovecot.conf");
+    const entry = { address: "kept@example.com", oldUser: "kept-old", oldPassword: "old-pw", line: 1 };
+    const untrusted = migrateMailbox(config, { host: "localhost", port: ports.oldTls, tls: true }, entry);
+    expect(untrusted).toMatchObject({ ok: false, after: 0 });
+    expect(untrusted.error).toMatch(/certificate|SSL/i);
+    expect(untrusted.error).not.toMatch(/password/i);
+    // A name the certificate does not carry.
+    expect(migrateMailbox(config, { host: "127.0.0.1", port: ports.oldTls, tls: true }, entry, ca)).toMatchObject({ ok: false, after: 0 });
+    const noStarttls = migrateMailbox(config, { host: "localhost", port: ports.plain, tls: false }, { ...entry, oldUser: "wubo-old" }, ca);
+    expect(noStarttls).toMatchObject({ ok: false, after: 0, error: expect.stringMatching(/STARTTLS/i) });
+    expect(migrateMailbox(config, { host: "localhost", port: ports.oldTls, tls: true }, entry, ca)).toEqual({ address: "kept@example.com", ok: true, before: 0, after: 1 });
+    writeFileSync(join(base, "plain.csv"), "hr@example.com,wubo-old,old-pw\n");
+    const clear = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://localhost:${ports.plain}`, "--insecure", "--map", join(base, "plain.csv"), "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
+    expect(clear.stdout).toBe("[1/1] hr@example.com: done, 1 new message (1 in the mailbox)\n1 of 1 accounts migrated\n");
   }, 120_000);
 });
 
@@ -162,6 +206,9 @@ describe("migration on the EC2 host through SSM Run Command (mocked SSM)", () =>
     expect(sent.Parameters!.commands).toEqual(["/usr/local/sbin/mailorg-migrate --address 'li.na@example.com' --parameter '/host-co/mailhost/migrate/li.na_40example.com'"]);
     expect(JSON.stringify(sent)).not.toContain("s3cret");
     expect(ssm.commandCalls(DeleteParameterCommand).map((c) => c.args[0].input.Name)).toEqual(["/host-co/mailhost/migrate/li.na_40example.com"]);
+    // --insecure reaches the host's script in the account, never on the command line.
+    await migrateOnHost(new SSMClient({ region: "eu-west-1" }), host(), "imap://old.example.net", { address: "li.na@example.com", oldUser: "lina", oldPassword: "pw" }, { pollMs: 1, insecure: true });
+    expect(JSON.parse(ssm.commandCalls(PutParameterCommand)[1]!.args[0].input.Value!)).toEqual({ from: "imap://old.example.net", old_user: "lina", old_password: "pw", insecure: true });
     ssm.restore();
   });
   it("names a member whose command failed, and gives up on a host that never answers", async () => {

@@ -17,6 +17,7 @@ import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as mailboxHostAddress } from "./mailbox-host-address.ts";
 import { rule as mailboxHostRelay } from "./mailbox-host-relay.ts";
 import { rule as mailboxHostZone } from "./mailbox-host-zone.ts";
 import { rule as mailboxQuota } from "./mailbox-quota.ts";
@@ -48,6 +49,7 @@ export const RULES: readonly Rule[] = [
   groupEmpty,
   groupMemberIsAlias,
   ipRangeExists,
+  mailboxHostAddress,
   mailboxHostRelay,
   mailboxHostZone,
   mailboxQuota,
