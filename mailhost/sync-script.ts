@@ -1,6 +1,7 @@
 /**
  * The host's sync (/usr/local/sbin/mailorg-sync, run by a systemd timer every two minutes): fetches the
- * versioned configuration object from S3 and the login hashes from SSM, writes them into a staging directory,
+ * versioned configuration object from S3 and reads the login hashes from the members' password store on the
+ * data volume (mailhost/layout.ts passwordStorePath), writes them into a staging directory,
  * checks them with `postfix check` and `doveconf -n`, and only then switches the live directories and reloads
  * Postfix and Dovecot; otherwise the running configuration stays and the last good one is kept. Python 3 with
  * boto3, both Debian packages (python3-boto3 comes with python3-certbot-dns-route53). `--local` reads the
@@ -25,11 +26,18 @@ def fetch_aws(conf):
     obj = boto3.client("s3", region_name=region).get_object(Bucket=conf["bucket"].replace("<account-id>", account), Key=conf["key"])
     body = json.loads(obj["Body"].read())
     ssm = boto3.client("ssm", region_name=region)
-    lines = []
-    for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=conf["passwd_path"], WithDecryption=True):
-        lines += [p["Value"] for p in page["Parameters"]]
+    lines = read_store(conf["passwd_file"])
     relay = ssm.get_parameter(Name=conf["relay_parameter"], WithDecryption=True)["Parameter"]["Value"]
     return obj.get("VersionId") or "unversioned", body, lines, relay
+
+
+def read_store(path):
+    """The members' password store on the data volume (written by the account service); none yet: no logins."""
+    try:
+        with open(path) as f:
+            return [l.strip() for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
 
 
 def fetch_local(args):
