@@ -129,7 +129,8 @@ export function generateOrg(n: number, dir: string, seed = 42, opts: GenerateOpt
       default_department: "hq",
       catch_all: "lost@example.com",
       owners: ["@corp/mail-admins"],
-      ...(opts.mailboxHost ? { mailbox_host: { hostname: "mail.example.com" } } : {}),
+      // 256 MB a mailbox and a data volume that holds them all (EBS allows 16,384 GB: 64,000 such mailboxes).
+      ...(opts.mailboxHost ? { mailbox_host: { hostname: "mail.example.com", default_quota_mb: 256, volume_gb: Math.max(50, Math.ceil(((n + 100) * 256) / 1024)) } } : {}),
     },
     domains: [{ name: "example.com", hosted_zone_id: "Z0BENCHEXAMPLE", dmarc: { policy: "reject", rua: ["archive@example.com"] } }],
     departments,

@@ -69,6 +69,13 @@ export interface RoutingTable {
   readonly forwards: Readonly<Record<string, ForwardRoute>>;
   /** null: copies are only stored in S3 (the archive). */
   readonly relay: RelayRoute | null;
+  /**
+   * Who refuses an unknown recipient. Absent: SES, at SMTP time, because a receipt rule lists every deliverable
+   * address. "router": the org has more deliverable addresses than SES's receipt rules can list (200 rules of
+   * 100), so each receiving domain has one domain-wide rule and the router refuses unknown recipients itself:
+   * a bounce through SES SendBounce when SPF or DMARC passed, nothing otherwise (no backscatter to forged senders).
+   */
+  readonly unknownRecipients?: "router";
 }
 
 /**

@@ -53,11 +53,11 @@ export interface ReceiptFilterPlan {
 }
 
 export interface ReceiptRulePlan {
-  /** Construct id: `rcpt-<domain>-NN` or `catch-all-<domain>`. */
+  /** Construct id: `rcpt-<domain>-NN` or `catch-all-<domain>`; past SES's limits `domain-<domain>`. */
   readonly key: string;
   readonly name: string;
   readonly recipients: readonly string[];
-  /** A domain-wide rule for the catch-all (recipients: the domain). */
+  /** A domain-wide rule for the catch-all (recipients: the domain); a `domain-` rule when catch_all is set. */
   readonly catchAll: boolean;
 }
 
@@ -71,8 +71,15 @@ export interface InboundPlan {
   readonly retentionDays: number;
   readonly table: RoutingTable;
   readonly filters: readonly ReceiptFilterPlan[];
-  /** In order: recipient rules, then one catch-all rule per receiving domain when catch_all is set. */
+  /** In order: recipient rules, then one catch-all rule per receiving domain when catch_all is set; or one rule per receiving domain (unknownRecipients "router"). */
   readonly rules: readonly ReceiptRulePlan[];
+  /**
+   * Who refuses mail to an address the org does not have: "ses" at SMTP time (receipt rules list every
+   * deliverable address: at most 200 rules of 100), or "router" past that (one rule per receiving domain; the
+   * router bounces through SES SendBounce, only when SPF or DMARC passed). Decided from the deliverable
+   * addresses (plan/routing.ts); `mailorg diff` shows a switch.
+   */
+  readonly unknownRecipients: "ses" | "router";
 }
 
 export interface SignatureTemplatePlan {
@@ -171,6 +178,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
         ...table.allowedIps.map((cidr) => ({ key: `allow-${cidrKey(cidr)}`, cidr, policy: "Allow" as const })),
       ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
+      unknownRecipients: table.unknownRecipients ?? "ses",
     },
     sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
     signatures: {

@@ -67,7 +67,7 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   });
   const blocked = split(org.inbound.blocked);
   const allowed = split(org.inbound.allowed);
-  return {
+  const table: RoutingTable = {
     version: 1,
     receivingDomains: sorted(org.domains.filter((d) => d.receive !== false).map((d) => canon(d.name))),
     orgDomains: sorted(org.domains.map((d) => canon(d.name))),
@@ -93,6 +93,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
     forwards: sortedKeys(forwards),
     relay: relayRoute(org),
   };
+  // The inbound mode, a plan decision: past what SES's rule set can list, one rule per receiving domain and the router refuses.
+  return recipientRuleCount(table) > SES_MAX_RULES_PER_RULE_SET ? { ...table, unknownRecipients: "router" } : table;
 }
 
 /** The relay target: the org's mailbox host when declared (rule mailbox-host-relay keeps delivery.relay out), else delivery.relay. */
@@ -164,10 +166,13 @@ export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPI
 }
 
 /**
- * The rules the rule set holds, in order: recipient rules (`rcpt-<domain>-NN`), then, when catch_all is set,
- * one catch-all rule per receiving domain (`catch-all-<domain>`). Keys are construct ids.
+ * The rules the rule set holds, in order. Listing recipients (no `unknownRecipients`): recipient rules
+ * (`rcpt-<domain>-NN`), then, when catch_all is set, one catch-all rule per receiving domain
+ * (`catch-all-<domain>`). Past SES's limits (`unknownRecipients: "router"`): one domain-wide rule per receiving
+ * domain (`domain-<domain>`), and the router refuses unknown recipients. Keys are construct ids.
  */
 export function receiptRuleSpecs(table: RoutingTable): { key: string; recipients: string[]; catchAll: boolean }[] {
+  if (table.unknownRecipients === "router") return table.receivingDomains.map((d) => ({ key: `domain-${domainKey(d)}`, recipients: [d], catchAll: table.catchAll !== null }));
   return [
     ...packRecipientRules(table).map((r) => ({ key: `rcpt-${r.key}`, recipients: [...r.recipients], catchAll: false })),
     ...(table.catchAll ? table.receivingDomains.map((d) => ({ key: `catch-all-${domainKey(d)}`, recipients: [d], catchAll: true })) : []),
@@ -177,4 +182,9 @@ export function receiptRuleSpecs(table: RoutingTable): { key: string; recipients
 /** How many rules the rule set will hold (receiptRuleSpecs). */
 export function ruleCount(table: RoutingTable): number {
   return receiptRuleSpecs(table).length;
+}
+
+/** How many rules listing every deliverable address would take: recipient rules, plus one catch-all rule per receiving domain when catch_all is set. */
+export function recipientRuleCount(table: RoutingTable): number {
+  return packRecipientRules(table).length + (table.catchAll ? table.receivingDomains.length : 0);
 }

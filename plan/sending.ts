@@ -197,10 +197,11 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   }
 
   const members: MemberCredentials[] = [];
-  for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
+  // Sorted by canonical address, each lowercased once (not twice per comparison).
+  const byAddress = org.members.map((m) => [canon(m.address), m] as const).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [key, m] of byAddress) {
     const status = memberStatus(m);
     if (status === "departed") continue;
-    const key = canon(m.address);
     const memberGroups = [senders];
     if (internalOnly.has(key)) memberGroups.push(internalGroup);
     if (ranges.length > 0 && !exempt.has(key)) memberGroups.push(ipGroup);

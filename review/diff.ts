@@ -592,6 +592,12 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   section("Inbound", "inbound.allowed", base.org.inbound.allowed, head.org.inbound.allowed, false);
   rest("Sending", "sending", "", bs, hs, DIFF_FIELDS.sending, orgWide);
   rest("Inbound", "inbound", "", base.org.inbound, head.org.inbound, DIFF_FIELDS.inbound, orgWide);
+  // The inbound mode, a plan decision (plan/routing.ts): who refuses mail to addresses the org does not have.
+  const refusedBy = (plan: MailPlan): string =>
+    plan.inbound.unknownRecipients === "router"
+      ? "the router (one receipt rule per domain; a bounce only when SPF or DMARC passed)"
+      : "SES at SMTP time (receipt rules list every address)";
+  field("Inbound", "unknown recipients", "refused by", refusedBy(basePlan), refusedBy(headPlan), orgWide);
 
   // Backups: where they copy to, and whose mail (the recipients they cover, departed members included, and the senders).
   const bb = byKey(base.org.backups, (b) => b.name);

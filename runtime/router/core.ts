@@ -21,6 +21,8 @@ export interface InboundMessage {
   readonly spam?: Verdict;
   readonly virus?: Verdict;
   readonly dmarc?: Verdict;
+  /** SES's SPF verdict for the envelope sender (receipt.spfVerdict): with DMARC, what makes a bounce safe to send. */
+  readonly spf?: Verdict;
   /** The From domain's published DMARC policy, as SES reports it when DMARC fails (receipt.dmarcPolicy). */
   readonly dmarcPolicy?: DmarcPolicy;
   /** Every author in the From header (authorOf); default [from]. Any of them in an org domain makes the org's DMARC policy apply. */
@@ -44,6 +46,11 @@ export interface RouteDecision {
   readonly quarantined: boolean;
   /** Why every delivery goes to the member's Junk (DMARC failed under p=quarantine), or null. */
   readonly junk: string | null;
+  /**
+   * Unknown recipients the router refuses with a bounce (SES SendBounce), when the routing table has
+   * `unknownRecipients: "router"` and SPF or DMARC passed. Absent: none.
+   */
+  readonly bounces?: string[];
 }
 
 const lc = (s: string): string => s.toLowerCase();
@@ -71,11 +78,14 @@ export function receiptFilterBlocks(table: RoutingTable, ip: string | undefined)
   return !ipIn(ip, table.allowedIps) && ipIn(ip, table.blockedIps);
 }
 
-/** Whether SES itself accepts a recipient at SMTP time (a receipt rule lists it, or a catch-all rule covers its domain). */
+/**
+ * Whether SES itself accepts a recipient at SMTP time: a receipt rule lists it, or a catch-all rule covers its
+ * domain; with `unknownRecipients: "router"`, any address of a receiving domain (one rule per domain).
+ */
 export function sesAccepts(table: RoutingTable, recipient: string): boolean {
   const r = lc(recipient);
   const receiving = table.receivingDomains.includes(domainOf(r));
-  return receiving && (Object.hasOwn(table.entries, r) || table.catchAll !== null);
+  return receiving && (table.unknownRecipients === "router" || Object.hasOwn(table.entries, r) || table.catchAll !== null);
 }
 
 /**
@@ -191,10 +201,22 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
   /** Every address a delivered copy answered to: the envelope recipient and the final mailbox (for backups). */
   const deliveredAs = new Set<string>();
   const dropped: Dropped[] = [...smtpDropped];
+  const bounces: string[] = [];
   for (const r of accepted) {
     const found = lookupRecipient(table, r);
     const entry = found?.entry;
     let targets: readonly string[];
+    if (!entry && table.catchAll === null) {
+      // Only with unknownRecipients "router" (else SES refused it at SMTP time): bounce only to a sender SPF or
+      // DMARC vouched for; a forged sender would receive backscatter for mail it never sent.
+      if (msg.spf === "PASS" || msg.dmarc === "PASS") {
+        bounces.push(r);
+        dropped.push({ recipient: r, reason: "unknown recipient: bounced by the router (SES SendBounce)" });
+      } else {
+        dropped.push({ recipient: r, reason: "unknown recipient: dropped without a bounce (neither SPF nor DMARC passed, so the sender may be forged)" });
+      }
+      continue;
+    }
     if (!entry) {
       targets = [table.catchAll!];
     } else if (entry.kind === "group") {
@@ -245,5 +267,6 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     backups: [...backups].sort(),
     quarantined: false,
     junk: dmarc ? `${dmarc.reason}: delivered to Junk` : null,
+    ...(bounces.length > 0 ? { bounces: bounces.sort() } : {}),
   };
 }
