@@ -41,14 +41,17 @@ if (!hasErrors(diagnostics)) {
   }
 }
 const t2 = performance.now();
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
 sortDiagnostics(diagnostics);
 // Inbound size (untimed): SES recipient addresses and receipt rules the rule set needs (SES allows 200 rules).
 let addresses = 0;
 let receiptRules = 0;
+let routerRefuses = 0;
 if (!hasErrors(diagnostics)) {
   const { inbound } = planOrg(org, new OrgIndex(org), { today: "2026-06-01" });
   addresses = deliverableAddresses(inbound.table).length;
   receiptRules = inbound.rules.length;
+  routerRefuses = inbound.unknownRecipients === "router" ? 1 : 0;
 }
 process.stdout.write(
   JSON.stringify({
@@ -58,6 +61,7 @@ process.stdout.write(
     findings,
     addresses,
     receiptRules,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    routerRefuses,
+    peakRssMb,
   }) + "\n",
 );
