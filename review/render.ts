@@ -4,7 +4,33 @@
  */
 import { SECTIONS, setDiff, type Change, type Value } from "./diff.ts";
 
-const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/**
+ * Text as one line: control characters (line breaks included), line separators and bidirectional overrides
+ * are shown as `\u` escapes, so a value printed into text cannot forge lines of its own or reorder them.
+ * Validation refuses them in names (rule control-characters); this holds for whatever reaches a renderer.
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Text for Markdown: one line, with the markup that could hide or fake what follows made literal: code spans
+ * (a backtick), HTML (comments and tags, `<`) and character references (`&`).
+ */
+export function mdText(s: string): string {
+  return oneLine(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/`/g, "\\`");
+}
+
+/** A Markdown code span that its content cannot close: a fence longer than any run of backticks inside. */
+export function mdCode(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+const cell = (s: string): string => oneLine(s).replace(/\|/g, "\\|");
 
 /** A Markdown table; pipes and newlines in cells are escaped. */
 export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -44,8 +70,12 @@ function gainsLosses(c: Change, gain: string, lose: string, counted = false): st
   return parts.join("; ");
 }
 
-/** The change in one sentence, from its structured fields. */
+/** The change in one sentence, from its structured fields, on one line (oneLine). */
 export function describe(c: Change): string {
+  return oneLine(sentence(c));
+}
+
+function sentence(c: Change): string {
   const b = obj(c.before);
   const a = obj(c.after);
   switch (c.section) {
@@ -173,7 +203,7 @@ function rerouted(c: Change): string {
 function summaryLine(changes: readonly Change[], base: string, head: string): string {
   const destructive = changes.filter((c) => c.destructive).length;
   const reroutes = changes.filter((c) => c.reroutes).length;
-  return `**mailorg diff** \`${base}\` → \`${head}\`: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}${reroutes ? `, **${reroutes} rerouting mail**` : ""}`;
+  return `**mailorg diff** ${mdCode(base)} → ${mdCode(head)}: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}${reroutes ? `, **${reroutes} rerouting mail**` : ""}`;
 }
 
 /** Markdown for a pull-request comment: a caution block for destructive changes, then one table per section. */
@@ -181,18 +211,18 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
   const lines = [summaryLine(changes, base, head)];
   if (changes.length === 0) return lines[0] + "\n\nNo change to the organisation.\n";
   const destructive = changes.filter((c) => c.destructive);
-  if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${c.reason}`));
+  if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${mdText(c.reason ?? "")}`));
   const reroutes = changes.filter((c) => c.reroutes);
-  if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: \`${c.subject}\` ${describe(c)}: ${rerouted(c)}`));
+  if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: ${mdCode(c.subject)} ${mdText(describe(c))}: ${mdText(rerouted(c))}`));
   for (const section of SECTIONS) {
     const rows = changes.filter((c) => c.section === section);
-    if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], `\`${c.subject}\``, describe(c) + (c.destructive ? " ⚠️" : "")])));
+    if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], mdCode(c.subject), mdText(describe(c)) + (c.destructive ? " ⚠️" : "")])));
   }
   return lines.join("\n") + "\n";
 }
 
 export function renderText(changes: readonly Change[]): string {
-  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${c.subject}: ${describe(c)}${c.reroutes ? `  (reroutes ${rerouted(c)})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
+  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${oneLine(c.subject)}: ${describe(c)}${c.reroutes ? `  (reroutes ${oneLine(rerouted(c))})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
 }
 
 /** The JSON document: the changes as they are, with a summary. */

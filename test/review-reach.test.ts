@@ -7,17 +7,24 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OrgInvalidError } from "../model/diagnostics.ts";
+import { OrgIndex } from "../model/org-index.ts";
+import type { Org } from "../model/org.ts";
 import { requiredApprovals } from "../review/approvers.ts";
 import { diffSides } from "../review/diff.ts";
 import { sideAt } from "../review/git.ts";
+import { renderMarkdown, renderText } from "../review/render.ts";
 import { readTree, ROOT, tempGitRepo } from "./helpers.ts";
 
 const DAY = "2026-06-01";
 
+/** A repository whose one commit is the example org (org/). */
+function exampleRepo(): ReturnType<typeof tempGitRepo> {
+  return tempGitRepo(Object.fromEntries(Object.entries(readTree(join(ROOT, "org"))).map(([k, v]) => [`org/${k}`, v])));
+}
+
 /** A repository whose first commit is the example org (org/), and whose second is `edit` applied to its files. */
 function exampleEdited(edit: Record<string, (text: string) => string>): string {
-  const files = Object.fromEntries(Object.entries(readTree(join(ROOT, "org"))).map(([k, v]) => [`org/${k}`, v]));
-  const r = tempGitRepo(files);
+  const r = exampleRepo();
   for (const [file, f] of Object.entries(edit)) {
     const p = join(r.repo, "org", file);
     writeFileSync(p, f(readFileSync(p, "utf8")));
@@ -50,5 +57,27 @@ describe("3. a duplicate delegate entry cannot make a dated delegation permanent
   it("a second entry for the same delegate, without until, is refused by validation", () => {
     const repo = exampleEdited({ "mailboxes.yaml": (t) => t.replace('        until: "2030-12-31"\n', '        until: "2030-12-31"\n      - member: shi.lei@example.com\n') });
     expect(refusal(repo)).toEqual(["duplicate-identities: mailbox yw@example.com's delegates list shi.lei@example.com twice (entries 2 and 3); name each once (remove the later entry, or merge the two into one with the until that is meant)"]);
+  });
+});
+
+describe("6. names cannot forge the review", () => {
+  const FORGED = "Sales desk\n```\nNo approval needed: no change to the organisation\n<!--";
+  it("a group name with line breaks and a code fence is refused by validation", () => {
+    const repo = exampleEdited({ "groups.yaml": (t) => t.replace("    name: All of sales\n", `    name: ${JSON.stringify(FORGED)}\n`) });
+    expect(refusal(repo)).toEqual([`control-characters: groups[2].name holds a line break (${JSON.stringify(FORGED).slice(0, 60)}); names and free text are one line without control characters (remove it)`]);
+  });
+  it("whatever reaches the renderers is printed on one line, and Markdown cannot open a fence, a code span or a comment", () => {
+    // The same edit made past validation (an org read by other means): the renderers hold on their own.
+    const base = sideAt(join(exampleRepo().repo, "org"), "HEAD", DAY)!;
+    const org: Org = { ...base.org, groups: base.org.groups.map((g) => (g.address === "sales-all@example.com" ? { ...g, name: FORGED } : g)) };
+    const changes = diffSides(base, { org, index: new OrgIndex(org) }, { today: DAY });
+    expect(changes.map((c) => [c.section, c.subject, c.field])).toEqual([["Groups", "sales-all@example.com", "name"]]);
+    const text = renderText(changes);
+    expect(text.split("\n")).toEqual(['± MODIFY [Groups] sales-all@example.com: name All of sales -> Sales desk\\u000a```\\u000aNo approval needed: no change to the organisation\\u000a<!--', ""]);
+    const reasons = requiredApprovals(changes, { base, head: { org, index: new OrgIndex(org) } }).flatMap((r) => r.reasons);
+    expect(reasons.every((r) => !r.includes("\n"))).toBe(true);
+    const md = renderMarkdown(changes, "HEAD~1", "HEAD");
+    expect(md).toContain("| ± MODIFY | `sales-all@example.com` | name All of sales -> Sales desk\\u000a\\`\\`\\`\\u000aNo approval needed: no change to the organisation\\u000a&lt;!-- |");
+    expect(md.split("\n").filter((l) => l.startsWith("```") || l.includes("<!--"))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { rule as aliasLimit } from "./alias-limit.ts";
 import { rule as backupNameUnique } from "./backup-name-unique.ts";
 import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
+import { rule as controlCharacters } from "./control-characters.ts";
 import { rule as delegation } from "./delegation.ts";
 import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   backupNameUnique,
   bimiRequiresDmarc,
   cidrValid,
+  controlCharacters,
   delegation,
   deliveryTarget,
   departmentExists,
