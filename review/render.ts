@@ -164,6 +164,7 @@ function sentence(c: Change): string {
     case "Signatures":
       return c.kind === "create" ? "added" : c.kind === "delete" ? "removed" : "template changed";
     case "Organisation":
+      if (c.subject === "mailbox_host") return mailboxHost(c);
       if (c.field === undefined && c.kind !== "modify" && c.subject !== "catch_all") return organisationChange(c);
       break;
     case "Delivery":
@@ -176,6 +177,21 @@ function sentence(c: Change): string {
   }
   if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field === c.subject ? "" : `${c.field}: `}${gainsLosses(c, "adds", "removes")}`;
   return `${c.field ?? c.subject} ${show(c.before)} -> ${show(c.after)}`;
+}
+
+/** The mailbox host created, removed or changed: its hostname and size, and whose mail it receives. */
+function mailboxHost(c: Change): string {
+  const who = c.reroutes?.length ? `: it receives the mail of ${plural(c.reroutes.length, "address", "addresses")}` : "";
+  const host = (v: Value): string => {
+    const h = obj(v);
+    return `${h.hostname} (${h.instance_type}, ${h.volume_gb} GB mail volume, backups kept ${h.backup_retention_days} days, default quota ${h.default_quota_mb} MB)`;
+  };
+  if (c.kind === "create") return `mailbox host ${host(c.after)} created${who}`;
+  if (c.kind === "delete") return `mailbox host ${host(c.before)} removed${who ? `: it received the mail of ${plural(c.reroutes!.length, "address", "addresses")}` : ""}`;
+  const unit: Record<string, string> = { volume_gb: " GB", default_quota_mb: " MB", backup_retention_days: " days" };
+  const label: Record<string, string> = { volume_gb: "mail volume", default_quota_mb: "default quota", backup_retention_days: "backups kept", instance_type: "instance type", hostname: "hostname" };
+  const u = unit[c.field ?? ""] ?? "";
+  return `mailbox host ${label[c.field ?? ""] ?? c.field} ${show(c.before)}${u} -> ${show(c.after)}${u}${who}`;
 }
 
 /** A whole organisation created, replaced or removed (review/diff.ts diffSides): what it holds. */

@@ -81,3 +81,28 @@ describe("6. names cannot forge the review", () => {
     expect(md.split("\n").filter((l) => l.startsWith("```") || l.includes("<!--"))).toEqual([]);
   });
 });
+
+describe("7. the mailbox host reads like the other sections", () => {
+  const HOST = "  mailbox_host: { hostname: mail.example.com, volume_gb: 50 }\n";
+  it("its creation names the hostname, the size and whose mail it receives", () => {
+    const repo = exampleEdited({ "organisation.yaml": (t) => t.replace("  retention_days: 730\n", `  retention_days: 730\n${HOST}`) });
+    const { changes, reqs } = review(repo);
+    const text = renderText(changes.filter((c) => c.subject === "mailbox_host"));
+    expect(text).toMatch(/^\+ CREATE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 50 GB mail volume, backups kept 35 days, default quota 2048 MB\) created: it receives the mail of 46 addresses {2}\(reroutes mail of /);
+    expect(text).not.toContain("undefined");
+    expect(reqs.map((r) => r.scope)).toContain("organisation owners");
+  });
+  it("a change and a removal read the same way", () => {
+    const r = exampleRepo();
+    const p = join(r.repo, "org/organisation.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("  retention_days: 730\n", `  retention_days: 730\n${HOST}`));
+    r.commit("host");
+    writeFileSync(p, readFileSync(p, "utf8").replace("volume_gb: 50", "volume_gb: 80"));
+    r.commit("bigger");
+    expect(renderText(review(r.repo).changes)).toBe("± MODIFY [Organisation] mailbox_host: mailbox host mail volume 50 GB -> 80 GB\n");
+    writeFileSync(p, readFileSync(p, "utf8").replace(/  mailbox_host:.*\n/, ""));
+    r.commit("no host");
+    const gone = renderText(review(r.repo).changes.filter((c) => c.subject === "mailbox_host"));
+    expect(gone).toMatch(/^- DELETE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 80 GB mail volume, backups kept 35 days, default quota 2048 MB\) removed: it received the mail of 46 addresses/);
+  });
+});
