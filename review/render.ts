@@ -105,7 +105,8 @@ function sentence(c: Change): string {
     case "Aliases":
       return c.kind === "create" ? `alias of ${c.after} added` : `alias of ${c.before} removed`;
     case "Departments":
-      if (c.kind === "create") return `created${a.parent ? ` under ${a.parent}` : ""}`;
+      if (c.kind === "create") return `created${a.parent ? ` under ${a.parent}` : ""}${a.admins ? ` with admins ${strings(a.admins).join(", ")}, who approve its changes from now on` : ""}`;
+      if (c.field === "admins") return `admins: ${gainsLosses(c, "adds", "removes")}, who approve its changes from now on`;
       if (c.kind === "delete") return "removed";
       break;
     case "Groups":

@@ -106,3 +106,22 @@ describe("7. the mailbox host reads like the other sections", () => {
     expect(gone).toMatch(/^- DELETE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 80 GB mail volume, backups kept 35 days, default quota 2048 MB\) removed: it received the mail of 46 addresses/);
   });
 });
+
+describe("5. a new department's admins are named and approved from above", () => {
+  it("a department created under sales-north names its admins, and needs sales-north's admins and the organisation owners", () => {
+    const repo = exampleEdited({ "departments.yaml": (t) => t.replace("  - { id: sales-south,", '  - { id: sales-north-dl, name: Sales North Dalian, parent: sales-north, admins: ["@mallory"] }\n  - { id: sales-south,') });
+    const { changes, reqs } = review(repo);
+    expect(renderText(changes)).toBe("+ CREATE [Departments] sales-north-dl: created under sales-north with admins @mallory, who approve its changes from now on\n");
+    expect(reqs.map((r) => [r.scope, r.anyOf])).toEqual([
+      ["department sales-north", ["@zhao-lei"]],
+      ["department sales-north-dl", ["@zhao-lei"]],
+      ["organisation owners", ["@example-trading/mail-admins"]],
+    ]);
+  });
+  it("new admins of an existing department are named, and need its parent's admins and the organisation owners", () => {
+    const repo = exampleEdited({ "departments.yaml": (t) => t.replace('admins: ["@zhao-lei"]', 'admins: ["@zhao-lei", "@mallory"]') });
+    const { changes, reqs } = review(repo);
+    expect(renderText(changes)).toBe("± MODIFY [Departments] sales-north: admins: adds: @mallory, who approve its changes from now on\n");
+    expect(reqs.map((r) => r.scope)).toEqual(["department sales", "department sales-north", "organisation owners"]);
+  });
+});

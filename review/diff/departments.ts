@@ -14,12 +14,16 @@ export function diffDepartments(ctx: DiffContext): void {
     const h = hdp.get(id);
     const x = (b ?? h)!;
     if (!b || !h) {
-      add({ section: "Departments", kind: b ? "delete" : "create", subject: id, before: b ? { parent: b.parent ?? null } : null, after: h ? { parent: h.parent ?? null } : null, departments: [id, ...(x.parent ? [x.parent] : [])], orgWide: !x.parent });
+      // A department's admins approve everything in it from then on: new ones are named, and approved by the
+      // parent's admins and the organisation owners.
+      const value = (d: typeof x) => ({ parent: d.parent ?? null, ...(d.admins?.length ? { admins: [...d.admins].sort() } : {}) });
+      add({ section: "Departments", kind: b ? "delete" : "create", subject: id, before: b ? value(b) : null, after: h ? value(h) : null, departments: [id, ...(x.parent ? [x.parent] : [])], orgWide: !x.parent || (h?.admins?.length ?? 0) > 0 });
       continue;
     }
     field("Departments", id, "parent", b.parent ?? null, h.parent ?? null, { departments: [id, b.parent, h.parent].filter((p): p is string => !!p), orgWide: false });
     field("Departments", id, "name", b.name, h.name, { departments: [id], orgWide: false });
-    field("Departments", id, "admins", [...(b.admins ?? [])].sort(), [...(h.admins ?? [])].sort(), { departments: [id], orgWide: true });
+    // New admins are approved by those above them: the parent's admins and the organisation owners.
+    field("Departments", id, "admins", [...(b.admins ?? [])].sort(), [...(h.admins ?? [])].sort(), { departments: [id, ...(b.parent ? [b.parent] : [])].sort(), orgWide: true });
     rest("Departments", id, "", b, h, FIELDS.department, { departments: [id], orgWide: true });
   }
 }
