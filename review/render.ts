@@ -163,6 +163,7 @@ function sentence(c: Change): string {
       if (c.kind === "delete") return `record removed: ${strings(c.before).join(" | ")}`;
       return `${strings(c.before).join(" | ")} -> ${strings(c.after).join(" | ")}`;
     case "Signatures":
+      if (c.field === "member's template") return `signature template ${show(c.before)} -> ${show(c.after)} (the first template whose applies_to covers them)`;
       return c.kind === "create" ? "added" : c.kind === "delete" ? "removed" : "template changed";
     case "Organisation":
       if (c.subject === "mailbox_host") return mailboxHost(c);

@@ -12,6 +12,7 @@ import type { Org } from "../model/org.ts";
 import { requiredApprovals } from "../review/approvers.ts";
 import { diffSides } from "../review/diff.ts";
 import { sideAt } from "../review/git.ts";
+import { planOrg } from "../plan/plan.ts";
 import { renderMarkdown, renderText } from "../review/render.ts";
 import { readTree, ROOT, tempGitRepo } from "./helpers.ts";
 
@@ -123,5 +124,30 @@ describe("5. a new department's admins are named and approved from above", () =>
     const { changes, reqs } = review(repo);
     expect(renderText(changes)).toBe("± MODIFY [Departments] sales-north: admins: adds: @mallory, who approve its changes from now on\n");
     expect(reqs.map((r) => r.scope)).toEqual(["department sales", "department sales-north", "organisation owners"]);
+  });
+});
+
+describe("4. order that decides an outcome is shown; order that does not is canonical", () => {
+  const SALES = "  - id: sales\n    applies_to: [department:sales]\n    html: \"<p>{{name}}, Sales</p>\"\n    text: \"{{name}}, Sales\"\n";
+  it("reordering signature templates shows, member by member, who gets another signature", () => {
+    const r = exampleRepo();
+    const p = join(r.repo, "org/signatures.yaml");
+    writeFileSync(p, readFileSync(p, "utf8") + SALES);
+    r.commit("a sales template, after the standard one (which covers everyone)");
+    writeFileSync(p, readFileSync(p, "utf8").replace(SALES, "").replace("signatures:\n", `signatures:\n${SALES}`));
+    r.commit("the sales template first");
+    const { changes, reqs } = review(r.repo);
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => c.section === "Signatures" && c.field === "member's template" && c.before === "standard" && c.after === "sales")).toBe(true);
+    expect(changes.map((c) => c.subject)).toContain("xie.peng@example.com");
+    expect(renderText(changes)).toContain("± MODIFY [Signatures] xie.peng@example.com: signature template standard -> sales (the first template whose applies_to covers them)\n");
+    expect(reqs.map((q) => q.scope)).toEqual(["organisation owners"]);
+  });
+  it("reordering sending.allowed_ip_ranges changes nothing that is synthesised (and diff says so)", () => {
+    const repo = exampleEdited({ "security.yaml": (t) => t.replace("allowed_ip_ranges: [beijing-office, guangzhou-office, vpn]", "allowed_ip_ranges: [vpn, guangzhou-office, beijing-office]") });
+    const org = join(repo, "org");
+    const plan = (ref: string) => { const s = sideAt(org, ref, DAY)!; return JSON.stringify(planOrg(s.org, s.index, { today: DAY })); };
+    expect(plan("HEAD")).toBe(plan("HEAD~1"));
+    expect(review(repo).changes).toEqual([]);
   });
 });
