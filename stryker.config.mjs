@@ -11,7 +11,7 @@
  */
 
 /** The tests of the review diff: every test file that checks what `diff` reports, in process or through the CLI. */
-const DIFF_TESTS = ["test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/review-trust.test.ts", "test/dns-coexist-diff.test.ts", "test/mailhost-plan.test.ts", "test/mutation-diff.test.ts"];
+const DIFF_TESTS = ["test/review-reach.test.ts", "test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/review-trust.test.ts", "test/dns-coexist-diff.test.ts", "test/mailhost-plan.test.ts", "test/mutation-diff.test.ts"];
 
 /** @type {Record<string, string[]>} */
 export const MUTATION_TESTS = {
@@ -22,6 +22,7 @@ export const MUTATION_TESTS = {
   "runtime/router/core.ts": ["test/router-core.test.ts", "test/router-forgery.test.ts", "test/mutation-router-core.test.ts"],
   // review/diff.ts and its section comparers (review/diff/*.ts): each mutated on its own, against the same tests.
   "review/diff.ts": DIFF_TESTS,
+  "review/diff/addresses.ts": DIFF_TESTS,
   "review/diff/backups.ts": DIFF_TESTS,
   "review/diff/change.ts": DIFF_TESTS,
   "review/diff/context.ts": DIFF_TESTS,

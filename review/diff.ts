@@ -12,6 +12,7 @@ import { canon, type Org } from "../model/org.ts";
 import { planOrg } from "../plan/plan.ts";
 import type { Change, OrgSide, Value } from "./diff/change.ts";
 import { diffContext, ORG_WIDE } from "./diff/context.ts";
+import { diffAddresses } from "./diff/addresses.ts";
 import * as backups from "./diff/backups.ts";
 import { diffCredentials } from "./diff/credentials.ts";
 import * as delivery from "./diff/delivery.ts";
@@ -72,6 +73,7 @@ export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }):
   mailboxHost.diffMailboxHost(ctx);
   sending.diffSending(ctx);
   inbound.diffInbound(ctx);
+  diffAddresses(ctx);
   backups.diffBackups(ctx);
   // Top-level sections without a comparer of their own.
   ctx.rest("Organisation", "org", "", base.org, head.org, DIFF_FIELDS.file, ORG_WIDE);

@@ -133,10 +133,12 @@ function sentence(c: Change): string {
     }
     case "Blocked senders":
       return gainsLosses(c, "blocks", "unblocks");
+    case "Inbound":
+      if (c.field === "receiver") return `mail to it goes to ${c.after ?? "nobody (refused)"} instead of ${c.before ?? "nobody (refused)"}`;
+    // falls through
     case "Internal only":
     case "Sending":
     case "IP ranges":
-    case "Inbound":
       if (c.field === "covers") return gainsLosses(c, "now covers", "no longer covers");
       if (c.field === "list") return gainsLosses(c, "adds", "removes");
       break;
@@ -232,6 +234,8 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
   if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${mdText(c.reason ?? "")}`));
   const reroutes = changes.filter((c) => c.reroutes);
   if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: ${mdCode(c.subject)} ${mdText(describe(c))}: ${mdText(rerouted(c))}`));
+  const warned = changes.filter((c) => c.warning);
+  if (warned.length) lines.push("", "> [!WARNING]", "> Role addresses change hands (organisation owners approve):", ...warned.map((c) => `> - ${mdText(c.warning!)}`));
   for (const section of SECTIONS) {
     const rows = changes.filter((c) => c.section === section);
     if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], mdCode(c.subject), mdText(describe(c)) + (c.destructive ? " ⚠️" : "")])));
@@ -240,7 +244,7 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
 }
 
 export function renderText(changes: readonly Change[]): string {
-  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${oneLine(c.subject)}: ${describe(c)}${c.reroutes ? `  (reroutes ${oneLine(rerouted(c))})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
+  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${oneLine(c.subject)}: ${describe(c)}${c.reroutes ? `  (reroutes ${oneLine(rerouted(c))})` : ""}${c.warning ? `  (warning: ${oneLine(c.warning)})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
 }
 
 /** The JSON document: the changes as they are, with a summary. */

@@ -21,6 +21,7 @@ export const TARGETS: Readonly<Record<string, number>> = {
   "runtime/delivery/deliver.ts": 90,
   "runtime/router/core.ts": 90,
   "review/diff.ts": 85,
+  "review/diff/addresses.ts": 85,
   "review/diff/backups.ts": 85,
   "review/diff/change.ts": 85,
   "review/diff/context.ts": 85,

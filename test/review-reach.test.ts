@@ -89,7 +89,7 @@ describe("7. the mailbox host reads like the other sections", () => {
     const repo = exampleEdited({ "organisation.yaml": (t) => t.replace("  retention_days: 730\n", `  retention_days: 730\n${HOST}`) });
     const { changes, reqs } = review(repo);
     const text = renderText(changes.filter((c) => c.subject === "mailbox_host"));
-    expect(text).toMatch(/^\+ CREATE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 50 GB mail volume, backups kept 35 days, default quota 2048 MB\) created: it receives the mail of 46 addresses {2}\(reroutes mail of /);
+    expect(text).toMatch(/^\+ CREATE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 50 GB mail volume, backups kept 35 days, default quota 2048 MB\) created: it receives the mail of 47 addresses {2}\(reroutes mail of /);
     expect(text).not.toContain("undefined");
     expect(reqs.map((r) => r.scope)).toContain("organisation owners");
   });
@@ -104,7 +104,7 @@ describe("7. the mailbox host reads like the other sections", () => {
     writeFileSync(p, readFileSync(p, "utf8").replace(/  mailbox_host:.*\n/, ""));
     r.commit("no host");
     const gone = renderText(review(r.repo).changes.filter((c) => c.subject === "mailbox_host"));
-    expect(gone).toMatch(/^- DELETE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 80 GB mail volume, backups kept 35 days, default quota 2048 MB\) removed: it received the mail of 46 addresses/);
+    expect(gone).toMatch(/^- DELETE \[Organisation\] mailbox_host: mailbox host mail\.example\.com \(t4g\.small, 80 GB mail volume, backups kept 35 days, default quota 2048 MB\) removed: it received the mail of 47 addresses/);
   });
 });
 
@@ -149,5 +149,35 @@ describe("4. order that decides an outcome is shown; order that does not is cano
     const plan = (ref: string) => { const s = sideAt(org, ref, DAY)!; return JSON.stringify(planOrg(s.org, s.index, { today: DAY })); };
     expect(plan("HEAD")).toBe(plan("HEAD~1"));
     expect(review(repo).changes).toEqual([]);
+  });
+});
+
+describe("2. an address the catch-all received cannot be taken over quietly", () => {
+  it("a member's new alias hostmaster@ moves mail from the catch-all: named, rerouting, a role-address warning, owners approve", () => {
+    const repo = exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, hostmaster@example.com]") });
+    const { changes, reqs } = review(repo);
+    const text = renderText(changes);
+    expect(text).toContain("+ CREATE [Aliases] hostmaster@example.com: alias of xie.peng@example.com added\n");
+    expect(text).toContain("± MODIFY [Inbound] hostmaster@example.com: mail to it goes to member xie.peng@example.com instead of the catch-all lost-and-found@example.com  (reroutes mail of hostmaster@example.com)  (warning: hostmaster@example.com is a role address (RFC 2142); certificate authorities send domain-validation mail to it, so whoever receives it can obtain certificates for example.com)\n");
+    expect(reqs.map((r) => r.scope)).toEqual(["department sales", "organisation owners"]);
+    const md = renderMarkdown(changes, "HEAD~1", "HEAD");
+    expect(md).toContain("> [!WARNING]\n> Role addresses change hands (organisation owners approve):\n> - hostmaster@example.com is a role address");
+  });
+  it("any new address the catch-all received (not only role addresses) needs the owners; so does one another target received", () => {
+    const repo = exampleEdited({
+      "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, invoices@example.com]"),
+      "groups.yaml": (t) => `${t}  - { address: hr-desk@example.com, name: HR desk, members: [hr@example.com] }\n`,
+    });
+    const { changes, reqs } = review(repo);
+    expect(changes.filter((c) => c.section === "Inbound").map((c) => [c.subject, c.before, c.after, c.warning ?? null])).toEqual([
+      ["hr-desk@example.com", "the catch-all lost-and-found@example.com", "group hr-desk@example.com", null],
+      ["invoices@example.com", "the catch-all lost-and-found@example.com", "member xie.peng@example.com", null],
+    ]);
+    expect(reqs.map((r) => r.scope)).toContain("organisation owners");
+  });
+  it("an alias moved from one member to another is mail going elsewhere too", () => {
+    const repo = exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: []").replace("aliases: [zl@example.com]", "aliases: [zl@example.com, xp@example.com]") });
+    const { changes } = review(repo);
+    expect(changes.filter((c) => c.section === "Inbound").map((c) => [c.subject, c.before, c.after])).toEqual([["xp@example.com", "member xie.peng@example.com", "member zhao.lei@example.com"]]);
   });
 });

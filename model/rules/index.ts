@@ -26,6 +26,7 @@ import { rule as memberForward } from "./member-forward.ts";
 import { rule as punycodeLookalike } from "./punycode-lookalike.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
+import { rule as roleAddress } from "./role-address.ts";
 import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
 import { rule as signatureTemplate } from "./signature-template.ts";
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = [
   punycodeLookalike,
   refResolves,
   regionReceivesMail,
+  roleAddress,
   sesTemplateQuota,
   signatureExists,
   signatureTemplate,

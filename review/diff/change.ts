@@ -62,6 +62,8 @@ export interface Change {
    * receiving domain. Such a change is listed first and always needs the organisation owners.
    */
   readonly reroutes?: readonly string[];
+  /** Something a reviewer must weigh that is not destructive (a role address changing hands): shown beside the change. */
+  readonly warning?: string;
 }
 
 export interface OrgSide {
