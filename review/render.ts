@@ -118,6 +118,7 @@ function sentence(c: Change): string {
       return `${gainsLosses(c, "gains", "loses", true)} (${strings(c.before).length} -> ${strings(c.after).length} recipients)`;
     case "Group senders":
       if (c.field === "may mail") return gainsLosses(c, "may now be mailed by", "may no longer be mailed by");
+      if (c.field === "reaches restricted groups") return `its senders now reach restricted group${strings(c.after).length === 1 ? "" : "s"} ${fmt(strings(c.after))} through nesting (each keeps its own sender rules; its owners approve)`;
       return `senders ${show(c.before)} -> ${show(c.after)}`;
     case "Sending rights":
       return gainsLosses(c, "gains", "loses");

@@ -13,6 +13,7 @@ import { requiredApprovals } from "../review/approvers.ts";
 import { diffSides } from "../review/diff.ts";
 import { sideAt } from "../review/git.ts";
 import { planOrg } from "../plan/plan.ts";
+import { decide } from "../runtime/router/core.ts";
 import { renderMarkdown, renderText } from "../review/render.ts";
 import { readTree, ROOT, tempGitRepo } from "./helpers.ts";
 
@@ -179,5 +180,31 @@ describe("2. an address the catch-all received cannot be taken over quietly", ()
     const repo = exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: []").replace("aliases: [zl@example.com]", "aliases: [zl@example.com, xp@example.com]") });
     const { changes } = review(repo);
     expect(changes.filter((c) => c.section === "Inbound").map((c) => [c.subject, c.before, c.after])).toEqual([["xp@example.com", "member xie.peng@example.com", "member zhao.lei@example.com"]]);
+  });
+});
+
+describe("1. a nested group cannot open all-staff", () => {
+  const OPEN = "groups:\n  - { address: sales-friends@example.com, name: Sales friends, members: [department:sales-north, all@example.com], senders: anyone }\n";
+  const repo = () => exampleEdited({ "members/sales.yaml": (t) => t + OPEN });
+  it("diff names the restricted group it reaches, and all@'s owners approve", () => {
+    const { changes, reqs } = review(repo());
+    expect(renderText(changes)).toContain("± MODIFY [Group senders] sales-friends@example.com: its senders now reach restricted group all@example.com through nesting (each keeps its own sender rules; its owners approve)\n");
+    // all@ lists department:head-office: its admins own it (before #28, only sales-north's admin was asked).
+    expect(changes.find((c) => c.field === "reaches restricted groups")).toMatchObject({ departments: ["head-office"], orgWide: false });
+    expect(reqs.map((r) => [r.scope, r.anyOf])).toContainEqual(["department head-office", ["@example-trading/leadership"]]);
+  });
+  it("the router keeps all@'s sender rules: an outsider reaches Sales North through the new group, not all staff", () => {
+    const org = join(repo(), "org");
+    const h = sideAt(org, "HEAD", DAY)!;
+    const table = planOrg(h.org, h.index, { today: DAY }).inbound.table;
+    const outsider = { from: "mallory@outside.example", dmarc: "PASS" as const, spam: "PASS" as const, virus: "PASS" as const };
+    expect(decide(table, { ...outsider, recipients: ["all@example.com"] }).deliveries).toEqual([]);
+    const via = decide(table, { ...outsider, recipients: ["sales-friends@example.com"] });
+    expect(via.deliveries).toEqual(h.index.expand(["department:sales-north"]));
+    expect(via.dropped.length).toBe(h.index.expand(["all@example.com"]).length - via.deliveries.length);
+    expect(via.dropped[0]!.reason).toMatch(/^mallory@outside\.example may not send to group (all|management)@example\.com, through which sales-friends@example\.com reaches /);
+    // A sender all@ admits (hr@, by DMARC-passing mail) still reaches everyone through the new group.
+    const hr = decide(table, { ...outsider, from: "hr@example.com", recipients: ["sales-friends@example.com"] });
+    expect(hr.deliveries).toEqual(h.index.expand(["sales-friends@example.com"]));
   });
 });

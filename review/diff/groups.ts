@@ -20,6 +20,40 @@ export function groupDepartments(org: Org, index: OrgIndex, g: Group): string[] 
   return [...s].sort();
 }
 
+/** The groups that limit their senders (not `anyone`) which a group reaches through nesting, at any depth; sorted. */
+export function restrictedReached(index: OrgIndex, g: Group): string[] {
+  const out = new Set<string>();
+  const seen = new Set<string>([canon(g.address)]);
+  const visit = (ref: string): void => {
+    const r = index.resolve(ref);
+    if (r?.kind !== "group" || seen.has(r.address)) return;
+    seen.add(r.address);
+    if (groupSenders(r.group).mode !== "anyone") out.add(r.address);
+    for (const m of r.group.members) visit(m);
+  };
+  for (const m of g.members) visit(m);
+  return [...out].sort();
+}
+
+/**
+ * A group that newly reaches restricted groups (or reaches them with other senders of its own) opens them to
+ * its senders: the router keeps each inner group's sender rules, and each inner group's owners approve (its
+ * department's admins, or the organisation owners for a group spanning several departments or none).
+ */
+function opensRestricted(ctx: DiffContext, a: string, b: Group | undefined, h: Group, sendersChanged: boolean): void {
+  const before = b ? restrictedReached(ctx.base.index, b) : [];
+  const after = restrictedReached(ctx.head.index, h);
+  const opened = sendersChanged ? after : after.filter((x) => !before.includes(x));
+  if (opened.length === 0) return;
+  // The owners of each inner group, read from the base side where it exists.
+  const owners = opened.map((x) => {
+    const side = ctx.base.index.groups.has(x) ? ctx.base : ctx.head;
+    return groupDepartments(side.org, side.index, side.index.groups.get(x)!);
+  });
+  const departments = [...new Set(owners.filter((d) => d.length === 1).flat())].sort();
+  ctx.add({ section: "Group senders", kind: "modify", subject: a, field: "reaches restricted groups", before, after, departments, orgWide: owners.some((d) => d.length !== 1) });
+}
+
 export function diffGroups(ctx: DiffContext): void {
   const { base, head, add, field, rest } = ctx;
   const bg = byKey(base.org.groups, (g) => canon(g.address));
@@ -36,6 +70,7 @@ export function diffGroups(ctx: DiffContext): void {
     const h = hg.get(a);
     if (!b && h) {
       add({ section: "Groups", kind: "create", subject: a, before: null, after: { members: list(h.members), recipients: head.index.expand([a]), senders: senders(h) }, departments: groupDeps(head, h), orgWide: false });
+      opensRestricted(ctx, a, undefined, h, false);
       continue;
     }
     if (b && !h) {
@@ -65,6 +100,7 @@ export function diffGroups(ctx: DiffContext): void {
       add({ section: "Group recipients", kind: "modify", subject: a, field: "recipients", before: rb, after: rh, via: ctx.viaLabels(b.members, h.members, eff.added, eff.removed), ...own });
     }
     field("Group senders", a, "senders", senders(b), senders(h), own);
+    opensRestricted(ctx, a, b, h, JSON.stringify(senders(b)) !== JSON.stringify(senders(h)));
     const sb = effectiveSenders(base, b);
     const sh = effectiveSenders(head, h);
     // A switch to or from anyone / every member is the `senders` change above; a list is compared to a list.
