@@ -143,6 +143,16 @@ export function planOrg(org: Org, index: OrgIndex, opts: { today: string }): Mai
   return plan;
 }
 
+/**
+ * A plan field computed on its first read and then kept: the members' rendered signatures take a second at
+ * 50,000 members, which synthesis needs and a review (diff, approvers) never reads. Enumerable, so the plan's
+ * JSON (its fingerprint) and copies of it hold the value as if it were plain data.
+ */
+function withLazy<O extends object, K extends string, T>(target: O, key: K, compute: () => T): O & Record<K, T> {
+  let value: { v: T } | undefined;
+  return Object.defineProperty(target as O & Record<K, T>, key, { enumerable: true, get: () => (value ??= { v: compute() }).v });
+}
+
 function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const prefix = orgSlug(org);
   const region = org.organisation.region;
@@ -181,17 +191,20 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       unknownRecipients: table.unknownRecipients ?? "ses",
     },
     sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
-    signatures: {
-      bucketName,
-      templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
-        id: t.id,
-        name: `${prefix}-signature-${t.id}`,
-        subject: "{{subject}}",
-        html: `{{{body}}}\n${t.html}`,
-        text: `{{body}}\n\n-- \n${t.text}`,
-      })),
-      rendered: renderAllSignatures(org, index),
-    },
+    signatures: withLazy(
+      {
+        bucketName,
+        templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
+          id: t.id,
+          name: `${prefix}-signature-${t.id}`,
+          subject: "{{subject}}",
+          html: `{{{body}}}\n${t.html}`,
+          text: `{{body}}\n\n-- \n${t.text}`,
+        })),
+      },
+      "rendered",
+      () => renderAllSignatures(org, index),
+    ),
     ...(mailhost ? { mailhost } : {}),
   };
 }

@@ -50,10 +50,11 @@ export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string,
     const r = index.resolve(ref);
     if (!r) return;
     if (r.kind !== "group") {
+      const way = JSON.stringify([...through].sort()); // once per reference, not per address (a department holds thousands)
       for (const a of index.expand([ref])) {
-        const set = ways.get(a) ?? new Set<string>();
-        set.add(JSON.stringify([...through].sort()));
-        ways.set(a, set);
+        const set = ways.get(a);
+        if (set) set.add(way);
+        else ways.set(a, new Set([way]));
       }
       return;
     }
@@ -64,7 +65,18 @@ export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string,
   };
   for (const m of g.members) visit(m, [], new Set([canon(g.address)]));
   const out: Record<string, string[][]> = {};
+  const parsed = new Map<string, string[]>();
+  const parse = (s: string): string[] => {
+    let p = parsed.get(s);
+    if (!p) parsed.set(s, (p = JSON.parse(s) as string[]));
+    return p;
+  };
   for (const [a, set] of [...ways].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    if (set.has("[]")) continue; // one way through no limiting group
+    if (set.size === 1) {
+      out[a] = [[...parse(set.values().next().value!)]];
+      continue;
+    }
     const sets = [...set].map((s) => JSON.parse(s) as string[]);
     if (sets.some((s) => s.length === 0)) continue;
     const minimal = sets.filter((s) => !sets.some((t) => t !== s && t.length < s.length && t.every((x) => s.includes(x))));
