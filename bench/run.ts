@@ -73,9 +73,9 @@ try {
     const g = generateOrg(n, dir, 42, { mailboxHost: n >= HOST_FROM });
     const samples = Array.from({ length: runs }, () => runJson("bench/validate-once.ts", [dir]));
     const m = (k: string): number => median(samples.map((s) => s[k]!));
-    rows.push([n, n >= HOST_FROM ? "yes" : "no", g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings"), m("addresses"), m("receiptRules"), m("routerRefuses") ? "router" : "SES"]);
+    rows.push([n, n >= HOST_FROM ? "yes" : "no", g.files, m("parseSchemaMs").toFixed(0), m("rulesMs").toFixed(1), m("totalMs").toFixed(0), m("cpuMs").toFixed(0), m("peakRssMb").toFixed(0), m("findings"), m("addresses"), m("receiptRules"), m("routerRefuses") ? "router" : "SES"]);
   }
-  if (!routerOnly) table("validate (in-process phases; excludes node/tsx start-up)", ["members", "host", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "peak RSS MB", "findings", "SES recipient addresses", "receipt rules (max 200)", "unknown recipients refused by"], rows);
+  if (!routerOnly) table("validate (in-process phases; excludes node/tsx start-up)", ["members", "host", "files", "parse+schema ms", "rules ms (after parsing)", "total ms", "CPU ms", "peak RSS MB", "findings", "SES recipient addresses", "receipt rules (max 200)", "unknown recipients refused by"], rows);
 
   // Synthesis against the floor: a bare cdktf program making the same resources (bench/floor.ts).
   const synthRows: (string | number)[][] = [];
@@ -100,6 +100,7 @@ try {
       med(mine, "resources"),
       med(mine, "maxStack"),
       med(mine, "ms").toFixed(0),
+      med(mine, "cpuMs").toFixed(0),
       med(floor, "ms").toFixed(0),
       (med(mine, "ms") / med(floor, "ms")).toFixed(2),
       med(mine, "peakRssMb").toFixed(0),
@@ -121,7 +122,7 @@ try {
   }
   if (!routerOnly) table(
     "synth vs the cdktf floor (construct + synth, after imports; alternated, medians)",
-    ["members", "host", "stacks", "resources", "largest stack", "mailorg ms", "floor ms", "ratio", "mailorg RSS MB", "floor RSS MB", "mailorg ms with token traces", "router zip KB", "routing table KB"],
+    ["members", "host", "stacks", "resources", "largest stack", "mailorg ms", "mailorg CPU ms", "floor ms", "ratio", "mailorg RSS MB", "floor RSS MB", "mailorg ms with token traces", "router zip KB", "routing table KB"],
     synthRows,
   );
   if (!routerOnly && sizes.some((n) => n >= HOST_FROM)) console.log(`(host yes: from ${HOST_FROM} members the org has a mailbox host, so members need no IAM user; Lambda allows a 50 MB zip, 250 MB unzipped)`);

@@ -16,8 +16,11 @@ if (!orgDir || !outDir) {
   process.exit(2);
 }
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 synthesize({ orgDir, outDir, today: "2026-06-01" });
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 // The router's Lambda asset: the zip as uploaded, and the routing table inside it (Lambda allows 50 MB zipped, 250 MB unzipped).
 const assets = join(outDir, "stacks", "inbound", "assets");
@@ -29,5 +32,5 @@ const counts = readdirSync(join(outDir, "stacks")).map((s) => {
   return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 });
 process.stdout.write(
-  JSON.stringify({ ms, peakRssMb, stacks: counts.length, resources: counts.reduce((a, b) => a + b, 0), maxStack: Math.max(...counts), routerZipKb, routingTableKb }) + "\n",
+  JSON.stringify({ ms, cpuMs, peakRssMb, stacks: counts.length, resources: counts.reduce((a, b) => a + b, 0), maxStack: Math.max(...counts), routerZipKb, routingTableKb }) + "\n",
 );
