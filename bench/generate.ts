@@ -2,7 +2,11 @@
  * A deterministic generator of realistic orgs of N members in format v1 (no Math.random: a seeded PRNG),
  * for benchmarks and scale tests.
  *
- *   tsx bench/generate.ts <members> <dir>
+ *   tsx bench/generate.ts <members> <dir> [--host]
+ *
+ * `--host` (or `{ mailboxHost: true }`) declares a mailbox host, so members hold their accounts on it and need
+ * no IAM user: the shape of an org past IAM's 5,000 users per account. Linear in N (the 50,000-member org is
+ * written in seconds).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,8 +35,13 @@ export interface GeneratedOrg {
   readonly files: number;
 }
 
+export interface GenerateOptions {
+  /** Declare a mailbox host (mail.example.com). Default false. */
+  readonly mailboxHost?: boolean;
+}
+
 /** Writes an org of n members into dir (created), one members file per top-level department. */
-export function generateOrg(n: number, dir: string, seed = 42): GeneratedOrg {
+export function generateOrg(n: number, dir: string, seed = 42, opts: GenerateOptions = {}): GeneratedOrg {
   const rand = prng(seed + n);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   mkdirSync(join(dir, "members"), { recursive: true });
@@ -43,17 +52,21 @@ export function generateOrg(n: number, dir: string, seed = 42): GeneratedOrg {
     { id: "hq", name: "Head Office", admins: ["@corp/leadership"] },
   ];
   const level = new Map<string, number>([["hq", 1]]);
+  // Departments that may still take a child (less than 5 levels deep), in creation order.
+  const candidates = [departments[0]!];
   for (let i = 1; i < depCount; i++) {
-    const candidates = departments.filter((d) => level.get(d.id)! < 5);
     const parent = i < 8 ? "hq" : pick(candidates).id;
     const id = `d${i}`;
-    departments.push({ id, name: `Department ${i}`, parent, admins: [`@corp/d${i}-leads`] });
+    const dep = { id, name: `Department ${i}`, parent, admins: [`@corp/d${i}-leads`] };
+    departments.push(dep);
     level.set(id, level.get(parent)! + 1);
+    if (level.get(id)! < 5) candidates.push(dep);
   }
   const top = departments.filter((d) => d.parent === "hq").map((d) => d.id);
+  const byId = new Map(departments.map((d) => [d.id, d]));
   const topOf = (id: string): string => {
-    let cur = departments.find((d) => d.id === id)!;
-    while (cur.parent && cur.parent !== "hq") cur = departments.find((d) => d.id === cur.parent)!;
+    let cur = byId.get(id)!;
+    while (cur.parent && cur.parent !== "hq") cur = byId.get(cur.parent)!;
     return cur.id === "hq" ? top[0]! : cur.id;
   };
 
@@ -82,7 +95,9 @@ export function generateOrg(n: number, dir: string, seed = 42): GeneratedOrg {
     if (rand() < 0.3) member.phone = `+86 10 5555 ${String(i % 10000).padStart(4, "0")}`;
     memberDept.push(dep);
     const file = topOf(dep);
-    byFile.set(file, [...(byFile.get(file) ?? []), member]);
+    const list = byFile.get(file);
+    if (list) list.push(member);
+    else byFile.set(file, [member]);
   }
 
   // Mailboxes: one per top department plus service mailboxes, delegates from active members.
@@ -108,7 +123,15 @@ export function generateOrg(n: number, dir: string, seed = 42): GeneratedOrg {
 
   const write = (name: string, doc: unknown): void => writeFileSync(join(dir, name), stringify(doc, { lineWidth: 0 }));
   write("organisation.yaml", {
-    organisation: { name: "Bench Corp", region: "eu-west-1", default_department: "hq", catch_all: "lost@example.com", owners: ["@corp/mail-admins"] },
+    organisation: {
+      name: "Bench Corp",
+      region: "eu-west-1",
+      default_department: "hq",
+      catch_all: "lost@example.com",
+      owners: ["@corp/mail-admins"],
+      // 256 MB a mailbox and a data volume that holds them all (EBS allows 16,384 GB: 64,000 such mailboxes).
+      ...(opts.mailboxHost ? { mailbox_host: { hostname: "mail.example.com", default_quota_mb: 256, volume_gb: Math.max(50, Math.ceil(((n + 100) * 256) / 1024)) } } : {}),
+    },
     domains: [{ name: "example.com", hosted_zone_id: "Z0BENCHEXAMPLE", dmarc: { policy: "reject", rua: ["archive@example.com"] } }],
     departments,
     ip_ranges: { office: ["192.0.2.0/24", "2001:db8::/32"], vpn: ["198.51.100.0/24"] },
@@ -124,10 +147,10 @@ export function generateOrg(n: number, dir: string, seed = 42): GeneratedOrg {
 }
 
 if (process.argv[1]?.endsWith("generate.ts")) {
-  const [n, dir] = process.argv.slice(2);
-  if (!n || !dir || !Number.isInteger(Number(n))) {
-    process.stderr.write("usage: tsx bench/generate.ts <members> <dir>\n");
+  const [n, dir, flag] = process.argv.slice(2);
+  if (!n || !dir || !Number.isInteger(Number(n)) || (flag !== undefined && flag !== "--host")) {
+    process.stderr.write("usage: tsx bench/generate.ts <members> <dir> [--host]\n");
     process.exit(2);
   }
-  process.stdout.write(JSON.stringify(generateOrg(Number(n), dir)) + "\n");
+  process.stdout.write(JSON.stringify(generateOrg(Number(n), dir, 42, { mailboxHost: flag === "--host" })) + "\n");
 }

@@ -19,6 +19,7 @@ if (!dir) {
   process.exit(2);
 }
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const { org, sources, diagnostics } = loadOrg(dir);
 const t1 = performance.now();
 let findings = diagnostics.length;
@@ -41,23 +42,30 @@ if (!hasErrors(diagnostics)) {
   }
 }
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
 sortDiagnostics(diagnostics);
 // Inbound size (untimed): SES recipient addresses and receipt rules the rule set needs (SES allows 200 rules).
 let addresses = 0;
 let receiptRules = 0;
+let routerRefuses = 0;
 if (!hasErrors(diagnostics)) {
   const { inbound } = planOrg(org, new OrgIndex(org), { today: "2026-06-01" });
   addresses = deliverableAddresses(inbound.table).length;
   receiptRules = inbound.rules.length;
+  routerRefuses = inbound.unknownRecipients === "router" ? 1 : 0;
 }
 process.stdout.write(
   JSON.stringify({
     parseSchemaMs: t1 - t0,
     rulesMs: t2 - t1,
     totalMs: t2 - t0,
+    // CPU time (user + system) of the same span: on a shared machine the wall time grows with the load, this much less.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     findings,
     addresses,
     receiptRules,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    routerRefuses,
+    peakRssMb,
   }) + "\n",
 );

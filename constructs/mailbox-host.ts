@@ -97,12 +97,11 @@ export class MailboxHost extends Construct {
 
     const logs = protect(new CloudwatchLogGroup(this, "logs", { name: host.logGroup, retentionInDays: props.logRetentionDays ?? 400 }));
 
-    // The instance's role: read its configuration and login hashes, write its logs, answer certbot's DNS
+    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host), write its logs, answer certbot's DNS
     // challenge in its own zone only, and Session Manager's channel. Nothing else.
     const role = new IamRole(this, "role", { name: host.name, assumeRolePolicy: ASSUME("ec2.amazonaws.com") });
     leastPrivilegePolicy(this, "policy", role, [
       { Sid: "ReadConfiguration", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket.arn}/${host.configKey}` },
-      { Sid: "ReadLoginHashes", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: arn("ssm", `parameter${host.passwdParameterPath.replace(/\/$/, "")}`) },
       { Sid: "ReadRelayHash", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.relayPasswdParameter}`) },
       { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
       { Sid: "FindDataVolume", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.dataVolumeParameter}`) },

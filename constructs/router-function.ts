@@ -127,6 +127,9 @@ export class RouterFunction extends Construct {
     });
     const relay = props.table.relay;
     const forwarders = Object.keys(props.table.forwards).sort();
+    // Past SES's receipt-rule limits the router bounces unknown recipients itself, once per message (a claim under delivery/).
+    const bounces = props.table.unknownRecipients === "router";
+    const markers = relay !== null || forwarders.length > 0 || bounces;
     const secretArn = relay?.authSecret ? `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${relay.authSecret}-??????` : undefined;
     const role = new IamRole(this, "role", {
       name: props.name,
@@ -140,7 +143,7 @@ export class RouterFunction extends Construct {
       // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
       { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
       // A relay or forward claims each target and records its outcome under delivery/ (retries and concurrent invocations resume, never repeat).
-      ...(relay || forwarders.length > 0 ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
+      ...(markers ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
       {
         Sid: "WriteMailboxesAndQuarantine",
         Effect: "Allow",
@@ -148,7 +151,7 @@ export class RouterFunction extends Construct {
         Resource: [
           `${props.bucketArn}/${STORE_PREFIX.mailboxes}*`,
           `${props.bucketArn}/${STORE_PREFIX.quarantine}*`,
-          ...(relay || forwarders.length > 0 ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
+          ...(markers ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
         ],
       },
       { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },
@@ -161,6 +164,7 @@ export class RouterFunction extends Construct {
         Resource: this.deliveries.arn,
       },
       { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetters.arn },
+      ...(bounces ? [{ Sid: "BounceUnknownRecipients", Effect: "Allow", Action: "ses:SendBounce", Resource: `arn:aws:ses:${props.region}:${props.accountId}:identity/*` }] : []),
       ...(secretArn ? [{ Sid: "ReadRelayCredentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }] : []),
       ...(forwarders.length > 0
         ? [

@@ -4,11 +4,11 @@
  * mounted (formatted only when it carries no file system at all, so a replacement instance finds the mail where it was), the SSM and
  * CloudWatch agents (Session Manager instead of SSH; the mail log to CloudWatch Logs), the certificate by the DNS
  * challenge with a deploy hook that reloads both services, and the sync timer. Nothing here is a secret: the host
- * reads its configuration and login hashes with its instance role.
+ * reads its configuration with its instance role, and members' password hashes only from its data volume.
  */
 import { stringify } from "yaml";
 import type { MailhostPlan } from "../plan/mailhost.ts";
-import { hostLayout } from "./layout.ts";
+import { hostLayout, passwordStorePath } from "./layout.ts";
 import { MIGRATE_SCRIPT } from "./migrate-script.ts";
 import { SYNC_SCRIPT } from "./sync-script.ts";
 
@@ -70,7 +70,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
     region: plan.region,
     bucket: plan.configBucket,
     key: plan.configKey,
-    passwd_path: plan.passwdParameterPath,
+    passwd_file: passwordStorePath(layout),
     relay_parameter: plan.relayPasswdParameter,
   };
   const cloudwatch = {
@@ -133,6 +133,8 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       // Postfix's postlogd writes postfix.log as the postfix user; Dovecot's log process (root) writes dovecot.log.
       ["install", "-d", "-m", "0750", "-o", "postfix", "-g", "adm", layout.logDir],
       ["/usr/local/sbin/mailorg-mount-data"],
+      // The members' password store lives on the data volume, readable by root only (Dovecot's auth runs as root).
+      ["install", "-d", "-m", "0700", passwordStorePath(layout).replace(/\/[^/]+$/, "")],
       // Session Manager and CloudWatch agents: AWS's Debian packages for this architecture.
       ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
       ["sh", "-c", `curl -fsSLo /tmp/cwa.deb https://amazoncloudwatch-agent-${plan.region}.s3.${plan.region}.amazonaws.com/debian/${deb}/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/cwa.deb`],

@@ -62,3 +62,13 @@ export function hostLayout(hostname: string): MailhostLayout {
     instanceName: "mailorg",
   };
 }
+
+/**
+ * The members' password store: one "<address>:{BLF-CRYPT}<hash>" line per account, on the data volume (encrypted,
+ * backed up with the mail) and never in Terraform, S3 or SSM. The host's account service is its one writer; the
+ * sync reads it and lets in only the addresses the plan allows to log in. A directory whose name holds no "@"
+ * never meets a mailbox (<mailRoot>/<address>).
+ */
+export function passwordStorePath(layout: Pick<MailhostLayout, "mailRoot">): string {
+  return `${layout.mailRoot}/.mailorg-accounts/passwd`;
+}

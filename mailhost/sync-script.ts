@@ -1,6 +1,7 @@
 /**
  * The host's sync (/usr/local/sbin/mailorg-sync, run by a systemd timer every two minutes): fetches the
- * versioned configuration object from S3 and the login hashes from SSM, writes them into a staging directory,
+ * versioned configuration object from S3 and reads the login hashes from the members' password store on the
+ * data volume (mailhost/layout.ts passwordStorePath), writes them into a staging directory,
  * checks them with `postfix check` and `doveconf -n`, and only then switches the live directories and reloads
  * Postfix and Dovecot; otherwise the running configuration stays and the last good one is kept. Python 3 with
  * boto3, both Debian packages (python3-boto3 comes with python3-certbot-dns-route53). `--local` reads the
@@ -59,15 +60,23 @@ def fetch_aws(conf):
     except Exception as e:
         errors.append("configuration object: %s" % e)
     try:
-        ssm = boto3.client("ssm", region_name=region)
-        got = []
-        for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=conf["passwd_path"], WithDecryption=True):
-            got += [p["Value"] for p in page["Parameters"]]
-        lines = got
-        relay = ssm.get_parameter(Name=conf["relay_parameter"], WithDecryption=True)["Parameter"]["Value"]
+        lines = read_store(conf["passwd_file"])
     except Exception as e:
         errors.append("login hashes: %s" % e)
+    try:
+        relay = boto3.client("ssm", region_name=region).get_parameter(Name=conf["relay_parameter"], WithDecryption=True)["Parameter"]["Value"]
+    except Exception as e:
+        errors.append("relay credential: %s" % e)
     return version, body, lines, relay, errors
+
+
+def read_store(path):
+    """The members' password store on the data volume (written by the account service); none yet: no logins."""
+    try:
+        with open(path) as f:
+            return [l.strip() for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
 
 
 def fetch_local(args):

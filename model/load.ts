@@ -4,11 +4,12 @@
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { LineCounter, parseDocument, visit, type Node } from "yaml";
+import { LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import { defineScalarTag, FAILSAFE_SCHEMA, load as quickLoad, NOT_RESOLVED } from "js-yaml";
 import type { Diagnostic } from "./diagnostics.ts";
 import { LIST_SECTIONS, SINGLE_SECTIONS, type Org } from "./org.ts";
 import type { OrgFile } from "./org.generated.ts";
-import { validateFileData } from "./schema.ts";
+import { fileValidator, validateFileData } from "./schema.ts";
 import { OrgSources, positionIn, type SourceFile } from "./sources.ts";
 
 export interface LoadResult {
@@ -169,6 +170,85 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The quick path. The `yaml` library keeps every node's position, which every diagnostic needs, and parses about
+ * 2 MB/s: 4 s of CPU for the 50,000-member org's 8 MB, most of validation. Most files hold no finding at all,
+ * so a file is first read with js-yaml (about ten times faster) into the same data, and its positioned Document
+ * is parsed only when something must be located in it (lazySource).
+ *
+ * The quick path answers only where both libraries are known to agree, and gives the file to the exact path
+ * (undefined) otherwise:
+ * - the text holds `&`, `*`, `!`, `%`, a tab, or `__proto__` (anchors, aliases, tags, directives, tab
+ *   indentation, and the one special key), or js-yaml refuses it (syntax, duplicate keys, several documents);
+ * - a plain scalar resolves to anything but a string, a decimal integer or true/false under YAML 1.2's core
+ *   schema (null, octal, hexadecimal, floats): the scalar tags below copy the `yaml` library's core schema
+ *   tests, so those two resolve alike and the rest go the exact way;
+ * - and the caller keeps quick data only when it passes the schema, so every diagnostic comes from the exact path.
+ * test/load-quick.test.ts holds the two paths equal on every org file in the repository and on scalar edge cases.
+ */
+const EXACT_ONLY = /[&*!%\t]|__proto__/;
+class Exotic extends Error {}
+const exotic = (): never => {
+  throw new Exotic();
+};
+const QUICK_SCHEMA = FAILSAFE_SCHEMA.withTags(
+  defineScalarTag<boolean>("tag:yaml.org,2002:bool", {
+    implicit: true,
+    identify: () => false, // load only
+    implicitFirstChars: ["t", "T", "f", "F"],
+    resolve: (src) => (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(src) ? src[0] === "t" || src[0] === "T" : NOT_RESOLVED),
+  }),
+  defineScalarTag<number>("tag:yaml.org,2002:int", {
+    implicit: true,
+    identify: () => false, // load only
+    implicitFirstChars: ["-", "+", ".", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    resolve: (src) => {
+      if (/^[-+]?[0-9]+$/.test(src)) return parseInt(src, 10);
+      // yaml's intOct, intHex, floatNaN, floatExp and float: numbers the exact path resolves.
+      if (/^0o[0-7]+$|^0x[0-9a-fA-F]+$|^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(src)) exotic();
+      return NOT_RESOLVED;
+    },
+  }),
+  defineScalarTag<null>("tag:yaml.org,2002:null", {
+    implicit: true,
+    identify: () => false, // load only
+    implicitFirstChars: ["", "~", "n", "N"],
+    resolve: (src) => (/^(?:~|[Nn]ull|NULL)?$/.test(src) ? exotic() : NOT_RESOLVED),
+  }),
+);
+
+/** A file's data by the quick path, or undefined when the exact path must read it (see QUICK_SCHEMA). */
+export function quickData(text: string): unknown {
+  if (EXACT_ONLY.test(text)) return undefined;
+  try {
+    return quickLoad(text, { schema: QUICK_SCHEMA, maxAliases: 0 }) ?? {};
+  } catch {
+    return undefined;
+  }
+}
+
+/** A source whose positioned Document is parsed on first use (by whatever locates a finding in it). */
+export function lazySource(path: string, text: string): SourceFile {
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const get = (): { doc: Document.Parsed; lineCounter: LineCounter } => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: "error" }), lineCounter };
+    }
+    return parsed;
+  };
+  return {
+    path,
+    text,
+    get doc() {
+      return get().doc;
+    },
+    get lineCounter() {
+      return get().lineCounter;
+    },
+  };
+}
+
 /** Parses one YAML text; YAML syntax errors become diagnostics. */
 export function parseSource(path: string, text: string): { source: SourceFile; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
@@ -227,8 +307,17 @@ function toData(source: SourceFile, diagnostics: Diagnostic[]): unknown {
   }
 }
 
+/** Whether any string of the data (key or value) holds cdktf's token marker: a walk of the data, cheaper than one of the Document. */
+function holdsTokenMarker(data: unknown): boolean {
+  if (typeof data === "string") return data.includes(TOKEN_MARKER);
+  if (Array.isArray(data)) return data.some(holdsTokenMarker);
+  if (data !== null && typeof data === "object") return Object.entries(data).some(([k, v]) => k.includes(TOKEN_MARKER) || holdsTokenMarker(v));
+  return false;
+}
+
 /** Every string (key or value) holding cdktf's token marker, located. */
-function tokenMarkers(source: SourceFile): Diagnostic[] {
+function tokenMarkers(source: SourceFile, data: unknown): Diagnostic[] {
+  if (!holdsTokenMarker(data)) return [];
   const out: Diagnostic[] = [];
   visit(source.doc, {
     Scalar(_, n) {
@@ -298,20 +387,32 @@ export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
       diagnostics.push(read.diagnostic);
       continue;
     }
-    const { source, diagnostics: syntax } = parseSource(path, read.text!);
-    sources.files.push(source);
-    if (syntax.length > 0) {
-      diagnostics.push(...syntax);
-      continue;
+    // The quick path when its data passes the schema (the validator fills in defaults, as on the exact path);
+    // otherwise the exact path, which finds and locates every finding.
+    const quick = quickData(read.text!);
+    let source: SourceFile;
+    let data: unknown;
+    if (quick !== undefined && fileValidator()(quick)) {
+      source = lazySource(path, read.text!);
+      sources.files.push(source);
+      data = quick;
+    } else {
+      const parsed = parseSource(path, read.text!);
+      source = parsed.source;
+      sources.files.push(source);
+      if (parsed.diagnostics.length > 0) {
+        diagnostics.push(...parsed.diagnostics);
+        continue;
+      }
+      data = toData(source, diagnostics);
+      if (data === undefined) continue;
+      const schemaDiags = validateFileData(source, data);
+      if (schemaDiags.length > 0) {
+        diagnostics.push(...schemaDiags);
+        continue;
+      }
     }
-    const data = toData(source, diagnostics);
-    if (data === undefined) continue;
-    const schemaDiags = validateFileData(source, data);
-    if (schemaDiags.length > 0) {
-      diagnostics.push(...schemaDiags);
-      continue;
-    }
-    const marked = tokenMarkers(source);
+    const marked = tokenMarkers(source, data);
     if (marked.length > 0) {
       diagnostics.push(...marked);
       continue;

@@ -115,8 +115,8 @@ export class OrgIndex {
     const out: string[] = [];
     const seen = new Set<string>();
     const queue = [id];
-    while (queue.length > 0) {
-      const d = queue.shift()!;
+    for (let head = 0; head < queue.length; head++) {
+      const d = queue[head]!;
       if (seen.has(d)) continue;
       seen.add(d);
       out.push(d);
@@ -125,11 +125,24 @@ export class OrgIndex {
     return out;
   }
 
+  /** departmentMembers and expand results, computed once per key (the index never changes once built); callers get copies. */
+  private readonly memo = new Map<string, string[]>();
+
   /** Canonical addresses of the members in a department or any sub-department, sorted. Departed members included. */
   departmentMembers(id: string): string[] {
-    const set = new Set<string>();
-    for (const d of this.subtree(id)) for (const m of this.directMembers.get(d) ?? []) set.add(m);
-    return [...set].sort();
+    return this.departmentList(id).slice();
+  }
+
+  private departmentList(id: string): readonly string[] {
+    const key = `department\0${id}`;
+    let list = this.memo.get(key);
+    if (!list) {
+      const set = new Set<string>();
+      for (const d of this.subtree(id)) for (const m of this.directMembers.get(d) ?? []) set.add(m);
+      list = [...set].sort();
+      this.memo.set(key, list);
+    }
+    return list;
   }
 
   /** Whether an address's domain is one of the org's domains. */
@@ -143,6 +156,20 @@ export class OrgIndex {
    * left out unless includeDeparted. Cycle-safe. Sorted, canonical.
    */
   expand(refs: readonly string[], opts: { includeDeparted?: boolean } = {}): string[] {
+    // One reference (a group, a department) is what the plan, the rules and review ask for again and again.
+    if (refs.length !== 1) return this.expandUncached(refs, opts);
+    const ref = refs[0]!;
+    // Department ids are case-sensitive; addresses are not.
+    const key = `expand\0${opts.includeDeparted ? 1 : 0}\0${ref.startsWith("department:") ? ref : canon(ref)}`;
+    let list = this.memo.get(key);
+    if (!list) {
+      list = this.expandUncached(refs, opts);
+      this.memo.set(key, list);
+    }
+    return list.slice();
+  }
+
+  private expandUncached(refs: readonly string[], opts: { includeDeparted?: boolean }): string[] {
     const out = new Set<string>();
     const seenGroups = new Set<string>();
     const visit = (ref: string): void => {
@@ -163,7 +190,7 @@ export class OrgIndex {
           for (const m of r.group.members) visit(m);
           return;
         case "department":
-          for (const m of this.departmentMembers(r.id)) {
+          for (const m of this.departmentList(r.id)) {
             if (opts.includeDeparted || memberStatus(this.members.get(m)!) !== "departed") out.add(m);
           }
           return;

@@ -2,7 +2,7 @@
  * The mailbox host's part of the plan: where the host lives (name, zone, instance, volume, backups), what it
  * serves (every mailbox the router delivers to, with its quota and whether it may log in) and the names through
  * which the stacks and the host meet without referring to each other (the configuration object, the relay
- * secret, the SSM path holding members' bcrypt hashes, the log group). Plain data: mailhost/ renders the host's
+ * secret, the log group; members' password hashes never pass through them: they live on the host). Plain data: mailhost/ renders the host's
  * files from it, constructs/ the `mailhost` stack, review/ compares it.
  */
 import { canon, memberStatus, type Org } from "../model/org.ts";
@@ -65,8 +65,6 @@ export interface MailhostPlan {
   /** S3 bucket (holds ACCOUNT_ID_PLACEHOLDER) and key of the versioned configuration object the host syncs. */
   readonly configBucket: string;
   readonly configKey: string;
-  /** SSM path under which each credential holder writes one parameter per login: "<address>:{BLF-CRYPT}<hash>". */
-  readonly passwdParameterPath: string;
   /** SSM path where `mailorg migrate` leaves one member's old account for the host to read (and delete). */
   readonly migrateParameterPath: string;
   /** SSM parameter holding the data volume's EBS id (written by the mailhost stack; the mount script reads it). */
@@ -142,7 +140,6 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     relaySecretName: relaySecretName(prefix),
     configBucket: `${prefix}-mailhost-${ACCOUNT_ID_PLACEHOLDER}-${region}`,
     configKey: "mailhost/config.json",
-    passwdParameterPath: `/${prefix}/mailhost/passwd/`,
     relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
     dataVolumeParameter: `/${prefix}/mailhost/data-volume`,
     migrateParameterPath: `/${prefix}/mailhost/migrate/`,

@@ -53,11 +53,11 @@ export interface ReceiptFilterPlan {
 }
 
 export interface ReceiptRulePlan {
-  /** Construct id: `rcpt-<domain>-NN` or `catch-all-<domain>`. */
+  /** Construct id: `rcpt-<domain>-NN` or `catch-all-<domain>`; past SES's limits `domain-<domain>`. */
   readonly key: string;
   readonly name: string;
   readonly recipients: readonly string[];
-  /** A domain-wide rule for the catch-all (recipients: the domain). */
+  /** A domain-wide rule for the catch-all (recipients: the domain); a `domain-` rule when catch_all is set. */
   readonly catchAll: boolean;
 }
 
@@ -71,8 +71,15 @@ export interface InboundPlan {
   readonly retentionDays: number;
   readonly table: RoutingTable;
   readonly filters: readonly ReceiptFilterPlan[];
-  /** In order: recipient rules, then one catch-all rule per receiving domain when catch_all is set. */
+  /** In order: recipient rules, then one catch-all rule per receiving domain when catch_all is set; or one rule per receiving domain (unknownRecipients "router"). */
   readonly rules: readonly ReceiptRulePlan[];
+  /**
+   * Who refuses mail to an address the org does not have: "ses" at SMTP time (receipt rules list every
+   * deliverable address: at most 200 rules of 100), or "router" past that (one rule per receiving domain; the
+   * router bounces through SES SendBounce, only when SPF or DMARC passed). Decided from the deliverable
+   * addresses (plan/routing.ts); `mailorg diff` shows a switch.
+   */
+  readonly unknownRecipients: "ses" | "router";
 }
 
 export interface SignatureTemplatePlan {
@@ -95,10 +102,20 @@ export interface MailPlan {
   readonly domains: readonly DomainPlan[];
   readonly inbound: InboundPlan;
   readonly sending: {
+    /**
+     * Where members' sending credentials live: "iam" (no mailbox host: an IAM user, access key and SES SMTP
+     * password per member, rendered into the sending stacks) or "mailbox-host" (one account per member on the
+     * host, whose password the member sets there: nothing about it goes through Terraform, and the IAM
+     * documents below are only the decision that can-send and the host's enforcement evaluate).
+     */
+    readonly credentials: "iam" | "mailbox-host";
     readonly groups: readonly SharedGroup[];
-    /** Every member with credentials, by address. */
+    /** Every member who may send (not departed), by address: the decision model, whatever `credentials` says. */
     readonly members: readonly MemberCredentials[];
-    /** Every shard (also the empty ones), in order, with its members. */
+    /**
+     * Every shard (also the empty ones), in order, with the members whose IAM credentials it writes; with a
+     * mailbox host every shard is empty (the stacks are still written, so the stack set stays stable).
+     */
     readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
     /** Delegations that ended before today: left out of every policy, kept so that a denial can say why. */
     readonly endedDelegations: readonly EndedDelegation[];
@@ -128,6 +145,16 @@ export function planOrg(org: Org, index: OrgIndex, opts: { today: string }): Mai
   return plan;
 }
 
+/**
+ * A plan field computed on its first read and then kept: the members' rendered signatures take a second at
+ * 50,000 members, which synthesis needs and a review (diff, approvers) never reads. Enumerable, so the plan's
+ * JSON (its fingerprint) and copies of it hold the value as if it were plain data.
+ */
+function withLazy<O extends object, K extends string, T>(target: O, key: K, compute: () => T): O & Record<K, T> {
+  let value: { v: T } | undefined;
+  return Object.defineProperty(target as O & Record<K, T>, key, { enumerable: true, get: () => (value ??= { v: compute() }).v });
+}
+
 function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const prefix = orgSlug(org);
   const region = org.organisation.region;
@@ -135,10 +162,10 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const bucketName = `${prefix}-mail-${ACCOUNT_ID_PLACEHOLDER}-${region}`;
   const table = buildRoutingTable(org, index);
   const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
-  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
-  for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   const state = org.organisation.state;
   const mailhost = planMailhost(org, table);
+  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
+  if (!mailhost) for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   return {
     organisation: { name: org.organisation.name, prefix, region },
     today,
@@ -163,24 +190,23 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
         ...table.allowedIps.map((cidr) => ({ key: `allow-${cidrKey(cidr)}`, cidr, policy: "Allow" as const })),
       ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
+      unknownRecipients: table.unknownRecipients ?? "ses",
     },
-    sending: {
-      groups: sending.groups,
-      members: sending.members,
-      shards: [...shards].map(([name, members]) => ({ name, members })),
-      endedDelegations: sending.endedDelegations,
-    },
-    signatures: {
-      bucketName,
-      templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
-        id: t.id,
-        name: `${prefix}-signature-${t.id}`,
-        subject: "{{subject}}",
-        html: `{{{body}}}\n${t.html}`,
-        text: `{{body}}\n\n-- \n${t.text}`,
-      })),
-      rendered: renderAllSignatures(org, index),
-    },
+    sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })), endedDelegations: sending.endedDelegations },
+    signatures: withLazy(
+      {
+        bucketName,
+        templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
+          id: t.id,
+          name: `${prefix}-signature-${t.id}`,
+          subject: "{{subject}}",
+          html: `{{{body}}}\n${t.html}`,
+          text: `{{body}}\n\n-- \n${t.text}`,
+        })),
+      },
+      "rendered",
+      () => renderAllSignatures(org, index),
+    ),
     ...(mailhost ? { mailhost } : {}),
   };
 }

@@ -39,6 +39,52 @@ export function buildRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   return table;
 }
 
+/**
+ * The recipients of a group reached only through nested groups that limit their senders (not `anyone`), with
+ * the sets of such groups on each way they are reached; a recipient with one way through no such group is
+ * left out. Minimal sets only (a way through {a} makes {a, b} redundant), sorted. Cycle-safe.
+ */
+export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string, string[][]> {
+  const ways = new Map<string, Set<string>>();
+  const visit = (ref: string, through: readonly string[], onPath: ReadonlySet<string>): void => {
+    const r = index.resolve(ref);
+    if (!r) return;
+    if (r.kind !== "group") {
+      const way = JSON.stringify([...through].sort()); // once per reference, not per address (a department holds thousands)
+      for (const a of index.expand([ref])) {
+        const set = ways.get(a);
+        if (set) set.add(way);
+        else ways.set(a, new Set([way]));
+      }
+      return;
+    }
+    if (onPath.has(r.address)) return;
+    const limited = groupSenders(r.group).mode !== "anyone";
+    const next = limited && !through.includes(r.address) ? [...through, r.address] : through;
+    for (const m of r.group.members) visit(m, next, new Set([...onPath, r.address]));
+  };
+  for (const m of g.members) visit(m, [], new Set([canon(g.address)]));
+  const out: Record<string, string[][]> = {};
+  const parsed = new Map<string, string[]>();
+  const parse = (s: string): string[] => {
+    let p = parsed.get(s);
+    if (!p) parsed.set(s, (p = JSON.parse(s) as string[]));
+    return p;
+  };
+  for (const [a, set] of [...ways].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    if (set.has("[]")) continue; // one way through no limiting group
+    if (set.size === 1) {
+      out[a] = [[...parse(set.values().next().value!)]];
+      continue;
+    }
+    const sets = [...set].map((s) => JSON.parse(s) as string[]);
+    if (sets.some((s) => s.length === 0)) continue;
+    const minimal = sets.filter((s) => !sets.some((t) => t !== s && t.length < s.length && t.every((x) => s.includes(x))));
+    out[a] = [...new Set(minimal.map((s) => JSON.stringify(s)))].sort().map((s) => JSON.parse(s) as string[]);
+  }
+  return out;
+}
+
 function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   const entries: Record<string, RouteEntry> = {};
   for (const m of org.members) {
@@ -53,7 +99,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   for (const g of org.groups) {
     const who = groupSenders(g);
     const senders: GroupSenders = who.mode === "list" ? { mode: "list", allowed: senderAddresses(index, who.refs) } : who;
-    entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders };
+    const gated = gates(index, g);
+    entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders, ...(Object.keys(gated).length ? { gated } : {}) };
   }
   const personalBlocks: Record<string, string[]> = {};
   for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));
@@ -67,7 +114,7 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   });
   const blocked = split(org.inbound.blocked);
   const allowed = split(org.inbound.allowed);
-  return {
+  const table: RoutingTable = {
     version: 1,
     receivingDomains: sorted(org.domains.filter((d) => d.receive !== false).map((d) => canon(d.name))),
     orgDomains: sorted(org.domains.map((d) => canon(d.name))),
@@ -93,6 +140,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
     forwards: sortedKeys(forwards),
     relay: relayRoute(org),
   };
+  // The inbound mode, a plan decision: past what SES's rule set can list, one rule per receiving domain and the router refuses.
+  return recipientRuleCount(table) > SES_MAX_RULES_PER_RULE_SET ? { ...table, unknownRecipients: "router" } : table;
 }
 
 /** The relay target: the org's mailbox host when declared (rule mailbox-host-relay keeps delivery.relay out), else delivery.relay. */
@@ -164,10 +213,13 @@ export function packRecipientRules(table: RoutingTable, perRule = SES_MAX_RECIPI
 }
 
 /**
- * The rules the rule set holds, in order: recipient rules (`rcpt-<domain>-NN`), then, when catch_all is set,
- * one catch-all rule per receiving domain (`catch-all-<domain>`). Keys are construct ids.
+ * The rules the rule set holds, in order. Listing recipients (no `unknownRecipients`): recipient rules
+ * (`rcpt-<domain>-NN`), then, when catch_all is set, one catch-all rule per receiving domain
+ * (`catch-all-<domain>`). Past SES's limits (`unknownRecipients: "router"`): one domain-wide rule per receiving
+ * domain (`domain-<domain>`), and the router refuses unknown recipients. Keys are construct ids.
  */
 export function receiptRuleSpecs(table: RoutingTable): { key: string; recipients: string[]; catchAll: boolean }[] {
+  if (table.unknownRecipients === "router") return table.receivingDomains.map((d) => ({ key: `domain-${domainKey(d)}`, recipients: [d], catchAll: table.catchAll !== null }));
   return [
     ...packRecipientRules(table).map((r) => ({ key: `rcpt-${r.key}`, recipients: [...r.recipients], catchAll: false })),
     ...(table.catchAll ? table.receivingDomains.map((d) => ({ key: `catch-all-${domainKey(d)}`, recipients: [d], catchAll: true })) : []),
@@ -177,4 +229,9 @@ export function receiptRuleSpecs(table: RoutingTable): { key: string; recipients
 /** How many rules the rule set will hold (receiptRuleSpecs). */
 export function ruleCount(table: RoutingTable): number {
   return receiptRuleSpecs(table).length;
+}
+
+/** How many rules listing every deliverable address would take: recipient rules, plus one catch-all rule per receiving domain when catch_all is set. */
+export function recipientRuleCount(table: RoutingTable): number {
+  return packRecipientRules(table).length + (table.catchAll ? table.receivingDomains.length : 0);
 }

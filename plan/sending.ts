@@ -143,7 +143,8 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
     const cidrs = [...new Set(ranges.flatMap((r) => (Object.hasOwn(org.ip_ranges, r) ? org.ip_ranges[r]! : [])).map(asCidr))].sort();
     groups.push({
       name: ipGroup,
-      description: `members who may send only from ${ranges.join(", ")}`,
+      // The ranges in canonical order: their order in the file means nothing.
+      description: `members who may send only from ${[...new Set(ranges)].sort().join(", ")}`,
       policy: {
         Version: "2012-10-17",
         Statement: [{ Sid: "DenySendingOutsideOfficeRanges", Effect: "Deny", Action: SEND_ACTIONS, Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": cidrs } } }],
@@ -153,16 +154,33 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
 
   // Members who may not mail the same set of restricted groups share one group and one deny policy.
   const restricted = restrictedGroups(org, index);
+  // Linear in members plus the groups' sender lists: a member's class is found from the few restricted groups
+  // that allow them (their positions in `restricted`), and its denied list is built once per class.
+  const allowedIn = new Map<string, number[]>();
+  restricted.forEach((g, i) => {
+    for (const a of g.allowed) {
+      const list = allowedIn.get(a);
+      if (list) list.push(i);
+      else allowedIn.set(a, [i]);
+    }
+  });
+  const classByAllowed = new Map<string, { id: string; denied: string[] }>();
   const classes = new Map<string, string[]>();
   const classOf = new Map<string, string>();
   for (const m of org.members) {
     if (memberStatus(m) === "departed") continue;
     const key = canon(m.address);
-    const denied = restricted.filter((g) => !g.allowed.has(key)).map((g) => g.address);
-    if (denied.length === 0) continue;
-    const id = denied.join(",");
-    classes.set(id, denied);
-    classOf.set(key, id);
+    const allowedKey = (allowedIn.get(key) ?? []).join(",");
+    let cls = classByAllowed.get(allowedKey);
+    if (!cls) {
+      const allowed = new Set(allowedIn.get(key) ?? []);
+      const denied = restricted.flatMap((g, i) => (allowed.has(i) ? [] : [g.address]));
+      cls = { id: denied.join(","), denied };
+      classByAllowed.set(allowedKey, cls);
+    }
+    if (cls.denied.length === 0) continue;
+    classes.set(cls.id, cls.denied);
+    classOf.set(key, cls.id);
   }
   const classGroup = new Map<string, string>();
   for (const [id, denied] of [...classes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -187,15 +205,18 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
         continue;
       }
       const key = canon(d.member);
-      delegations.set(key, [...(delegations.get(key) ?? []), { mailbox: canon(mb.address), until: d.until }]);
+      const list = delegations.get(key);
+      if (list) list.push({ mailbox: canon(mb.address), until: d.until });
+      else delegations.set(key, [{ mailbox: canon(mb.address), until: d.until }]);
     }
   }
 
   const members: MemberCredentials[] = [];
-  for (const m of [...org.members].sort((a, b) => (canon(a.address) < canon(b.address) ? -1 : 1))) {
+  // Sorted by canonical address, each lowercased once (not twice per comparison).
+  const byAddress = org.members.map((m) => [canon(m.address), m] as const).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [key, m] of byAddress) {
     const status = memberStatus(m);
     if (status === "departed") continue;
-    const key = canon(m.address);
     const memberGroups = [senders];
     if (internalOnly.has(key)) memberGroups.push(internalGroup);
     if (ranges.length > 0 && !exempt.has(key)) memberGroups.push(ipGroup);

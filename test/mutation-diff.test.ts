@@ -266,7 +266,7 @@ describe("diff: departments, domains and DNS", () => {
       { section: "Departments", kind: "create", subject: "legal", before: null, after: { parent: "hq" }, departments: ["legal", "hq"], orgWide: false, destructive: false },
       { section: "Departments", subject: "ops", kind: "modify", field: "parent", before: "hq", after: "sales", departments: ["ops", "hq", "sales"], orgWide: false, destructive: false },
       { section: "Departments", subject: "sales", kind: "modify", field: "name", before: "Sales", after: "Sales EU", departments: ["sales"], orgWide: false, destructive: false },
-      { section: "Departments", subject: "sales", kind: "modify", field: "admins", before: ["@dc/sales"], after: ["@dc/eu", "@dc/sales"], departments: ["sales"], orgWide: true, destructive: false },
+      { section: "Departments", subject: "sales", kind: "modify", field: "admins", before: ["@dc/sales"], after: ["@dc/eu", "@dc/sales"], departments: ["hq", "sales"], orgWide: true, destructive: false },
       { section: "Departments", kind: "delete", subject: "unused", before: { parent: "hq" }, after: null, departments: ["unused", "hq"], orgWide: false, destructive: false },
     ]);
     // A backup covers departed members too: Dan, departed in ops, is reached through sales like Bob, not "listed".

@@ -11,6 +11,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { RoutingTable } from "../plan/routing.ts";
 import { fanOutTable } from "../bench/fan-out.ts";
+import { DeliveryError, type MailStore } from "../runtime/delivery/deliver.ts";
 import { deliverBatches, route, RouterError, type RouterDeps } from "../runtime/router/handler.ts";
 import { ROOT } from "./helpers.ts";
 
@@ -99,6 +100,46 @@ describe("router under load", () => {
     expect(new Set(s3.puts).size).toBe(5000);
     expect(s3.puts).toContain(`mailboxes/m04999@example.com/${ID}`);
   });
+
+  it("fans out to 50,000 members (all-staff) in batches of 250, and with faults in 50 batches makes every copy exactly once", async () => {
+    fakeS3();
+    const bodies = fakeQueue();
+    // A store with S3's conditional copy (a second put of a key is "existing"), failing once for one copy in every fourth batch.
+    const failing = new Set(Array.from({ length: 50 }, (_, k) => `m${String(k * 1000 + 7).padStart(5, "0")}@example.com`));
+    const stored = new Map<string, number>();
+    let created = 0;
+    const store: MailStore = {
+      read: async () => Buffer.from("x"),
+      quarantine: async () => "new",
+      markers: { get: async () => undefined, create: async () => "1", replace: async () => "1" },
+      async put(address) {
+        await Promise.resolve();
+        if (failing.delete(address)) throw new DeliveryError("SlowDown", false, "throttled");
+        stored.set(address, (stored.get(address) ?? 0) + 1);
+        if (stored.get(address) !== 1) return "existing";
+        created++;
+        return "new";
+      },
+    };
+    const d = deps(bigGroupTable(50000), { sqs: new SQSClient({}), queueUrl: "https://sqs.example/q", targets: { store, forwards: {} } });
+    const [r] = await route(toGroup(), d);
+    expect(r!.queuedBatches).toBe(200);
+    expect(sqsm.commandCalls(SendMessageBatchCommand)).toHaveLength(20);
+    expect(stored.size).toBe(0); // the SES invocation only queues
+    // Each batch is bounded work for one invocation, whatever N is.
+    expect(Math.max(...bodies.map((b) => (JSON.parse(b.body) as { addresses: string[] }).addresses.length))).toBe(250);
+    const first = await deliverBatches({ Records: bodies }, d);
+    expect(first.batchItemFailures).toHaveLength(50);
+    expect(stored.size).toBe(50000 - 50);
+    expect([...stored.values()].every((n) => n === 1)).toBe(true); // no address in two batches
+    // The failed batches retried alone, then every batch again (as after a redrive): resumes, copies nothing twice.
+    const failed = new Set(first.batchItemFailures.map((f) => f.itemIdentifier));
+    expect((await deliverBatches({ Records: bodies.filter((b) => failed.has(b.messageId)) }, d)).batchItemFailures).toEqual([]);
+    expect(stored.size).toBe(50000);
+    expect((await deliverBatches({ Records: bodies }, d)).batchItemFailures).toEqual([]);
+    expect(stored.size).toBe(50000);
+    expect(created).toBe(50000);
+  }, 120_000);
 
   it("a failed batch is retried alone and resumes: the copies it made are not made again", async () => {
     const failKeys = new Set([`mailboxes/m00007@example.com/${ID}`, `mailboxes/m00300@example.com/${ID}`]);

@@ -57,6 +57,14 @@ export interface Forwarder {
   forward(member: string, to: readonly string[], copy: Buffer): Promise<void>;
 }
 
+/**
+ * Refuses unknown recipients of a stored message with one bounce to its sender (SES SendBounce in the Lambda,
+ * which needs the original SES message id). Throws DeliveryError.
+ */
+export interface Bouncer {
+  bounce(messageId: string, recipients: readonly string[]): Promise<void>;
+}
+
 /** A failed delivery attempt: permanent (recorded, never retried) or temporary (retried). */
 export class DeliveryError extends Error {
   constructor(
@@ -77,6 +85,8 @@ export interface DeliveryTargets {
   /** Absent: members' forwards are not sent (they are still stored). */
   readonly forwarder?: Forwarder;
   readonly forwards: Readonly<Record<string, ForwardRoute>>;
+  /** Absent: unknown recipients the router refuses are logged, not bounced (unknownRecipients "router" only). */
+  readonly bouncer?: Bouncer;
 }
 
 export interface DeliveryJob {
@@ -211,6 +221,18 @@ async function once<O extends string>(markers: MarkerStore, key: string, timing:
   // The send happened: record it, trying harder than the job's retries (a marker lost here is the one way to a duplicate).
   if (!sent.earlier) await withRetries(async () => void (await markers.create(doneKey, sent.outcome)), timing.markerDelays);
   return sent;
+}
+
+export type BounceOutcome = "bounced" | `failed permanently: ${string}`;
+
+/**
+ * Sends a message's bounce at most once across retries and concurrent invocations, as every other target:
+ * a claim and a done marker under delivery/<messageId>/bounce (a copy's markers name an address, which holds an
+ * @, so none shares this key). Returns the outcome and whether an earlier attempt had already sent it.
+ */
+export async function bounceOnce(messageId: string, recipients: readonly string[], bouncer: Bouncer, markers: MarkerStore, opts: DeliveryOptions = {}): Promise<{ outcome: BounceOutcome; earlier: boolean }> {
+  const timing = { lease: opts.claimLeaseMs ?? CLAIM_LEASE_MS, delays: opts.retryDelaysMs ?? [1000, 4000], markerDelays: opts.markerRetryMs ?? MARKER_RETRY_MS };
+  return once(markers, `${messageId}/bounce`, timing, () => orPermanent(async () => (await bouncer.bounce(messageId, recipients), "bounced" as const)));
 }
 
 /** Runs a send; a permanent DeliveryError becomes the outcome "failed permanently: ..." (recorded, never retried), anything else is thrown. */

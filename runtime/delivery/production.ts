@@ -27,5 +27,11 @@ export async function productionTargets(s3: S3Client, bucket: string, table: Rou
     const { SESv2Client } = await import("@aws-sdk/client-sesv2");
     forwarder = new SesForwarder(new SESv2Client({}), process.env.CONFIGURATION_SET || undefined);
   }
-  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards };
+  let bouncer: DeliveryTargets["bouncer"];
+  if (table.unknownRecipients === "router") {
+    const { SesBouncer } = await import("./forward.ts");
+    const { SESClient } = await import("@aws-sdk/client-ses");
+    bouncer = new SesBouncer(new SESClient({}));
+  }
+  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards, bouncer };
 }

@@ -3,7 +3,7 @@
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
 import { isIP } from "node:net";
-import { cidrContains, parseCidr, type DmarcPolicy, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
+import { cidrContains, parseCidr, type DmarcPolicy, type GroupSenders, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
 
@@ -21,6 +21,8 @@ export interface InboundMessage {
   readonly spam?: Verdict;
   readonly virus?: Verdict;
   readonly dmarc?: Verdict;
+  /** SES's SPF verdict for the envelope sender (receipt.spfVerdict): with DMARC, what makes a bounce safe to send. */
+  readonly spf?: Verdict;
   /** The From domain's published DMARC policy, as SES reports it when DMARC fails (receipt.dmarcPolicy). */
   readonly dmarcPolicy?: DmarcPolicy;
   /** Every author in the From header (authorOf); default [from]. Any of them in an org domain makes the org's DMARC policy apply. */
@@ -44,10 +46,20 @@ export interface RouteDecision {
   readonly quarantined: boolean;
   /** Why every delivery goes to the member's Junk (DMARC failed under p=quarantine), or null. */
   readonly junk: string | null;
+  /**
+   * Unknown recipients the router refuses with a bounce (SES SendBounce), when the routing table has
+   * `unknownRecipients: "router"` and SPF or DMARC passed. Absent: none.
+   */
+  readonly bounces?: string[];
 }
 
 const lc = (s: string): string => s.toLowerCase();
 const domainOf = (a: string): string => lc(a.slice(a.lastIndexOf("@") + 1));
+
+/** Whether a group's sender rule admits `from` (orgSender: the sender claims one of our domains and DMARC passed). */
+export function admits(s: GroupSenders, from: string, orgSender: boolean): boolean {
+  return s.mode === "anyone" || (s.mode === "organisation" ? orgSender : orgSender && s.allowed.includes(from));
+}
 
 /** A sender pattern matches an exact address, or a domain and its subdomains. */
 export function senderMatches(sender: string, pattern: string): boolean {
@@ -71,11 +83,14 @@ export function receiptFilterBlocks(table: RoutingTable, ip: string | undefined)
   return !ipIn(ip, table.allowedIps) && ipIn(ip, table.blockedIps);
 }
 
-/** Whether SES itself accepts a recipient at SMTP time (a receipt rule lists it, or a catch-all rule covers its domain). */
+/**
+ * Whether SES itself accepts a recipient at SMTP time: a receipt rule lists it, or a catch-all rule covers its
+ * domain; with `unknownRecipients: "router"`, any address of a receiving domain (one rule per domain).
+ */
 export function sesAccepts(table: RoutingTable, recipient: string): boolean {
   const r = lc(recipient);
   const receiving = table.receivingDomains.includes(domainOf(r));
-  return receiving && (Object.hasOwn(table.entries, r) || table.catchAll !== null);
+  return receiving && (table.unknownRecipients === "router" || Object.hasOwn(table.entries, r) || table.catchAll !== null);
 }
 
 /**
@@ -191,16 +206,27 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
   /** Every address a delivered copy answered to: the envelope recipient and the final mailbox (for backups). */
   const deliveredAs = new Set<string>();
   const dropped: Dropped[] = [...smtpDropped];
+  const bounces: string[] = [];
   for (const r of accepted) {
     const found = lookupRecipient(table, r);
     const entry = found?.entry;
     let targets: readonly string[];
+    if (!entry && table.catchAll === null) {
+      // Only with unknownRecipients "router" (else SES refused it at SMTP time): bounce only to a sender SPF or
+      // DMARC vouched for; a forged sender would receive backscatter for mail it never sent.
+      if (msg.spf === "PASS" || msg.dmarc === "PASS") {
+        bounces.push(r);
+        dropped.push({ recipient: r, reason: "unknown recipient: bounced by the router (SES SendBounce)" });
+      } else {
+        dropped.push({ recipient: r, reason: "unknown recipient: dropped without a bounce (neither SPF nor DMARC passed, so the sender may be forged)" });
+      }
+      continue;
+    }
     if (!entry) {
       targets = [table.catchAll!];
     } else if (entry.kind === "group") {
       const s = entry.senders;
-      const ok = s.mode === "anyone" || (s.mode === "organisation" ? orgSender : orgSender && s.allowed.includes(from));
-      if (!ok) {
+      if (!admits(s, from, orgSender)) {
         dropped.push({
           recipient: r,
           reason:
@@ -210,8 +236,19 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
         });
         continue;
       }
-      targets = entry.deliver;
-      if (targets.length === 0) {
+      // A restricted group reached through this one keeps its own sender rules (the plan's gated sets).
+      const gated = entry.gated ?? {};
+      const inner = (g: string): boolean => {
+        const e = Object.hasOwn(table.entries, g) ? table.entries[g] : undefined;
+        return e?.kind === "group" && admits(e.senders, from, orgSender);
+      };
+      targets = entry.deliver.filter((t) => {
+        const ways = Object.hasOwn(gated, t) ? gated[t]! : undefined;
+        if (!ways || ways.some((w) => w.every(inner))) return true;
+        dropped.push({ recipient: t, reason: `${from} may not send to group ${ways[0]!.find((g) => !inner(g))}, through which ${r} reaches ${t}` });
+        return false;
+      });
+      if (entry.deliver.length === 0) {
         // Every member has departed (or the group's departments are empty): say where the mail goes.
         targets = table.catchAll ? [table.catchAll] : [];
         dropped.push({ recipient: r, reason: `group ${r} has no active recipients${table.catchAll ? `: delivered to the catch-all ${table.catchAll} instead` : ": nothing is delivered (add members, or set catch_all)"}` });
@@ -245,5 +282,6 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
     backups: [...backups].sort(),
     quarantined: false,
     junk: dmarc ? `${dmarc.reason}: delivered to Junk` : null,
+    ...(bounces.length > 0 ? { bounces: bounces.sort() } : {}),
   };
 }

@@ -21,7 +21,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import { STORE_PREFIX, type DmarcPolicy, type RoutingTable } from "../../plan/contract.ts";
 import { authorOf, connectingIp, decide, sesAccepts, type RouteDecision, type Verdict } from "./core.ts";
 import { RouterError, SES_MESSAGE_ID } from "./errors.ts";
-import { deliverCopies, DeliveryIncomplete, type CopyResult, type DeliveryJob, type DeliveryTargets } from "../delivery/deliver.ts";
+import { bounceOnce, deliverCopies, DeliveryError, DeliveryIncomplete, type BounceOutcome, type CopyResult, type DeliveryJob, type DeliveryTargets } from "../delivery/deliver.ts";
 import { parseAddresses } from "../delivery/message.ts";
 import { S3MailStore } from "../delivery/s3-store.ts";
 
@@ -59,6 +59,8 @@ export interface InboundRecord {
   readonly spam?: Verdict;
   readonly virus?: Verdict;
   readonly dmarc?: Verdict;
+  /** SES's SPF verdict (receipt.spfVerdict). */
+  readonly spf?: Verdict;
   /** The From domain's DMARC policy when DMARC failed (receipt.dmarcPolicy). */
   readonly dmarcPolicy?: DmarcPolicy;
   /** The connecting (TCP peer) IP, from the Received header SES itself added; undefined when absent. */
@@ -75,7 +77,7 @@ export interface DeliveryBatch {
   readonly quarantine?: string;
 }
 
-export type RouteResult = RouteDecision & { messageId: string; copies: CopyResult[]; queuedBatches: number };
+export type RouteResult = RouteDecision & { messageId: string; copies: CopyResult[]; queuedBatches: number; bounce?: BounceOutcome | "not sent: no bouncer" };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 const isStringArray = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string");
@@ -117,6 +119,7 @@ export function parseSesEvent(event: unknown): InboundRecord[] {
       spam: verdict("spamVerdict"),
       virus: verdict("virusVerdict"),
       dmarc: author.dmarc,
+      spf: verdict("spfVerdict"),
       dmarcPolicy: policy === "none" || policy === "quarantine" || policy === "reject" ? policy : undefined,
       ip: Array.isArray(mail.headers) ? connectingIp(mail.headers.filter((h): h is { name: string; value: string } => isObject(h) && typeof h.name === "string" && typeof h.value === "string")) : undefined,
     };
@@ -231,7 +234,7 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
   const results: RouteResult[] = [];
   for (const rec of records) {
     const sizeBytes = await storedSize(deps, rec.messageId);
-    const decision = decide(deps.table, { from: rec.from, authors: rec.authors, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, dmarcPolicy: rec.dmarcPolicy, ip: rec.ip, sizeBytes });
+    const decision = decide(deps.table, { from: rec.from, authors: rec.authors, recipients: rec.recipients, spam: rec.spam, virus: rec.virus, dmarc: rec.dmarc, spf: rec.spf, dmarcPolicy: rec.dmarcPolicy, ip: rec.ip, sizeBytes });
     const addresses = decision.quarantined ? [] : [...new Set([...decision.deliveries, ...decision.backups])].sort();
     const job: DeliveryJob = { messageId: rec.messageId, envelopeFrom: rec.envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
     let copies: CopyResult[] = [];
@@ -239,10 +242,24 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
     if (decision.quarantined) await targetsOf(deps).store.quarantine(rec.messageId);
     else if (addresses.length > (deps.inlineMax ?? 500) && deps.sqs && deps.queueUrl) queuedBatches = await enqueue(deps, job);
     else copies = await deliver(deps, job);
+    // Unknown recipients the router refuses (unknownRecipients "router"): one bounce, at most once across retries.
+    let bounce: RouteResult["bounce"];
+    if (decision.bounces?.length) {
+      const { bouncer, store } = targetsOf(deps);
+      if (!bouncer) bounce = "not sent: no bouncer";
+      else {
+        try {
+          bounce = (await bounceOnce(rec.messageId, decision.bounces, bouncer, store.markers, { retryDelaysMs: deps.retryDelaysMs })).outcome;
+        } catch (err) {
+          if (err instanceof DeliveryError) throw new RouterError("delivery-incomplete", `bounce of ${rec.messageId} not sent yet (temporary): ${err.message}`, rec.messageId);
+          throw err;
+        }
+      }
+    }
     // One JSON line per message: the audit trail of every routing decision (CloudWatch Logs).
     const notable = copies.filter((c) => c.relay?.startsWith("failed") || (c.forward !== undefined && c.forward !== "sent"));
-    console.log(JSON.stringify({ messageId: rec.messageId, ...decision, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length, queuedBatches, notable }));
-    results.push({ messageId: rec.messageId, ...decision, copies, queuedBatches });
+    console.log(JSON.stringify({ messageId: rec.messageId, ...decision, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length, queuedBatches, notable, ...(bounce ? { bounce } : {}) }));
+    results.push({ messageId: rec.messageId, ...decision, copies, queuedBatches, ...(bounce ? { bounce } : {}) });
   }
   return results;
 }
