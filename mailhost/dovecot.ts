@@ -32,6 +32,8 @@ ssl_min_protocol = TLSv1.2
 ssl_prefer_server_ciphers = yes
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
+# The user name is the address: every character an org address may hold (Dovecot's default refuses + % and ').
+auth_username_chars = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@+%'
 # Wrong passwords are slowed down (anvil's auth penalty, on by default, plus a fixed delay); fail2ban blocks repeaters.
 auth_failure_delay = 2 secs
 auth_cache_size = 0

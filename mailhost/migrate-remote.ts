@@ -43,7 +43,7 @@ export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: st
         Targets: [{ Key: "tag:Name", Values: [host.name] }],
         Comment: `mailorg migrate ${entry.address}`.slice(0, 100),
         TimeoutSeconds: 600,
-        Parameters: { commands: [`/usr/local/sbin/mailorg-migrate --address '${entry.address}' --parameter '${name}'`], executionTimeout: ["3600"] },
+        Parameters: { commands: [`/usr/local/sbin/mailorg-migrate --address ${shellQuote(entry.address)} --parameter ${shellQuote(name)}`], executionTimeout: ["3600"] },
       }),
     );
     const commandId = sent.Command?.CommandId;
@@ -71,4 +71,9 @@ export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: st
       // already taken (and deleted) by the host: the usual case
     }
   }
+}
+
+/** One word for the host's shell, whatever it holds (an address may hold an apostrophe: conor.o'brien@). */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

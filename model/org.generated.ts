@@ -20,7 +20,7 @@ export type Owner = string;
  */
 export type DomainName = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  *
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "address".
@@ -35,7 +35,7 @@ export type DepartmentId1 = string;
  */
 export type DepartmentId2 = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address2 = string;
 /**
@@ -53,7 +53,7 @@ export type DepartmentId3 = string;
  */
 export type SenderPattern = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
 /**
@@ -68,7 +68,7 @@ export type Ref = string;
  */
 export type Senders = ("anyone" | "organisation" | "members") | [Ref, ...Ref[]];
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address4 = string;
 /**
@@ -76,7 +76,7 @@ export type Address4 = string;
  */
 export type DepartmentId4 = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address5 = string;
 /**
@@ -91,7 +91,7 @@ export type IsoDate = string;
  */
 export type InboundPattern = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address6 = string;
 /**
