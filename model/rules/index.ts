@@ -12,6 +12,7 @@ import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
 import { rule as departmentTree } from "./department-tree.ts";
 import { rule as domainUnique } from "./domain-unique.ts";
+import { rule as duplicateIdentities } from "./duplicate-identities.ts";
 import { rule as forwardTo } from "./forward-to.ts";
 import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   departmentIdUnique,
   departmentTree,
   domainUnique,
+  duplicateIdentities,
   forwardTo,
   groupCycle,
   groupEmpty,
