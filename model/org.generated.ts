@@ -307,6 +307,12 @@ export interface Domain {
    */
   txt?: string[];
   /**
+   * Where TLS-RPT reports (RFC 8460) of failures delivering to this domain go, published at _smtp._tls.<domain>: mailto: or https: URIs. Absent: the dmarc.rua addresses as mailto: URIs. `mailorg import dns` copies the zone's.
+   *
+   * @minItems 1
+   */
+  tls_rpt?: [string, ...string[]];
+  /**
    * HTTPS URL of the SVG Tiny PS logo published in the BIMI record (requires DMARC quarantine or reject at pct 100).
    */
   bimi_logo_url?: string;
@@ -330,6 +336,22 @@ export interface Dmarc {
    * Addresses that receive failure (forensic) reports (published as mailto: URIs). A report address on another org domain gets that domain's report-authorisation record (<domain>._report._dmarc.<other>), as for rua.
    */
   ruf?: Address1[];
+  /**
+   * What receivers do with failing mail from subdomains (the sp tag): none, quarantine or reject. Absent: as policy.
+   */
+  sp?: "none" | "quarantine" | "reject";
+  /**
+   * DKIM alignment (the adkim tag): r relaxed (an organisational-domain match) or s strict (the exact domain). Default r.
+   */
+  adkim?: "r" | "s";
+  /**
+   * SPF alignment (the aspf tag): r relaxed or s strict. Default r.
+   */
+  aspf?: "r" | "s";
+  /**
+   * When failure reports (ruf) are sent (the fo tag): colon-separated options 0 (all checks fail, the default), 1 (any check fails), d (DKIM fails), s (SPF fails), e.g. 1 or d:s.
+   */
+  fo?: string;
   /**
    * Percentage of failing mail the policy applies to, 0 to 100. Default 100.
    */

@@ -67,7 +67,7 @@ function richOrg(): Record<string, Json> {
     },
     domains: [
       {
-        name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], ruf: ["dmarc@example.com"], pct: 100 }, bimi_logo_url: "https://www.example.com/logo.svg",
+        name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], ruf: ["dmarc@example.com"], pct: 100, sp: "reject", adkim: "s", aspf: "s", fo: "1" }, bimi_logo_url: "https://www.example.com/logo.svg", tls_rpt: ["mailto:tlsrpt@example.com"],
         spf: { include: ["_spf.google.com"], ip4: ["192.0.2.10"], ip6: ["2001:db8::10"], all: "softfail" }, txt: ["google-site-verification=abc123"],
       },
       { name: "example.net", hosted_zone_id: "Z0456DEF", receive: false, dmarc: { policy: "quarantine", pct: 100 } },
@@ -165,6 +165,11 @@ const MUTATIONS: readonly Mutation[] = [
   ["/domains/1/dmarc/pct", 50],
   ["/domains/0/bimi_logo_url", "https://www.example.com/other.svg"],
   ["/domains/0/dmarc/ruf", ["ann@example.com"]],
+  ["/domains/0/dmarc/sp", "quarantine"],
+  ["/domains/0/dmarc/adkim", "r"],
+  ["/domains/0/dmarc/aspf", "r"],
+  ["/domains/0/dmarc/fo", "d:s"],
+  ["/domains/0/tls_rpt", ["https://reports.example.com/tlsrpt"]],
   ["/domains/0/spf", DELETE],
   ["/domains/0/spf/include", ["spf.protection.outlook.com"]],
   ["/domains/0/spf/ip4", ["198.51.100.0/24"]],
