@@ -20,6 +20,8 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   owners: () => import("./owners.ts"),
   audit: () => import("./audit.ts"),
   stacks: () => import("./stacks.ts"),
+  plan: () => import("./plan.ts"),
+  apply: () => import("./apply.ts"),
   "bootstrap-state": () => import("./bootstrap-state.ts"),
   "bootstrap-ci": () => import("./bootstrap-ci.ts"),
   init: () => import("./init.ts"),
