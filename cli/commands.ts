@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   "mailhost-config": () => import("./mailhost-config.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
+  cutover: () => import("./cutover.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */
