@@ -30,6 +30,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
   cutover: () => import("./cutover.ts"),
+  cost: () => import("./cost.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */
