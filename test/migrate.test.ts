@@ -126,7 +126,7 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     const map = join(base, "map.csv");
     writeFileSync(map, "address,old_username,old_password\nli.na@example.com,lina-old,old-pw\nwu.bo@example.com,wubo-old,nope\n");
     const r = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://127.0.0.1:${ports.old}`, "--map", map, "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
-    expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
+    expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox; 0\.0 MB at the old server, quota 4096 MB\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
     expect(r.status).toBe(1);
   }, 120_000);
 
