@@ -295,7 +295,7 @@ const union = (a: readonly string[] | undefined, b: readonly string[]): string[]
  * zone, the report addresses of both, strict alignment where either is strict, the zone's fo, TLS-RPT URIs
  * and BIMI logo, and receive: false while another provider's MX is live.
  */
-export function domainWithPolicies(domain: Domain, z: ZonePolicies): Domain {
+export function domainWithPolicies(domain: Domain, z: ZonePolicies, opts: { readonly receiveSet?: boolean } = {}): Domain {
   let out: Domain = domain;
   if (z.dmarc) {
     const o = domain.dmarc ?? {};
@@ -324,7 +324,8 @@ export function domainWithPolicies(domain: Domain, z: ZonePolicies): Domain {
   }
   if (z.tlsRpt?.length) out = { ...out, tls_rpt: [...new Set([...(domain.tls_rpt ?? []), ...z.tlsRpt])] as [string, ...string[]] };
   if (z.bimi?.logo && !domain.bimi_logo_url) out = { ...out, bimi_logo_url: z.bimi.logo };
-  if (z.otherMx.length && domain.receive !== false) out = { ...out, receive: false };
+  // An org that says receive: true itself is switching the MX: the import leaves that alone.
+  if (z.otherMx.length && domain.receive !== false && !opts.receiveSet) out = { ...out, receive: false };
   return out;
 }
 
@@ -393,4 +394,9 @@ export function writePolicies(dir: string, domainName: string, before: Domain, a
   }
   if (changed.length) saveDocument(d);
   return changed;
+}
+
+/** Whether the org's entry for the domain says `receive` itself (true or false), rather than taking the default. */
+export function receiveSet(dir: string, domainName: string): boolean {
+  return findItem(orgDocuments(dir), "domains", "name", domainName)?.item.has("receive") ?? false;
 }

@@ -14,6 +14,7 @@ import {
   orgWithDomain,
   readPolicies,
   readZone,
+  receiveSet,
   weakerThanZone,
   writeKept,
   writePolicies,
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       }
       const policies = readPolicies(zone, domain.name);
       const kept = importDns(zone, domain, []);
-      const after = domainWithPolicies(domainWithKept(domain, kept), policies);
+      const after = domainWithPolicies(domainWithKept(domain, kept), policies, { receiveSet: receiveSet(opts.org, domain.name) });
       const weaker = weakerThanZone(after, policies);
       const result = importDns(zone, domain, domainRecords(orgWithDomain(org, after), after));
       const write = (dir: string): string[] => [...writeKept(dir, domain.name, result), ...writePolicies(dir, domain.name, domain, after)];
@@ -108,7 +109,7 @@ export function register(program: Command): void {
 function policyNotes(domain: string, z: ZonePolicies, region: string): string[] {
   const out: string[] = [];
   if (z.otherMx.length) {
-    out.push(`the MX points at another provider (${z.otherMx.join(", ")}): receive is false until the MX switch, the last step of \`mailorg cutover --domain ${domain}\``);
+    out.push(`the MX points at another provider (${z.otherMx.join(", ")}): receive stays false until the MX switch, the last step of \`mailorg cutover --domain ${domain}\` (then set receive: true and import again for the MX's terraform import command)`);
   }
   if (z.mtaSts) {
     out.push(

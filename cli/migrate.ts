@@ -43,7 +43,7 @@ export function register(program: Command): void {
       if (opts.sandbox === undefined) {
         // On the EC2 host, through SSM Run Command (mailhost/migrate-remote.ts).
         const ssm = new SSMClient({ region: plan.mailhost.region });
-        run = (e) => migrateOnHost(ssm, plan.mailhost!, opts.from, e);
+        run = (e) => migrateOnHost(ssm, plan.mailhost!, opts.from, { ...e, quotaMb: quotaOf.get(e.address) });
       } else {
         const config = join(opts.sandbox, "_mailhost", "dovecot", "dovecot.conf");
         if (!existsSync(config)) throw new UsageError(`--sandbox ${opts.sandbox} has no mailbox host (${config}); start mailorg sandbox with an org that declares organisation.mailbox_host`);

@@ -12,6 +12,8 @@ export interface RemoteEntry {
   readonly address: string;
   readonly oldUser: string;
   readonly oldPassword: string;
+  /** The member's quota: the host measures the old account first and copies nothing past it. */
+  readonly quotaMb?: number;
 }
 
 export interface RemoteResult {
@@ -35,7 +37,7 @@ export interface RemoteOptions {
 export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: string, entry: RemoteEntry, opts: RemoteOptions = {}): Promise<RemoteResult> {
   const name = passwdParameterName(host.migrateParameterPath, entry.address);
   const fail = (error: string): RemoteResult => ({ address: entry.address, ok: false, before: 0, after: 0, error });
-  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword }) }));
+  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword, ...(entry.quotaMb !== undefined ? { quota_mb: entry.quotaMb } : {}) }) }));
   try {
     const sent = await ssm.send(
       new SendCommandCommand({

@@ -149,6 +149,16 @@ describe("mailorg import dns on a Google Workspace zone", () => {
     expect([again.status, JSON.parse(again.stdout).written]).toEqual([0, []]);
   });
 
+  it("at the switch (receive: true written in the org), leaves receive alone and prints the MX's import into inbound", () => {
+    const dir = writeOrg({ "org/org.yaml": ORG.replace("    hosted_zone_id: Z0123456789ABC\n", "    hosted_zone_id: Z0123456789ABC\n    receive: true\n"), "example.com.zone": workspaceZone() });
+    const org = join(dir, "org");
+    const r = runCli(["import", "dns", join(dir, "example.com.zone"), "--domain", "example.com", "--org", org]);
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(validateOrg(org, { today: "2026-06-01" }).org.domains[0]!.receive).toBe(true);
+    expect(r.stdout).toMatch(/terraform -chdir=cdktf\.out\/stacks\/inbound import 'aws_route53_record\.[A-Za-z0-9_-]+' 'Z0123456789ABC_example\.com_MX'\n/);
+    expect(r.stdout.split("\n").filter((l) => l.includes("_example.com_MX'"))).toHaveLength(1);
+  });
+
   it("refuses, and writes nothing, when the org cannot hold what the zone has (a BIMI certificate)", () => {
     const zone = workspaceZone().replace("l=https://www.example.com/logo.svg", "l=https://www.example.com/logo.svg; a=https://www.example.com/vmc.pem");
     const dir = writeOrg({ "org/org.yaml": ORG, "example.com.zone": zone });

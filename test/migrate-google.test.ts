@@ -14,6 +14,7 @@ import { planOrg } from "../plan/plan.ts";
 import { dovecotUsers, startDovecot, type RunningDovecot } from "../simulate/dovecot.ts";
 import { startMailhostSandbox, type RunningMailhost } from "../simulate/mailhost-sandbox.ts";
 import { credentialOf, imapcLogin, migrateMailbox, skippedFolders } from "../simulate/migrate.ts";
+import { MIGRATE_SCRIPT } from "../mailhost/migrate-script.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { writeOrg } from "./helpers.ts";
 import { freePort } from "./mail-helpers.ts";
@@ -42,6 +43,17 @@ describe("credentials and folders", () => {
     expect(GMAIL_SKIP).toEqual(["[Gmail]/All Mail", "[Gmail]/Important", "[Gmail]/Starred", "[Google Mail]/All Mail", "[Google Mail]/Important", "[Google Mail]/Starred"]);
     expect(skippedFolders({ host: "imap.googlemail.com", port: 993, tls: true })).toEqual(GMAIL_SKIP);
     expect(skippedFolders({ host: "outlook.office365.com", port: 993, tls: true })).toEqual([]);
+  });
+});
+
+describe("the host's migration script decides the same", () => {
+  it("reads xoauth2:TOKEN and skips Gmail's virtual folders with either separator", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-migrate-py-"));
+    writeFileSync(join(dir, "mailorg_migrate.py"), MIGRATE_SCRIPT);
+    const py = (expr: string) => JSON.parse(spawnSync("python3", ["-c", `import sys, json; sys.path.insert(0, ${JSON.stringify(dir)}); import mailorg_migrate as m; print(json.dumps(${expr}))`], { encoding: "utf8" }).stdout) as unknown;
+    expect(py('[m.credential("xoauth2:ya29.t"), m.credential("app pw"), m.credential("password:xoauth2:x")]')).toEqual([["xoauth2", "ya29.t"], ["password", "app pw"], ["password", "xoauth2:x"]]);
+    expect(py('m.skipped("imap.gmail.com")')).toEqual([...GMAIL_SKIP, ...GMAIL_SKIP.map((f) => f.replace("/", "."))].sort());
+    expect(py('m.skipped("127.0.0.1")')).toEqual([]);
   });
 });
 
@@ -112,5 +124,14 @@ describe.skipIf(!asRoot)("from a Gmail-like account into the sandbox's mailbox h
     const r = migrateMailbox(config(), source(), { address: "wu.bo@example.com", oldUser: "big-user", oldPassword: "app-password", line: 2 }, { quotaMb: 1 });
     expect(r).toMatchObject({ address: "wu.bo@example.com", ok: false, before: 0, after: 0 });
     expect(r.error).toBe("the old account holds 2.0 MB, more than the quota of 1 MB: nothing copied; raise quota_mb to at least 1024 first");
+  }, 120_000);
+
+  it("the host's own script (SSM on the EC2 host) refuses the same account for the same reason", () => {
+    const account = join(base, "account.json");
+    writeFileSync(account, JSON.stringify({ from: `imap://127.0.0.1:${ports.old}`, old_user: "big-user", old_password: "app-password", quota_mb: 1 }), { mode: 0o600 });
+    writeFileSync(join(base, "migrate.py"), MIGRATE_SCRIPT);
+    const r = spawnSync("python3", [join(base, "migrate.py"), "--address", "wu.bo@example.com", "--local", account, "--config", config()], { encoding: "utf8" });
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ address: "wu.bo@example.com", ok: false, before: 0, after: 0, error: "the old account holds 2.0 MB, more than the quota of 1 MB: nothing copied; raise quota_mb to at least 1024 first" });
+    expect(r.status).toBe(1);
   }, 120_000);
 });
