@@ -52,8 +52,10 @@ export function quotaFromUsage(usageMb: number): number {
 const MAX_ALIASES = 5;
 /** A provider's own routing domain (Microsoft 365's tenant.onmicrosoft.com), never one of the org's mail domains. */
 const TENANT_DOMAIN = /(^|\.)onmicrosoft\.com$/;
-const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string } } };
-const ADDRESS = new RegExp(schema.$defs.address.pattern);
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string }; domain: { properties: { tls_rpt: { items: { pattern: string } } } } } };
+/** The schema's own patterns: what an org may hold, so an import never writes an org the schema refuses. */
+export const ADDRESS = new RegExp(schema.$defs.address.pattern);
+export const TLS_RPT_URI = new RegExp(schema.$defs.domain.properties.tls_rpt.items.pattern);
 
 /**
  * A readable department id for a path: its names transliterated to ASCII (any-ascii: pinyin for Chinese,

@@ -7,6 +7,7 @@ import { parseZone } from "dnsz";
 import { isMap } from "yaml";
 import { canon, type Domain, type Org } from "../model/org.ts";
 import { DKIM_PLACEHOLDERS, type DnsRecord } from "../plan/dns.ts";
+import { ADDRESS, TLS_RPT_URI } from "./directory.ts";
 import { addToList, findItem, orgDocuments, saveDocument } from "./yaml-edit.ts";
 
 export interface ZoneRecord {
@@ -304,8 +305,9 @@ export function domainWithPolicies(domain: Domain, z: ZonePolicies, opts: { read
     const pct = fromZone ? z.dmarc.pct ?? 100 : z.dmarc.policy === policy ? Math.max(o.pct ?? 100, z.dmarc.pct ?? 100) : o.pct ?? 100;
     const sp = z.dmarc.sp || o.sp ? stronger(o.sp ?? policy, z.dmarc.sp ?? policy) : undefined;
     const strict = (k: "adkim" | "aspf") => (o[k] === "s" || z.dmarc![k] === "s" ? "s" : o[k] ?? z.dmarc![k]);
-    const rua = union(o.rua, z.dmarc.rua);
-    const ruf = union(o.ruf, z.dmarc.ruf);
+    // Only what the schema takes: an address it refuses stays out, and weakerThanZone names it.
+    const rua = union(o.rua, z.dmarc.rua.filter((a) => ADDRESS.test(a)));
+    const ruf = union(o.ruf, z.dmarc.ruf.filter((a) => ADDRESS.test(a)));
     out = {
       ...out,
       dmarc: {
@@ -322,7 +324,8 @@ export function domainWithPolicies(domain: Domain, z: ZonePolicies, opts: { read
     };
     out = { ...out, dmarc: Object.fromEntries(Object.entries(out.dmarc!).filter(([, v]) => v !== undefined)) };
   }
-  if (z.tlsRpt?.length) out = { ...out, tls_rpt: [...new Set([...(domain.tls_rpt ?? []), ...z.tlsRpt])] as [string, ...string[]] };
+  const tls = (z.tlsRpt ?? []).filter((u) => TLS_RPT_URI.test(u));
+  if (tls.length) out = { ...out, tls_rpt: [...new Set([...(domain.tls_rpt ?? []), ...tls])] as [string, ...string[]] };
   if (z.bimi?.logo && !domain.bimi_logo_url) out = { ...out, bimi_logo_url: z.bimi.logo };
   // An org that says receive: true itself is switching the MX: the import leaves that alone.
   if (z.otherMx.length && domain.receive !== false && !opts.receiveSet) out = { ...out, receive: false };

@@ -6,7 +6,7 @@
  * Terraform's own output is printed unless a step fails (plans of the sending stacks hold secrets).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export interface StackDir {
@@ -98,7 +98,9 @@ export async function planStacks(stacks: readonly StackDir[], opts: RunOptions):
   const terraform = opts.terraform ?? "terraform";
   const clock = opts.clock ?? (() => performance.now());
   const start = clock();
-  mkdirSync(opts.plansDir, { recursive: true });
+  // Saved plans hold what state holds (the sending stacks' SMTP passwords): readable by their owner only.
+  mkdirSync(opts.plansDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.plansDir, 0o700);
   const plans: StackPlan[] = [];
   for (const [i, s] of stacks.entries()) {
     const at = clock();

@@ -99,6 +99,14 @@ describe("keeping it in the org", () => {
     expect(after.dmarc).toMatchObject({ policy: "reject", adkim: "s", pct: 100 });
   });
 
+  it("a report address or TLS-RPT URI the schema refuses is not written, and is listed as a weakening", () => {
+    const zone = workspaceZone().replace("mailto:forensics@example.com", "mailto:bad..dots@example.com").replace("mailto:tls-reports@example.com", "mailto:tls-reports@example.com,https://reports.example.com/a b");
+    const z = readPolicies(readZone(zone, "example.com"), "example.com");
+    const after = domainWithPolicies(org().domains[0]!, z);
+    expect([after.dmarc?.ruf, after.tls_rpt]).toEqual([undefined, ["mailto:tls-reports@example.com"]]);
+    expect(weakerThanZone(after, z)).toEqual(["DMARC ruf without mailto:bad..dots@example.com, which the zone has", "TLS-RPT without https://reports.example.com/a b, which the zone has"]);
+  });
+
   it("a BIMI mark certificate (a=) the org cannot publish is listed as a weakening", () => {
     const z = readPolicies(readZone(workspaceZone().replace("l=https://www.example.com/logo.svg", "l=https://www.example.com/logo.svg; a=https://www.example.com/vmc.pem"), "example.com"), "example.com");
     expect(weakerThanZone(domainWithPolicies(org().domains[0]!, z), z)).toEqual([

@@ -5,7 +5,7 @@
  * configurations (terraform_data, local state); the commands over the real synthesised stacks with a fake
  * terraform on PATH (the AWS provider cannot be downloaded here) that records what it was asked to do.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyPlans, countChanges, planStacks, summaryTable, type StackDir } from "../cli/terraform.ts";
@@ -61,6 +61,7 @@ describe.skipIf(terraformMissing !== undefined)("with the real terraform, on pro
       "[3/3] sending: planned in 0.3 s (elapsed 2.3 s): 0 to add, 0 to change, 0 to destroy",
     ]);
     for (const p of planned.plans) expect(existsSync(p.planFile)).toBe(true);
+    expect(statSync(join(root, "plans")).mode & 0o777).toBe(0o700);
     const applied = await applyPlans(planned.plans, { clock: fakeClock(), progress: (l) => lines.push(l) });
     expect(applied).toEqual({ applied: ["domains", "inbound"], notApplied: [] });
     expect(lines.slice(3)).toEqual(["[1/3] domains: applied in 0.3 s (elapsed 0.8 s)", "[2/3] inbound: applied in 0.3 s (elapsed 1.5 s)", "[3/3] sending: no changes, nothing to apply"]);
