@@ -127,7 +127,12 @@ export class RouterFunction extends Construct {
     });
     const relay = props.table.relay;
     const forwarders = Object.keys(props.table.forwards).sort();
-    const secretArn = relay?.authSecret ? `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${relay.authSecret}-??????` : undefined;
+    const also = props.table.also ?? null;
+    const secretOf = (name: string) => `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${name}-??????`;
+    // The relay's and the old provider's (delivery.also) SMTP logins, each only when declared.
+    const secretArns = [relay?.authSecret, also?.authSecret].filter((n): n is string => !!n).map(secretOf);
+    const secretArn = secretArns.length === 0 ? undefined : secretArns.length === 1 ? secretArns[0] : secretArns;
+    const markers = relay !== null || also !== null || forwarders.length > 0;
     const role = new IamRole(this, "role", {
       name: props.name,
       assumeRolePolicy: JSON.stringify({
@@ -140,7 +145,7 @@ export class RouterFunction extends Construct {
       // Without s3:ListBucket, S3 answers 403 for a missing object too: with it, 404 tells "missing" from "forbidden".
       { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: "s3:ListBucket", Resource: props.bucketArn },
       // A relay or forward claims each target and records its outcome under delivery/ (retries and concurrent invocations resume, never repeat).
-      ...(relay || forwarders.length > 0 ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
+      ...(markers ? [{ Sid: "ReadDeliveryMarkers", Effect: "Allow", Action: "s3:GetObject", Resource: `${props.bucketArn}/${STORE_PREFIX.delivery}*` }] : []),
       {
         Sid: "WriteMailboxesAndQuarantine",
         Effect: "Allow",
@@ -148,7 +153,7 @@ export class RouterFunction extends Construct {
         Resource: [
           `${props.bucketArn}/${STORE_PREFIX.mailboxes}*`,
           `${props.bucketArn}/${STORE_PREFIX.quarantine}*`,
-          ...(relay || forwarders.length > 0 ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
+          ...(markers ? [`${props.bucketArn}/${STORE_PREFIX.delivery}*`] : []),
         ],
       },
       { Sid: "UseTheStoreKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.keyArn },

@@ -16,16 +16,16 @@ export type Address = string;
  */
 export type Owner = string;
 /**
- * The domain name, e.g. example.com.
- */
-export type DomainName = string;
-/**
  * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  *
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "address".
  */
 export type Address1 = string;
+/**
+ * The domain name, e.g. example.com.
+ */
+export type DomainName = string;
 /**
  * Stable department id, used in references (department:<id>) and resource names.
  */
@@ -227,6 +227,33 @@ export interface State {
  */
 export interface Delivery {
   relay?: Relay;
+  /**
+   * Dual delivery while mail moves from the old provider: a second copy of each listed member's mail, relayed over SMTP (587, STARTTLS required) to the old provider, beside the mailbox host or relay. It ends when a reviewed change removes it. Lambda cannot open port 25: Google Workspace's SMTP relay service (smtp-relay.gmail.com, 587, with an app password in auth_secret) is reachable; Microsoft 365 and Exmail accept only port 25 or implicit TLS (docs/adopting.md).
+   */
+  also?: {
+    /**
+     * Host name of the old provider's SMTP relay (its certificate must be valid for it), e.g. smtp-relay.gmail.com.
+     */
+    host: string;
+    /**
+     * SMTP port. Default 587 (25 is refused: Lambda cannot open it).
+     */
+    port?: number;
+    /**
+     * STARTTLS with a verified certificate; the only allowed value is required.
+     */
+    tls: "required";
+    /**
+     * Name of an AWS Secrets Manager secret holding {"username", "password"} for SMTP AUTH (for Google: a Workspace user and its app password). Credentials never appear in YAML.
+     */
+    auth_secret?: string;
+    /**
+     * The members whose mail is also delivered to the old provider (their addresses); usually everyone still reading mail there.
+     *
+     * @minItems 1
+     */
+    members: [Address1, ...Address1[]];
+  };
 }
 /**
  * The company's mailbox server (Exchange, a Microsoft 365 inbound connector, Dovecot or Postfix) that receives every delivered copy over SMTP.

@@ -43,6 +43,12 @@ export interface RelayRoute {
   readonly authSecret: string | null;
 }
 
+/** Dual delivery while mail moves: a second copy of the listed members' mail to the old provider's SMTP relay. */
+export interface AlsoRoute extends RelayRoute {
+  /** Canonical member addresses, sorted. */
+  readonly members: readonly string[];
+}
+
 export interface RoutingTable {
   readonly version: 1;
   /** Receiving domains (canonical). */
@@ -69,6 +75,8 @@ export interface RoutingTable {
   readonly forwards: Readonly<Record<string, ForwardRoute>>;
   /** null: copies are only stored in S3 (the archive). */
   readonly relay: RelayRoute | null;
+  /** Dual delivery to the old provider (delivery.also); absent or null: none. */
+  readonly also?: AlsoRoute | null;
 }
 
 /**

@@ -119,7 +119,8 @@ type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "
 function hostOrg(): Record<string, Json> {
   const org = richOrg();
   const o = org.organisation as Record<string, Json>;
-  delete o.delivery;
+  // While mail moves, a second copy of two members' mail to the old provider (beside the host, not instead of it).
+  o.delivery = { also: { host: "smtp-relay.gmail.com", port: 587, tls: "required", auth_secret: "mailorg/google", members: ["ann@example.com", "bob@example.com"] } };
   o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
   return org;
 }
@@ -148,6 +149,11 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/mailbox_host/volume_gb", 100, "host"],
   ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
   ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
+  ["/organisation/delivery/also", DELETE, "host"],
+  ["/organisation/delivery/also/host", "smtp.old-provider.example.net", "host"],
+  ["/organisation/delivery/also/port", 2587, "host"],
+  ["/organisation/delivery/also/auth_secret", DELETE, "host"],
+  ["/organisation/delivery/also/members", ["ann@example.com"], "host"],
   ["/members/0/quota_mb", 8192, "host"],
   ["/organisation/delivery", DELETE],
   ["/organisation/delivery/relay", DELETE],
@@ -232,7 +238,7 @@ const MUTATIONS: readonly Mutation[] = [
 ];
 
 /** Paths whose schema admits one value only: nothing to change (a second allowed value makes this list wrong). */
-const SINGLE_VALUED = ["organisation.delivery.relay.tls"];
+const SINGLE_VALUED = ["organisation.delivery.relay.tls", "organisation.delivery.also.tls"];
 
 /** Paths that change no deployed output, only who reviews or a label: the diff still names them. */
 const REVIEW_ONLY = [
@@ -256,6 +262,11 @@ const REROUTING = [
   "organisation.delivery.relay.host",
   "organisation.delivery.relay.port",
   "organisation.delivery.relay.auth_secret",
+  "organisation.delivery.also",
+  "organisation.delivery.also.host",
+  "organisation.delivery.also.port",
+  "organisation.delivery.also.auth_secret",
+  "organisation.delivery.also.members",
   "members[].forward",
   "members[].forward.to",
   "members[].forward.keep_copy",

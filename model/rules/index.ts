@@ -7,6 +7,7 @@ import { rule as backupNameUnique } from "./backup-name-unique.ts";
 import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
 import { rule as delegation } from "./delegation.ts";
+import { rule as deliveryAlso } from "./delivery-also.ts";
 import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   bimiRequiresDmarc,
   cidrValid,
   delegation,
+  deliveryAlso,
   deliveryTarget,
   departmentExists,
   departmentIdUnique,

@@ -27,5 +27,11 @@ export async function productionTargets(s3: S3Client, bucket: string, table: Rou
     const { SESv2Client } = await import("@aws-sdk/client-sesv2");
     forwarder = new SesForwarder(new SESv2Client({}), process.env.CONFIGURATION_SET || undefined);
   }
-  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards };
+  let also: DeliveryTargets["also"];
+  if (table.also) {
+    const { SmtpRelay } = await import("./relay.ts");
+    const auth = table.also.authSecret ? await relayCredentials(table.also.authSecret) : undefined;
+    also = { host: new SmtpRelay({ host: table.also.host, port: table.also.port, auth }), members: new Set(table.also.members) };
+  }
+  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards, ...(also ? { also } : {}) };
 }
