@@ -19,6 +19,7 @@ import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
+import { rule as mailboxHostApostrophe } from "./mailbox-host-apostrophe.ts";
 import { rule as mailboxHostRelay } from "./mailbox-host-relay.ts";
 import { rule as mailboxHostZone } from "./mailbox-host-zone.ts";
 import { rule as mailboxQuota } from "./mailbox-quota.ts";
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   groupEmpty,
   groupMemberIsAlias,
   ipRangeExists,
+  mailboxHostApostrophe,
   mailboxHostRelay,
   mailboxHostZone,
   mailboxQuota,
