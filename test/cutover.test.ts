@@ -46,6 +46,15 @@ google._domainkey 3600 IN TXT "v=DKIM1; k=rsa; p=MIIB"
 zendesk1._domainkey 3600 IN CNAME zendesk1._domainkey.zendesk.com.
 `;
 
+/** Two SPF records at the apex (one more at a subdomain, which does not count), Microsoft's sender and an office IP. */
+const ZONE_TWO_SPF = `$ORIGIN example.com.
+@       3600 IN MX  10 mx1.oldmail.example.net.
+@       3600 IN TXT "v=spf1 include:spf.protection.outlook.com ip4:192.0.2.25 ~all"
+@       3600 IN TXT "v=spf1 include:amazonses.com ~all"
+mail    3600 IN TXT "v=spf1 include:amazonses.com ~all"
+_mta-sts 3600 IN TXT "v=STSv1; id=1"
+`;
+
 const GOOGLE_ONLY = "version: STSv1\nmode: enforce\nmx: aspmx.l.google.com\nmx: *.aspmx.l.google.com\nmax_age: 604800\n";
 const WITH_SES = "version: STSv1\r\nmode: testing\r\nmx: aspmx.l.google.com\r\nmx: *.aspmx.l.google.com\r\nmx: inbound-smtp.eu-west-1.amazonaws.com\r\nmax_age: 86400\r\n";
 const VERIFIED: IdentityStatus = { dkim: "SUCCESS", mailFrom: "SUCCESS" };
@@ -94,6 +103,71 @@ describe("the cut-over steps", () => {
     const unknown = steps(AFTER.replace("include:mail.zendesk.com", "include:spf.crm.example ip4:192.0.2.25"), VERIFIED, WITH_SES);
     expect(unknown.filter((x) => x.mark === "?").map((x) => x.title)).toEqual(["sender spf.crm.example: SPF passes, DMARC alignment unknown", "sender 192.0.2.25: SPF passes, DMARC alignment unknown"]);
     expect(unknown.at(-1)!.mark).toBe("✓");
+  });
+
+  it("says, for each step, what it saw and what to do", () => {
+    const org = validateOrg(writeOrg({ "org.yaml": ORG.replace("    hosted_zone_id: Z0123456789ABC\n", "").replace(', ruf: [forensics@example.com], fo: "1"', "").replace("    spf: { include: [_spf.google.com, mail.zendesk.com] }\n", "") }), { today: "2026-06-01" }).org;
+    const zone = ZONE_TWO_SPF;
+    const unread = cutoverSteps({ domain: org.domains[0]!, region: "us-east-1", zone: readZone(zone, "example.com"), identity: {}, mtaStsPolicy: { error: "https://mta-sts.example.com/.well-known/mta-sts.txt: fetch failed" } });
+    expect(unread).toEqual([
+          {
+                "mark": "✗",
+                "title": "DKIM of example.com verified by SES",
+                "detail": "not known (not checked); apply the domains stack and publish the three DKIM CNAMEs (mailorg dns); SES checks them for up to 72 hours"
+          },
+          {
+                "mark": "✗",
+                "title": "MAIL FROM mail.example.com verified by SES",
+                "detail": "not known (not checked); publish the MX and SPF records of mail.example.com (mailorg dns)"
+          },
+          {
+                "mark": "✗",
+                "title": "one SPF record at example.com",
+                "detail": "2 found; a domain has exactly one (mailorg's merges the others' senders)"
+          },
+          {
+                "mark": "✗",
+                "title": "DMARC of example.com as the org has it",
+                "detail": "the zone has none, the org says \"v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com; adkim=r; aspf=r\": import the record set and apply the domains stack"
+          },
+          {
+                "mark": "✗",
+                "title": "sender Microsoft 365 (spf.protection.outlook.com): SPF passes but DMARC is not aligned",
+                "detail": "it sends with its own MAIL FROM; set up its DKIM for example.com (selector selector1 or selector2), or remove it from spf once it no longer sends"
+          },
+          {
+                "mark": "?",
+                "title": "sender 192.0.2.25: SPF passes, DMARC alignment unknown",
+                "detail": "a server of your own: it aligns only when its MAIL FROM is under example.com or it signs with DKIM d=example.com"
+          },
+          {
+                "mark": "✗",
+                "title": "MX TTL of example.com lowered to 300 s or less",
+                "detail": "3600 s: lower it to 300 at the DNS host a day (the old TTL) before the switch"
+          },
+          {
+                "mark": "✗",
+                "title": "MTA-STS policy of example.com lists SES's MX",
+                "detail": "the zone publishes _mta-sts (id=1) but the policy could not be read (https://mta-sts.example.com/.well-known/mta-sts.txt: fetch failed)"
+          },
+          {
+                "mark": "✗",
+                "title": "switch the MX of example.com to SES (last)",
+                "detail": "not yet: the steps marked ✗ come first"
+          }
+    ]);
+    const oneSpf = cutoverSteps({ domain: org.domains[0]!, region: "us-east-1", zone: readZone(zone.replace(/@       3600 IN TXT "v=spf1 include:amazonses.com ~all"\n/, ""), "example.com"), identity: VERIFIED, mtaStsPolicy: { text: "version: STSv1\nmode: enforce\nmx: *.us-east-1.amazonaws.com\n" } });
+    expect(oneSpf.map((s) => `${s.mark} ${s.title} | ${s.detail}`)).toEqual([
+          "✓ DKIM of example.com verified by SES | SUCCESS",
+          "✓ MAIL FROM mail.example.com verified by SES | SUCCESS",
+          "✗ SPF of example.com lists SES | v=spf1 include:spf.protection.outlook.com ip4:192.0.2.25 ~all: apply the domains stack (its SPF record adds include:amazonses.com)",
+          "✗ DMARC of example.com as the org has it | the zone has none, the org says \"v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com; adkim=r; aspf=r\": import the record set and apply the domains stack",
+          "✗ sender Microsoft 365 (spf.protection.outlook.com): SPF passes but DMARC is not aligned | it sends with its own MAIL FROM; set up its DKIM for example.com (selector selector1 or selector2), or remove it from spf once it no longer sends",
+          "? sender 192.0.2.25: SPF passes, DMARC alignment unknown | a server of your own: it aligns only when its MAIL FROM is under example.com or it signs with DKIM d=example.com",
+          "✗ MX TTL of example.com lowered to 300 s or less | 3600 s: lower it to 300 at the DNS host a day (the old TTL) before the switch",
+          "✓ MTA-STS policy of example.com lists SES's MX | mode enforce, mx *.us-east-1.amazonaws.com",
+          "✗ switch the MX of example.com to SES (last) | not yet: the steps marked ✗ come first"
+    ]);
   });
 
   it("reads MTA-STS policies; a wildcard matches exactly one label", () => {
