@@ -25,19 +25,30 @@ describe("the estimate", () => {
     // 400 messages a day x 365 days x 300 KB = 41.8 GB at $0.023.
     expect(by("S3")[0]!.what).toBe("41.8 GB stored (365 days of received mail), 24,000 PUTs, 24,000 GETs");
     expect(by("S3")[0]!.monthly).toBe(1.09);
-    expect(by("KMS")[0]!.monthly).toBe(2.14);
+    expect(by("KMS")[0]).toEqual({ service: "KMS", what: "2 keys, 48,000 requests", monthly: 2.14 });
+    // 12,000 runs: $0.20 per million, and 0.5 s x 0.25 GB x $0.0000166667 per GB-second each.
+    expect(by("Lambda")[0]).toEqual({ service: "Lambda", what: "12,000 router runs of 0.5 s at 256 MB", monthly: 0.03 });
+    expect(by("SQS")[0]).toEqual({ service: "SQS", what: "36,000 requests (deliveries queue)", monthly: 0.01 });
     expect(by("EC2")).toEqual([]);
     expect(e.total).toBe(Math.round(e.lines.reduce((s, l) => s + l.monthly, 0) * 100) / 100);
   });
 
   it("adds the mailbox host: EC2 by instance type, its IPv4 address, EBS, Backup, the relay secret", () => {
     const e = estimateCost(plan(HOST_ORG));
-    expect(e.lines.filter((l) => ["EC2", "EBS", "Backup", "Secrets Manager"].includes(l.service)).map((l) => [l.service, l.monthly])).toEqual([
-      ["EC2", 13.43], // t4g.small, $0.0184 x 730 h
-      ["EC2", 3.65],
-      ["EBS", 1.76], // 20 GB x $0.088
-      ["Backup", 1.1],
-      ["Secrets Manager", 0.4],
+    expect(e.lines.filter((l) => ["EC2", "EBS", "Backup", "Secrets Manager"].includes(l.service)).map((l) => [l.service, l.what, l.monthly])).toEqual([
+      ["EC2", "t4g.small on demand, 730 hours", 13.43], // $0.0184 x 730 h
+      ["EC2", "public IPv4 address, 730 hours", 3.65],
+      ["EBS", "20 GB gp3 data volume", 1.76], // 20 GB x $0.088
+      ["Backup", "snapshots of the 20 GB volume kept 35 days (counted as the full volume)", 1.1],
+      ["Secrets Manager", "1 secret (the router's relay login)", 0.4],
+    ]);
+  });
+
+  it("assumes 40 messages received and 15 sent per member and day, 75 KB each, unless told", () => {
+    const e = estimateCost(plan(TEN));
+    expect(e.lines.slice(0, 2)).toEqual([
+      { service: "SES", what: "4,500 messages sent", monthly: 0.45 },
+      { service: "SES", what: "12,000 messages received, 12,000 chunks of 256 KB", monthly: 2.28 },
     ]);
   });
 
