@@ -19,8 +19,10 @@ export interface Person {
   readonly aliases: readonly string[];
   /** Department path, outermost first (an OU path, a department column split at '/', a vCard ORG's units); empty: none. */
   readonly departmentPath: readonly string[];
-  /** Suspended, blocked, disabled or deleted in the source. */
+  /** Suspended, archived, blocked, disabled or deleted in the source. */
   readonly suspended: boolean;
+  /** The mail the account holds at the old provider, in MB, when the export says (Google's Email Usage). */
+  readonly usageMb?: number;
   /** Where in the file it came from, for messages: "line 4", "entry 3". */
   readonly where: string;
 }
@@ -49,7 +51,30 @@ const clean = (s: string | undefined): string | undefined => {
   const t = s?.trim();
   return t ? t : undefined;
 };
-const fullName = (first: string | undefined, last: string | undefined): string | undefined => clean([first, last].filter(Boolean).join(" "));
+/** Han, Hiragana, Katakana and Hangul: scripts whose names are written family name first, without a space. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * A person's name from given and family names, in the order of its script: 张伟 (family 张, given 伟),
+ * 山田太郎, 김철수; Wei Lin for a name written in Latin letters (given name first, as exported).
+ */
+export function fullName(given: string | undefined, family: string | undefined): string | undefined {
+  const g = clean(given);
+  const f = clean(family);
+  if (g && f && (CJK.test(g) || CJK.test(f))) return `${f}${g}`;
+  return clean([g, f].filter(Boolean).join(" "));
+}
+
+/**
+ * A usage figure as Google's user download writes it ("3.2G", "800M", "1.5 GB", "512KB", "0") in MB, or
+ * undefined when there is none or it is not a size.
+ */
+export function usageMb(s: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(s?.trim() ?? "");
+  if (!m) return undefined;
+  const factor = { "": 1 / (1024 * 1024), K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 }[m[2]!.toUpperCase() as "" | "K" | "M" | "G" | "T"];
+  return Math.ceil(Number(m[1]) * factor);
+}
 /** A department path written with '/' (an OU path, or a department column that nests: Sales/East). */
 const splitPath = (s: string): string[] => s.split("/").map((x) => x.trim()).filter(Boolean);
 const truthy = (s: string | undefined): boolean => /^(true|yes|1)$/i.test(s?.trim() ?? "");
@@ -77,15 +102,20 @@ function readGoogleCsv(text: string): DirectoryRead {
     }
     const ou = clean(row["Org Unit Path [Required]"]) ?? "/";
     const status = clean(row["Status [READ ONLY]"]) ?? clean(row["New Status [UPLOAD ONLY]"]) ?? "Active";
+    // A secondary address at work (often an address of another of the company's domains) becomes an alias;
+    // the import leaves it out, and says so, when it is outside the org's domains.
+    const secondary = clean(row["Work Secondary Email"]);
     people.push({
       address,
       name: fullName(row["First Name [Required]"], row["Last Name [Required]"]) ?? address.split("@")[0]!,
       title: clean(row["Employee Title"]),
       phone: clean(row["Work Phone"]) ?? clean(row["Mobile Phone"]),
-      aliases: [],
+      aliases: secondary && ADDRESS.test(secondary) ? [secondary] : [],
       // The OU path is the hierarchy; an account in the top OU falls back to its Department column.
       departmentPath: splitPath(ou).length ? splitPath(ou) : splitPath(row["Department"] ?? ""),
-      suspended: /^suspended$/i.test(status),
+      // Archived users (Google's archived-user licence) no longer work there, as suspended ones.
+      suspended: /^(suspended|archived)$/i.test(status),
+      usageMb: usageMb(row["Email Usage [READ ONLY]"]),
       where: `line ${line}`,
     });
   }
@@ -125,7 +155,9 @@ export type LdifEntry = Map<string, string[]>;
 
 /**
  * RFC 2849 content records: folded lines (a leading space continues the previous line), comments, `::`
- * base64 values, `:<` URLs (skipped), entries separated by blank lines; change records are skipped.
+ * base64 values, `:<` URLs (skipped), entries separated by blank lines. `changetype: add` records (what
+ * Active Directory's ldifde writes for every entry) are entries like content records; other change records
+ * (modify, delete, modrdn) are skipped.
  */
 export function parseLdif(text: string): { entry: LdifEntry; line: number }[] {
   const out: { entry: LdifEntry; line: number }[] = [];
@@ -141,7 +173,9 @@ export function parseLdif(text: string): { entry: LdifEntry; line: number }[] {
       const value = m[2] === "::" ? Buffer.from(m[3]!, "base64").toString("utf8") : m[3]!;
       entry.set(name, [...(entry.get(name) ?? []), value]);
     }
-    if (entry.has("dn") && !entry.has("changetype")) out.push({ entry, line: logical[0]!.line });
+    const change = entry.get("changetype")?.[0]?.trim().toLowerCase();
+    entry.delete("changetype");
+    if (entry.has("dn") && (change === undefined || change === "add")) out.push({ entry, line: logical[0]!.line });
     logical = [];
   };
   lines.forEach((raw, i) => {

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import anyAscii from "any-ascii";
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
 import { canon } from "../model/org.ts";
 import { SCHEMA_FILE } from "../model/schema.ts";
@@ -34,19 +35,36 @@ export interface DirectoryImportReport {
   readonly differs: string[];
   /** What was left out, one line each (invalid addresses, aliases outside the org's domains, duplicates). */
   readonly notes: string[];
+  /** People of the export found in the org under another of their addresses: "export address: org member". */
+  readonly matched: string[];
+  /** Members given a quota_mb from their usage at the old provider, or (without a mailbox host) whose usage passes the default quota. */
+  readonly quotas: string[];
+}
+
+/** The import would write into an org it was not meant for (another organisation's directory). */
+export class ImportRefused extends Error {}
+
+/** Headroom over a mailbox's current usage: half as much again, in whole GB. */
+export function quotaFromUsage(usageMb: number): number {
+  return Math.max(1, Math.ceil((usageMb * 1.5) / 1024)) * 1024;
 }
 
 const MAX_ALIASES = 5;
 /** A provider's own routing domain (Microsoft 365's tenant.onmicrosoft.com), never one of the org's mail domains. */
 const TENANT_DOMAIN = /(^|\.)onmicrosoft\.com$/;
-const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string } } };
-const ADDRESS = new RegExp(schema.$defs.address.pattern);
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $defs: { address: { pattern: string }; domain: { properties: { tls_rpt: { items: { pattern: string } } } } } };
+/** The schema's own patterns: what an org may hold, so an import never writes an org the schema refuses. */
+export const ADDRESS = new RegExp(schema.$defs.address.pattern);
+export const TLS_RPT_URI = new RegExp(schema.$defs.domain.properties.tls_rpt.items.pattern);
 
-/** A department id for a path: its ASCII slug, or d-<hash> for names without ASCII letters (销售部). */
+/**
+ * A readable department id for a path: its names transliterated to ASCII (any-ascii: pinyin for Chinese,
+ * 财务部 -> caiwubu; Région Est -> region-est) and slugged, each name one word; d-<hash> only when nothing
+ * readable remains (a name of symbols).
+ */
 export function departmentIdFor(path: readonly string[]): string {
-  const ascii = path.join(" ").normalize("NFKD").replace(/\p{M}/gu, "");
-  const s = ascii.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  if (/^[\x00-\x7f]*$/.test(ascii) && /^[a-z0-9]/.test(s)) return s.slice(0, 48).replace(/-+$/, "");
+  const s = anyAscii(path.join(" ")).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (/^[a-z0-9]/.test(s)) return s.slice(0, 48).replace(/-+$/, "");
   return `d-${fnv1a(path.join("/")).toString(36)}`;
 }
 
@@ -61,12 +79,18 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
       if (ADDRESS.test(p.address) && !TENANT_DOMAIN.test(domain)) counts.set(domain, (counts.get(domain) ?? 0) + 1);
     }
     const domains = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([d]) => d);
-    if (domains.length === 0) throw new Error("the export has no person with a valid address");
+    if (domains.length === 0) throw new ImportRefused(`the export has no person with a valid address in a domain the org can have (${people.length} read); is --format right?`);
     initOrg(dir, { name: opts.name, region: opts.region, domains, owners: opts.owners });
     created = true;
   }
   const docs = orgDocuments(dir);
   const org = docs.map((d) => d.doc.get("organisation", true)).find(isMap) as YAMLMap | undefined;
+  const orgName = org ? str(org, "name") : undefined;
+  if (!created && opts.name !== undefined && orgName !== undefined && orgName.trim() !== opts.name.trim()) {
+    throw new ImportRefused(`${dir} holds the org '${orgName}', not '${opts.name}'; give --out a new directory for '${opts.name}', or leave --name out to add these people to '${orgName}'`);
+  }
+  const host = org?.get("mailbox_host", true);
+  const defaultQuota = isMap(host) ? Number(host.get("default_quota_mb") ?? 2048) : undefined;
   const top = org ? String(org.get("default_department")) : undefined;
   if (!top) throw new Error(`${dir} has no organisation.default_department`);
   const domains = new Set(sectionItems(docs, "domains").map((x) => canon(str(x.item, "name") ?? "")));
@@ -96,15 +120,20 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
     return { id: parent, topLevel };
   };
 
-  // Every address the org already uses, so nothing is added twice.
+  // Every address the org already uses, so nothing is added twice; a member is found by any of theirs.
   const members = sectionItems(docs, "members");
-  const byAddress = new Map(members.map((x) => [canon(str(x.item, "address") ?? ""), x.item]));
+  const memberAddress = (item: YAMLMap): string => canon(str(item, "address") ?? "");
+  const byAddress = new Map<string, YAMLMap>();
+  for (const x of members) {
+    byAddress.set(memberAddress(x.item), x.item);
+    const al = x.item.get("aliases", true);
+    if (isSeq(al)) for (const a of al.items) if (isScalar(a)) byAddress.set(canon(String(a.value)), x.item);
+  }
   const taken = new Set<string>(byAddress.keys());
   for (const sec of ["groups", "mailboxes"]) for (const x of sectionItems(docs, sec)) taken.add(canon(str(x.item, "address") ?? ""));
-  for (const x of members) {
-    const al = x.item.get("aliases", true);
-    if (isSeq(al)) for (const a of al.items) if (isScalar(a)) taken.add(canon(String(a.value)));
-  }
+  const found = new Set<YAMLMap>();
+  const matched: string[] = [];
+  const quotas: string[] = [];
 
   const added: string[] = [];
   const departed: string[] = [];
@@ -114,7 +143,7 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
   for (const p of people) {
     const address = canon(p.address);
     if (!ADDRESS.test(p.address)) {
-      notes.push(`${p.where}: '${p.address}' is not an address mailorg accepts (letters, digits, _%+- and dots); left out`);
+      notes.push(`${p.where}: '${p.address}' is not an address mailorg accepts (letters, digits, _%+'- and dots between them); left out`);
       continue;
     }
     if (seen.has(address)) {
@@ -122,8 +151,10 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
       continue;
     }
     seen.add(address);
-    const existing = byAddress.get(address);
+    const existing = [address, ...p.aliases.map(canon)].map((a) => byAddress.get(a)).find((x) => x !== undefined);
     if (existing) {
+      found.add(existing);
+      if (memberAddress(existing) !== address) matched.push(`${address} is ${memberAddress(existing)} in the org`);
       const status = str(existing, "status") ?? "active";
       if (p.suspended && status !== "departed") differs.push(`${address} is suspended in the export but ${status} in the org (set status: departed and forward_to by hand if they left)`);
       if (!p.suspended && status === "departed") differs.push(`${address} is active in the export but departed in the org`);
@@ -152,6 +183,16 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
     if (p.phone) member.phone = p.phone;
     if (aliases.length) member.aliases = aliases;
     if (p.suspended) member.status = "departed";
+    // Only a mailbox that would not keep half its size free under the default gets a quota of its own.
+    if (p.usageMb !== undefined && !p.suspended && p.usageMb * 1.5 > (defaultQuota ?? 2048)) {
+      const quota = quotaFromUsage(p.usageMb);
+      if (defaultQuota !== undefined) {
+        member.quota_mb = quota;
+        quotas.push(`${address}: quota_mb ${quota} (${p.usageMb} MB in use at the old provider, the default is ${defaultQuota})`);
+      } else {
+        quotas.push(`${address}: ${p.usageMb} MB in use at the old provider needs a quota_mb of ${quota} once organisation.mailbox_host is declared (the default is 2048)`);
+      }
+    }
     for (const a of aliases) taken.add(a);
     taken.add(address);
     const file = membersDocument(dir, docs, memberDocs, dept.topLevel);
@@ -164,13 +205,17 @@ export function importDirectory(dir: string, people: readonly Person[], opts: Di
     added.push(address);
     if (p.suspended) departed.push(address);
   }
-  const gone = [...byAddress]
-    .filter(([a, item]) => !seen.has(a) && (str(item, "status") ?? "active") !== "departed")
-    .map(([a]) => a)
+  // Gone: members of the domains this export covers that it no longer has (an export of another domain,
+  // a subsidiary's directory, says nothing about the people of the org's other domains).
+  const exportDomains = new Set(people.map((p) => canon(p.address).split("@")[1]!));
+  const gone = members
+    .map((x) => x.item)
+    .filter((item) => !found.has(item) && exportDomains.has(memberAddress(item).split("@")[1]!) && (str(item, "status") ?? "active") !== "departed")
+    .map(memberAddress)
     .sort();
   const touched = new Set([...memberDocs.values(), ...(departmentsAdded.length ? [deptDoc] : [])]);
   for (const d of touched) saveDocument(d);
-  return { created, added, departed, departmentsAdded, gone, differs, notes };
+  return { created, added, departed, departmentsAdded, gone, differs, notes, matched, quotas };
 }
 
 /** A flow mapping node ({ id: x, name: y }), the departments file's style. */

@@ -2,7 +2,8 @@
  * Editing an org in place with the `yaml` library's Document API: comments, key order and styles of what is
  * already there stay as they were; only the nodes an import adds or changes are written.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
 import { listOrgFiles } from "../model/load.ts";
 import { canon } from "../model/org.ts";
@@ -18,6 +19,7 @@ export function orgDocuments(dir: string): OrgDocument[] {
 }
 
 export function saveDocument(d: OrgDocument): void {
+  mkdirSync(dirname(d.path), { recursive: true });
   writeFileSync(d.path, d.doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
 }
 

@@ -7,6 +7,7 @@ import { parseZone } from "dnsz";
 import { isMap } from "yaml";
 import { canon, type Domain, type Org } from "../model/org.ts";
 import { DKIM_PLACEHOLDERS, type DnsRecord } from "../plan/dns.ts";
+import { ADDRESS, TLS_RPT_URI } from "./directory.ts";
 import { addToList, findItem, orgDocuments, saveDocument } from "./yaml-edit.ts";
 
 export interface ZoneRecord {
@@ -188,4 +189,217 @@ export function writeKept(dir: string, domainName: string, kept: Pick<DnsImport,
   if (addToList(d.doc, item, ["txt"], kept.txt).length) changed.push("txt");
   if (changed.length) saveDocument(d);
   return changed;
+}
+
+/** The DMARC record of a zone, tag by tag (RFC 7489 section 6.3). */
+export interface ZoneDmarc {
+  readonly policy: "none" | "quarantine" | "reject";
+  readonly sp?: "none" | "quarantine" | "reject";
+  readonly pct?: number;
+  readonly adkim?: "r" | "s";
+  readonly aspf?: "r" | "s";
+  readonly fo?: string;
+  /** mailto: addresses (a size limit `!10m` dropped). */
+  readonly rua: string[];
+  readonly ruf: string[];
+  /** Tags or report URIs the org cannot say (a non-mailto URI, ri, rf), as written. */
+  readonly unkept: string[];
+}
+
+/** What a zone publishes about mail protection and where mail goes: the records an import must not weaken. */
+export interface ZonePolicies {
+  readonly dmarc?: ZoneDmarc;
+  /** The TLS-RPT record's rua URIs. */
+  readonly tlsRpt?: string[];
+  readonly bimi?: { readonly logo?: string; readonly authority?: string };
+  /** The _mta-sts TXT record's id, when the zone publishes MTA-STS. */
+  readonly mtaSts?: { readonly id: string; readonly record: string };
+  /** Apex MX hosts that are not SES's: another provider receives the domain's mail. */
+  readonly otherMx: string[];
+}
+
+const STRENGTH = { none: 0, quarantine: 1, reject: 2 } as const;
+type Policy = keyof typeof STRENGTH;
+const isPolicy = (v: string | undefined): v is Policy => v === "none" || v === "quarantine" || v === "reject";
+/** SES's inbound endpoints: inbound-smtp.<region>.amazonaws.com (and the FIPS ones). */
+export const SES_MX = /^inbound-smtp(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com\.?$/i;
+
+/** Tag=value pairs of a DMARC, TLS-RPT, BIMI or MTA-STS record, tag names lowercase. */
+function tags(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of value.split(";")) {
+    const m = /^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(part);
+    if (m) out.set(m[1]!.toLowerCase(), m[2]!);
+  }
+  return out;
+}
+
+export function parseDmarc(value: string): ZoneDmarc | undefined {
+  const t = tags(value);
+  if (!/^DMARC1$/i.test(t.get("v") ?? "")) return undefined;
+  const unkept: string[] = [];
+  const uris = (tag: string): string[] =>
+    (t.get(tag) ?? "")
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean)
+      .flatMap((u) => {
+        const m = /^mailto:([^!]+)(?:!\d+[kmgt]?)?$/i.exec(u);
+        if (m) return [canon(decodeURIComponent(m[1]!))];
+        unkept.push(`${tag}=${u}`);
+        return [];
+      });
+  const p = t.get("p")?.toLowerCase();
+  const sp = t.get("sp")?.toLowerCase();
+  const pct = t.get("pct") !== undefined ? Number(t.get("pct")) : undefined;
+  const align = (k: string): "r" | "s" | undefined => (t.get(k)?.toLowerCase() === "s" ? "s" : t.get(k)?.toLowerCase() === "r" ? "r" : undefined);
+  for (const k of ["ri", "rf"]) if (t.has(k)) unkept.push(`${k}=${t.get(k)}`);
+  return {
+    policy: isPolicy(p) ? p : "none",
+    ...(isPolicy(sp) ? { sp } : {}),
+    ...(pct !== undefined && Number.isInteger(pct) && pct >= 0 && pct <= 100 ? { pct } : {}),
+    ...(align("adkim") ? { adkim: align("adkim") } : {}),
+    ...(align("aspf") ? { aspf: align("aspf") } : {}),
+    ...(t.get("fo") && /^[01ds](?::[01ds])*$/.test(t.get("fo")!) ? { fo: t.get("fo") } : {}),
+    rua: uris("rua"),
+    ruf: uris("ruf"),
+    unkept,
+  };
+}
+
+/** The zone's DMARC, TLS-RPT, BIMI and MTA-STS records and its MX, for `domain`. */
+export function readPolicies(zone: readonly ZoneRecord[], domain: string): ZonePolicies {
+  const apex = canon(domain);
+  const txt = (name: string, v: RegExp) => zone.find((r) => r.name === name && r.type === "TXT" && v.test(r.value))?.value;
+  const dmarc = txt(`_dmarc.${apex}`, /^\s*v\s*=\s*DMARC1/i);
+  const tls = txt(`_smtp._tls.${apex}`, /^\s*v\s*=\s*TLSRPTv1/i);
+  const bimi = txt(`default._bimi.${apex}`, /^\s*v\s*=\s*BIMI1/i);
+  const sts = txt(`_mta-sts.${apex}`, /^\s*v\s*=\s*STSv1/i);
+  const bimiTags = bimi ? tags(bimi) : undefined;
+  return {
+    ...(dmarc && parseDmarc(dmarc) ? { dmarc: parseDmarc(dmarc) } : {}),
+    ...(tls ? { tlsRpt: (tags(tls).get("rua") ?? "").split(",").map((u) => u.trim()).filter(Boolean) } : {}),
+    ...(bimiTags ? { bimi: { ...(bimiTags.get("l") ? { logo: bimiTags.get("l") } : {}), ...(bimiTags.get("a") ? { authority: bimiTags.get("a") } : {}) } } : {}),
+    ...(sts ? { mtaSts: { id: tags(sts).get("id") ?? "", record: sts } } : {}),
+    otherMx: zone
+      .filter((r) => r.name === apex && r.type === "MX")
+      .map((r) => r.value.trim().split(/\s+/).pop()!.replace(/\.$/, "").toLowerCase())
+      .filter((h) => !SES_MX.test(h)),
+  };
+}
+
+const stronger = (a: Policy, b: Policy): Policy => (STRENGTH[a] >= STRENGTH[b] ? a : b);
+const union = (a: readonly string[] | undefined, b: readonly string[]): string[] => [...new Set([...(a ?? []).map(canon), ...b])];
+
+/**
+ * The domain as it will be with the zone's protection kept: the stronger DMARC policy (and sp) of org and
+ * zone, the report addresses of both, strict alignment where either is strict, the zone's fo, TLS-RPT URIs
+ * and BIMI logo, and receive: false while another provider's MX is live.
+ */
+export function domainWithPolicies(domain: Domain, z: ZonePolicies, opts: { readonly receiveSet?: boolean } = {}): Domain {
+  let out: Domain = domain;
+  if (z.dmarc) {
+    const o = domain.dmarc ?? {};
+    const policy = stronger(o.policy ?? "quarantine", z.dmarc.policy);
+    const fromZone = STRENGTH[z.dmarc.policy] > STRENGTH[o.policy ?? "quarantine"];
+    const pct = fromZone ? z.dmarc.pct ?? 100 : z.dmarc.policy === policy ? Math.max(o.pct ?? 100, z.dmarc.pct ?? 100) : o.pct ?? 100;
+    const sp = z.dmarc.sp || o.sp ? stronger(o.sp ?? policy, z.dmarc.sp ?? policy) : undefined;
+    const strict = (k: "adkim" | "aspf") => (o[k] === "s" || z.dmarc![k] === "s" ? "s" : o[k] ?? z.dmarc![k]);
+    // Only what the schema takes: an address it refuses stays out, and weakerThanZone names it.
+    const rua = union(o.rua, z.dmarc.rua.filter((a) => ADDRESS.test(a)));
+    const ruf = union(o.ruf, z.dmarc.ruf.filter((a) => ADDRESS.test(a)));
+    out = {
+      ...out,
+      dmarc: {
+        ...o,
+        policy,
+        ...(pct !== 100 || o.pct !== undefined ? { pct } : {}),
+        ...(sp && sp !== policy ? { sp } : { sp: undefined }),
+        ...(strict("adkim") ? { adkim: strict("adkim") } : {}),
+        ...(strict("aspf") ? { aspf: strict("aspf") } : {}),
+        ...(o.fo ?? z.dmarc.fo ? { fo: o.fo ?? z.dmarc.fo } : {}),
+        ...(rua.length ? { rua } : {}),
+        ...(ruf.length ? { ruf } : {}),
+      },
+    };
+    out = { ...out, dmarc: Object.fromEntries(Object.entries(out.dmarc!).filter(([, v]) => v !== undefined)) };
+  }
+  const tls = (z.tlsRpt ?? []).filter((u) => TLS_RPT_URI.test(u));
+  if (tls.length) out = { ...out, tls_rpt: [...new Set([...(domain.tls_rpt ?? []), ...tls])] as [string, ...string[]] };
+  if (z.bimi?.logo && !domain.bimi_logo_url) out = { ...out, bimi_logo_url: z.bimi.logo };
+  // An org that says receive: true itself is switching the MX: the import leaves that alone.
+  if (z.otherMx.length && domain.receive !== false && !opts.receiveSet) out = { ...out, receive: false };
+  return out;
+}
+
+/**
+ * What the org would publish for the domain that is weaker than the zone's records: a lower DMARC policy,
+ * pct or sp, relaxed alignment where the zone is strict, a report address or URI left out, a BIMI tag left
+ * out. Empty when nothing weakens.
+ */
+export function weakerThanZone(after: Domain, z: ZonePolicies): string[] {
+  const out: string[] = [];
+  const d = after.dmarc ?? {};
+  if (z.dmarc) {
+    const policy = d.policy ?? "quarantine";
+    if (STRENGTH[policy] < STRENGTH[z.dmarc.policy]) out.push(`DMARC p=${policy} where the zone has p=${z.dmarc.policy}`);
+    if (policy === z.dmarc.policy && (d.pct ?? 100) < (z.dmarc.pct ?? 100)) out.push(`DMARC pct=${d.pct ?? 100} where the zone has pct=${z.dmarc.pct ?? 100}`);
+    const sp = d.sp ?? policy;
+    const zsp = z.dmarc.sp ?? z.dmarc.policy;
+    if (STRENGTH[sp] < STRENGTH[zsp]) out.push(`DMARC sp=${sp} where the zone has sp=${zsp}`);
+    for (const k of ["adkim", "aspf"] as const) if (z.dmarc[k] === "s" && d[k] !== "s") out.push(`DMARC ${k}=r where the zone has ${k}=s`);
+    for (const k of ["rua", "ruf"] as const) {
+      const have = new Set((d[k] ?? []).map(canon));
+      for (const a of z.dmarc[k]) if (!have.has(a)) out.push(`DMARC ${k} without mailto:${a}, which the zone has`);
+    }
+    if (z.dmarc.fo && z.dmarc.fo !== "0" && !d.fo) out.push(`DMARC without fo=${z.dmarc.fo}, which the zone has`);
+    for (const u of z.dmarc.unkept) if (!/^(ri|rf)=/.test(u)) out.push(`DMARC ${u}: the org can only publish mailto: report addresses`);
+  }
+  const tls = after.tls_rpt ?? d.rua?.map((a) => `mailto:${canon(a)}`) ?? [];
+  for (const u of z.tlsRpt ?? []) if (!tls.includes(u)) out.push(`TLS-RPT without ${u}, which the zone has`);
+  if (z.bimi?.logo && after.bimi_logo_url !== z.bimi.logo) out.push(`BIMI logo ${after.bimi_logo_url ?? "(none)"} where the zone has ${z.bimi.logo}`);
+  if (z.bimi?.authority) out.push(`BIMI a=${z.bimi.authority} (the mark certificate): the org publishes no a= tag yet; keep the BIMI record at your DNS host, or leave bimi_logo_url out`);
+  return out;
+}
+
+/**
+ * Writes the zone's protection into the org's entry for the domain (the result of domainWithPolicies),
+ * keeping comments. Returns the fields it set, e.g. ["dmarc.policy", "tls_rpt", "receive"].
+ */
+export function writePolicies(dir: string, domainName: string, before: Domain, after: Domain): string[] {
+  const docs = orgDocuments(dir);
+  const found = findItem(docs, "domains", "name", domainName);
+  if (!found) throw new Error(`domain ${domainName} is not in the org`);
+  const { d, item } = found;
+  const changed: string[] = [];
+  const a = (after.dmarc ?? {}) as Record<string, unknown>;
+  const b = (before.dmarc ?? {}) as Record<string, unknown>;
+  for (const key of ["policy", "sp", "pct", "adkim", "aspf", "fo"]) {
+    const dflt: Record<string, unknown> = { pct: 100, policy: "quarantine" };
+    // The merge only ever strengthens: a value it leaves out is the default, or one the org already has.
+    if (a[key] === undefined || (a[key] ?? dflt[key]) === (b[key] ?? dflt[key])) continue;
+    if (!isMap(item.get("dmarc", true))) item.set("dmarc", d.doc.createNode({}, { flow: true }));
+    item.setIn(["dmarc", key], a[key]);
+    changed.push(`dmarc.${key}`);
+  }
+  for (const key of ["rua", "ruf"] as const) {
+    if (!isMap(item.get("dmarc", true)) && after.dmarc?.[key]?.length) item.set("dmarc", d.doc.createNode({}, { flow: true }));
+    if (addToList(d.doc, item, ["dmarc", key], after.dmarc?.[key] ?? []).length) changed.push(`dmarc.${key}`);
+  }
+  if (addToList(d.doc, item, ["tls_rpt"], after.tls_rpt ?? []).length) changed.push("tls_rpt");
+  if (after.bimi_logo_url !== before.bimi_logo_url && after.bimi_logo_url) {
+    item.set("bimi_logo_url", after.bimi_logo_url);
+    changed.push("bimi_logo_url");
+  }
+  if (after.receive === false && before.receive !== false) {
+    item.set("receive", false);
+    changed.push("receive");
+  }
+  if (changed.length) saveDocument(d);
+  return changed;
+}
+
+/** Whether the org's entry for the domain says `receive` itself (true or false), rather than taking the default. */
+export function receiveSet(dir: string, domainName: string): boolean {
+  return findItem(orgDocuments(dir), "domains", "name", domainName)?.item.has("receive") ?? false;
 }

@@ -20,6 +20,8 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   owners: () => import("./owners.ts"),
   audit: () => import("./audit.ts"),
   stacks: () => import("./stacks.ts"),
+  plan: () => import("./plan.ts"),
+  apply: () => import("./apply.ts"),
   "bootstrap-state": () => import("./bootstrap-state.ts"),
   "bootstrap-ci": () => import("./bootstrap-ci.ts"),
   init: () => import("./init.ts"),
@@ -27,6 +29,8 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   "mailhost-config": () => import("./mailhost-config.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
+  cutover: () => import("./cutover.ts"),
+  cost: () => import("./cost.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */

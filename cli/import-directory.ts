@@ -1,7 +1,7 @@
 /** `mailorg import FILE --format F --out DIR`: registered on the import command by cli/import.ts. */
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { importDirectory } from "../adopt/directory.ts";
+import { ImportRefused, importDirectory } from "../adopt/directory.ts";
 import { DirectoryFormatError, FORMATS, readDirectory, type DirectoryFormat } from "../adopt/directory-formats.ts";
 import { hasOrg, initProblems } from "../adopt/init.ts";
 import { formatDiagnostics } from "../model/diagnostics.ts";
@@ -39,7 +39,13 @@ export function registerDirectoryImport(cmd: Command): void {
         if (err instanceof DirectoryFormatError || (err as { code?: string }).code?.startsWith("CSV_")) throw new UsageError(`${file}: ${(err as Error).message.replace(/\.$/, "").replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}`);
         throw err;
       }
-      const report = importDirectory(opts.out, read.people, { name: opts.name, region: opts.region, owners });
+      let report;
+      try {
+        report = importDirectory(opts.out, read.people, { name: opts.name, region: opts.region, owners });
+      } catch (err) {
+        if (err instanceof ImportRefused) throw new UsageError(err.message);
+        throw err;
+      }
       const notes = [...read.skipped, ...report.notes];
       const v = validatePlan(opts.out);
       if (opts.report === "json") {
@@ -52,6 +58,8 @@ export function registerDirectoryImport(cmd: Command): void {
         ...list("added", report.added),
         ...list("added as departed, suspended in the export (set forward_to to a successor)", report.departed),
         ...list("departments added", report.departmentsAdded),
+        ...list("already in the org under another of their addresses", report.matched),
+        ...list("quotas from the mail each person holds now", report.quotas),
         ...list("gone from the export, still in the org (set status: departed and forward_to once they have left)", report.gone),
         ...list("different in the export, left as the org has them", report.differs),
         ...list("left out", notes),

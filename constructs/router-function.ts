@@ -129,8 +129,12 @@ export class RouterFunction extends Construct {
     const forwarders = Object.keys(props.table.forwards).sort();
     // Past SES's receipt-rule limits the router bounces unknown recipients itself, once per message (a claim under delivery/).
     const bounces = props.table.unknownRecipients === "router";
-    const markers = relay !== null || forwarders.length > 0 || bounces;
-    const secretArn = relay?.authSecret ? `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${relay.authSecret}-??????` : undefined;
+    const also = props.table.also ?? null;
+    const secretOf = (name: string) => `arn:aws:secretsmanager:${props.region}:${props.accountId}:secret:${name}-??????`;
+    // The relay's and the old provider's (delivery.also) SMTP logins, each only when declared.
+    const secretArns = [relay?.authSecret, also?.authSecret].filter((n): n is string => !!n).map(secretOf);
+    const secretArn = secretArns.length === 0 ? undefined : secretArns.length === 1 ? secretArns[0] : secretArns;
+    const markers = relay !== null || also !== null || forwarders.length > 0 || bounces;
     const role = new IamRole(this, "role", {
       name: props.name,
       assumeRolePolicy: JSON.stringify({

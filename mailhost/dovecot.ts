@@ -53,6 +53,9 @@ ssl_min_protocol = TLSv1.2
 ssl_prefer_server_ciphers = yes
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
+# The user name is the address: every character a member's address may hold here (Dovecot's default refuses + and %;
+# an apostrophe is kept out by rule mailbox-host-apostrophe, since passwd-file lookups escape it).
+auth_username_chars = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@+%
 # Wrong passwords are slowed down (anvil's auth penalty, on by default, plus a fixed delay); fail2ban blocks repeaters.
 auth_failure_delay = 2 secs
 auth_cache_size = 0

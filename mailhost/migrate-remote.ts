@@ -12,6 +12,8 @@ export interface RemoteEntry {
   readonly address: string;
   readonly oldUser: string;
   readonly oldPassword: string;
+  /** The member's quota: the host measures the old account first and copies nothing past it. */
+  readonly quotaMb?: number;
 }
 
 export interface RemoteResult {
@@ -35,7 +37,7 @@ export interface RemoteOptions {
 export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: string, entry: RemoteEntry, opts: RemoteOptions & { readonly insecure?: boolean } = {}): Promise<RemoteResult> {
   const name = passwdParameterName(host.migrateParameterPath, entry.address);
   const fail = (error: string): RemoteResult => ({ address: entry.address, ok: false, before: 0, after: 0, error });
-  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword, ...(opts.insecure ? { insecure: true } : {}) }) }));
+  await ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Overwrite: true, Value: JSON.stringify({ from, old_user: entry.oldUser, old_password: entry.oldPassword, ...(opts.insecure ? { insecure: true } : {}), ...(entry.quotaMb !== undefined ? { quota_mb: entry.quotaMb } : {}) }) }));
   try {
     const sent = await ssm.send(
       new SendCommandCommand({
@@ -43,7 +45,7 @@ export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: st
         Targets: [{ Key: "tag:Name", Values: [host.name] }],
         Comment: `mailorg migrate ${entry.address}`.slice(0, 100),
         TimeoutSeconds: 600,
-        Parameters: { commands: [`/usr/local/sbin/mailorg-migrate --address '${entry.address}' --parameter '${name}'`], executionTimeout: ["3600"] },
+        Parameters: { commands: [`/usr/local/sbin/mailorg-migrate --address ${shellQuote(entry.address)} --parameter ${shellQuote(name)}`], executionTimeout: ["3600"] },
       }),
     );
     const commandId = sent.Command?.CommandId;
@@ -71,4 +73,9 @@ export async function migrateOnHost(ssm: SSMClient, host: MailhostPlan, from: st
       // already taken (and deleted) by the host: the usual case
     }
   }
+}
+
+/** One word for the host's shell, whatever it holds (an address may hold an apostrophe: conor.o'brien@). */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

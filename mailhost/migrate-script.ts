@@ -20,6 +20,35 @@ def quoted(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def credential(secret):
+    """An app password, or xoauth2:TOKEN (an OAuth 2.0 access token, SASL XOAUTH2); password:... escapes the prefix."""
+    if secret.startswith("xoauth2:"):
+        return "xoauth2", secret[len("xoauth2:"):]
+    if secret.startswith("password:"):
+        return "password", secret[len("password:"):]
+    return "password", secret
+
+
+def skipped(host):
+    """Gmail's virtual folders (All Mail, Important, Starred), with either separator: labels stay folders."""
+    if not re.match(r"^imap\.(gmail|googlemail)\.com$", host, re.I):
+        return []
+    names = [root + "/" + f for root in ("[Gmail]", "[Google Mail]") for f in ("All Mail", "Important", "Starred")]
+    return sorted(set(names + [n.replace("/", ".") for n in names]))
+
+
+def source_bytes(conf, user, skip):
+    r = subprocess.run(["doveadm", "-c", conf, "-o", "mail_location=imapc:", "mailbox", "status", "-u", user, "vsize", "*"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    total = 0
+    for line in r.stdout.splitlines():
+        m = re.match(r"^(.*) vsize=(\d+)$", line.strip())
+        if m and m.group(1) not in skip:
+            total += int(m.group(2))
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--address", required=True)
@@ -53,14 +82,27 @@ def main():
     fd, conf = tempfile.mkstemp(prefix="mailorg-migrate-", suffix=".conf")
     try:
         with os.fdopen(fd, "w") as f:
+            mechanism, secret = credential(account["old_password"])
             f.write("!include %s\nimapc_host = %s\nimapc_port = %d\nimapc_user = %s\nimapc_password = %s\nimapc_ssl = %s\nimapc_ssl_verify = yes\nssl_client_ca_file = %s\nimapc_features = rfc822.size fetch-headers\nmail_prefetch_count = 20\n" % (
-                args.config, m.group(2).strip("[]"), port, quoted(account["old_user"]), quoted(account["old_password"]), ssl, args.ca_file))
+                args.config, m.group(2).strip("[]"), port, quoted(account["old_user"]), quoted(secret), ssl, args.ca_file))
+            if mechanism == "xoauth2":
+                f.write("imapc_sasl_mechanisms = xoauth2\n")
+        skip = skipped(m.group(2))
         before = count(args.config, args.address)
-        r = subprocess.run(["doveadm", "-c", conf, "-o", "mail_fsync=never", "sync", "-1", "-R", "-u", args.address, "imapc:"], capture_output=True, text=True)
+        size = source_bytes(conf, args.address, skip) if account.get("quota_mb") is not None else None
+        if size is not None and size > account["quota_mb"] * 1024 * 1024:
+            mb = size / 1048576.0
+            print(json.dumps({"address": args.address, "ok": False, "before": before, "after": before, "sourceBytes": size,
+                              "error": "the old account holds %.1f MB, more than the quota of %d MB: nothing copied; raise quota_mb to at least %d first" % (mb, account["quota_mb"], -(-int(mb * 1.5) // 1024) * 1024 or 1024)}))
+            return 1
+        exclude = [a for name in skip for a in ("-x", name)]
+        r = subprocess.run(["doveadm", "-c", conf, "-o", "mail_fsync=never", "sync", "-1", "-R"] + exclude + ["-u", args.address, "imapc:"], capture_output=True, text=True)
         after = count(args.config, args.address)
     finally:
         os.unlink(conf)
     out = {"address": args.address, "ok": r.returncode == 0, "before": before, "after": after}
+    if size is not None:
+        out["sourceBytes"] = size
     if r.returncode != 0:
         lines = [l.strip() for l in (r.stderr or r.stdout).splitlines() if l.strip()]
         # A TLS failure first (it ends in "Login ... failed", which would read as a wrong password), then the login's.

@@ -16,16 +16,16 @@ export type Address = string;
  */
 export type Owner = string;
 /**
- * The domain name, e.g. example.com.
- */
-export type DomainName = string;
-/**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  *
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "address".
  */
 export type Address1 = string;
+/**
+ * The domain name, e.g. example.com.
+ */
+export type DomainName = string;
 /**
  * Stable department id, used in references (department:<id>) and resource names.
  */
@@ -35,7 +35,7 @@ export type DepartmentId1 = string;
  */
 export type DepartmentId2 = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address2 = string;
 /**
@@ -53,7 +53,7 @@ export type DepartmentId3 = string;
  */
 export type SenderPattern = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
 /**
@@ -68,7 +68,7 @@ export type Ref = string;
  */
 export type Senders = ("anyone" | "organisation" | "members") | [Ref, ...Ref[]];
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address4 = string;
 /**
@@ -76,7 +76,7 @@ export type Address4 = string;
  */
 export type DepartmentId4 = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address5 = string;
 /**
@@ -91,7 +91,7 @@ export type IsoDate = string;
  */
 export type InboundPattern = string;
 /**
- * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
+ * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address6 = string;
 /**
@@ -227,6 +227,33 @@ export interface State {
  */
 export interface Delivery {
   relay?: Relay;
+  /**
+   * Dual delivery while mail moves from the old provider: a second copy of each listed member's mail, relayed over SMTP (587, STARTTLS required) to the old provider, beside the mailbox host or relay. It ends when a reviewed change removes it. Lambda cannot open port 25: Google Workspace's SMTP relay service (smtp-relay.gmail.com, 587, with an app password in auth_secret) is reachable; Microsoft 365 and Exmail accept only port 25 or implicit TLS (docs/adopting.md).
+   */
+  also?: {
+    /**
+     * Host name of the old provider's SMTP relay (its certificate must be valid for it), e.g. smtp-relay.gmail.com.
+     */
+    host: string;
+    /**
+     * SMTP port. Default 587 (25 is refused: Lambda cannot open it).
+     */
+    port?: number;
+    /**
+     * STARTTLS with a verified certificate; the only allowed value is required.
+     */
+    tls: "required";
+    /**
+     * Name of an AWS Secrets Manager secret holding {"username", "password"} for SMTP AUTH (for Google: a Workspace user and its app password). Credentials never appear in YAML.
+     */
+    auth_secret?: string;
+    /**
+     * The members whose mail is also delivered to the old provider (their addresses); usually everyone still reading mail there.
+     *
+     * @minItems 1
+     */
+    members: [Address1, ...Address1[]];
+  };
 }
 /**
  * The company's mailbox server (Exchange, a Microsoft 365 inbound connector, Dovecot or Postfix) that receives every delivered copy over SMTP.
@@ -307,6 +334,12 @@ export interface Domain {
    */
   txt?: string[];
   /**
+   * Where TLS-RPT reports (RFC 8460) of failures delivering to this domain go, published at _smtp._tls.<domain>: mailto: or https: URIs. Absent: the dmarc.rua addresses as mailto: URIs. `mailorg import dns` copies the zone's.
+   *
+   * @minItems 1
+   */
+  tls_rpt?: [string, ...string[]];
+  /**
    * HTTPS URL of the SVG Tiny PS logo published in the BIMI record (requires DMARC quarantine or reject at pct 100).
    */
   bimi_logo_url?: string;
@@ -330,6 +363,22 @@ export interface Dmarc {
    * Addresses that receive failure (forensic) reports (published as mailto: URIs). A report address on another org domain gets that domain's report-authorisation record (<domain>._report._dmarc.<other>), as for rua.
    */
   ruf?: Address1[];
+  /**
+   * What receivers do with failing mail from subdomains (the sp tag): none, quarantine or reject. Absent: as policy.
+   */
+  sp?: "none" | "quarantine" | "reject";
+  /**
+   * DKIM alignment (the adkim tag): r relaxed (an organisational-domain match) or s strict (the exact domain). Default r.
+   */
+  adkim?: "r" | "s";
+  /**
+   * SPF alignment (the aspf tag): r relaxed or s strict. Default r.
+   */
+  aspf?: "r" | "s";
+  /**
+   * When failure reports (ruf) are sent (the fo tag): colon-separated options 0 (all checks fail, the default), 1 (any check fails), d (DKIM fails), s (SPF fails), e.g. 1 or d:s.
+   */
+  fo?: string;
   /**
    * Percentage of failing mail the policy applies to, 0 to 100. Default 100.
    */

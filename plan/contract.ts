@@ -54,6 +54,12 @@ export interface RelayRoute {
   readonly authSecret: string | null;
 }
 
+/** Dual delivery while mail moves: a second copy of the listed members' mail to the old provider's SMTP relay. */
+export interface AlsoRoute extends RelayRoute {
+  /** Canonical member addresses, sorted. */
+  readonly members: readonly string[];
+}
+
 export interface RoutingTable {
   readonly version: 1;
   /** Receiving domains (canonical). */
@@ -87,6 +93,8 @@ export interface RoutingTable {
    * a bounce through SES SendBounce when SPF or DMARC passed, nothing otherwise (no backscatter to forged senders).
    */
   readonly unknownRecipients?: "router";
+  /** Dual delivery to the old provider (delivery.also); absent or null: none. */
+  readonly also?: AlsoRoute | null;
 }
 
 /**

@@ -52,16 +52,19 @@ export function apexTxtValues(domain: Domain): string[] {
 export function dmarcValue(domain: Domain): string {
   const d = domain.dmarc ?? {};
   const parts = [`v=DMARC1`, `p=${d.policy ?? "quarantine"}`];
+  if (d.sp) parts.push(`sp=${d.sp}`);
   if ((d.pct ?? 100) !== 100) parts.push(`pct=${d.pct}`);
   if (d.rua?.length) parts.push(`rua=${d.rua.map((a) => `mailto:${canon(a)}`).join(",")}`);
   if (d.ruf?.length) parts.push(`ruf=${d.ruf.map((a) => `mailto:${canon(a)}`).join(",")}`);
-  parts.push("adkim=r", "aspf=r");
+  if (d.fo && d.fo !== "0") parts.push(`fo=${d.fo}`);
+  parts.push(`adkim=${d.adkim ?? "r"}`, `aspf=${d.aspf ?? "r"}`);
   return parts.join("; ");
 }
 
+/** The TLS-RPT record: domains[].tls_rpt as it is, else the DMARC aggregate addresses. */
 export function tlsRptValue(domain: Domain): string | undefined {
-  const rua = domain.dmarc?.rua;
-  return rua?.length ? `v=TLSRPTv1; rua=${rua.map((a) => `mailto:${canon(a)}`).join(",")}` : undefined;
+  const uris = domain.tls_rpt ?? domain.dmarc?.rua?.map((a) => `mailto:${canon(a)}`);
+  return uris?.length ? `v=TLSRPTv1; rua=${uris.join(",")}` : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { canon, domainOf, groupSenders, memberStatus, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { looksLikeIp } from "../model/ip.ts";
-import type { ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
+import type { AlsoRoute, ForwardRoute, GroupSenders, RelayRoute, RouteEntry, RoutingTable } from "./contract.ts";
 import { MAILHOST_RELAY_PORT, relaySecretName } from "./mailhost.ts";
 import { orgSlug } from "./naming.ts";
 
@@ -139,9 +139,18 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
       })),
     forwards: sortedKeys(forwards),
     relay: relayRoute(org),
+    // Only when declared, so that an org without it ships the same table as before.
+    ...(org.organisation.delivery?.also ? { also: alsoRoute(org) } : {}),
   };
   // The inbound mode, a plan decision: past what SES's rule set can list, one rule per receiving domain and the router refuses.
   return recipientRuleCount(table) > SES_MAX_RULES_PER_RULE_SET ? { ...table, unknownRecipients: "router" } : table;
+}
+
+/** Dual delivery to the old provider (delivery.also), its members canonical and sorted. */
+function alsoRoute(org: Org): AlsoRoute | null {
+  const also = org.organisation.delivery?.also;
+  if (!also) return null;
+  return { host: also.host.toLowerCase(), port: also.port ?? 587, authSecret: also.auth_secret ?? null, members: sorted([...new Set(also.members.map(canon))]) };
 }
 
 /** The relay target: the org's mailbox host when declared (rule mailbox-host-relay keeps delivery.relay out), else delivery.relay. */

@@ -224,7 +224,7 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
     if (cls) memberGroups.push(classGroup.get(cls)!);
     members.push({
       address: key,
-      userName: key,
+      userName: iamUserName(key),
       departments: memberDepartments(org, m),
       status,
       groups: memberGroups,
@@ -270,4 +270,13 @@ export function memberPolicies(model: { readonly groups: readonly SharedGroup[];
   const out = m.groups.map((g) => ({ name: `group ${g}`, document: byName.get(g)!.policy }));
   if (m.inline) out.push({ name: `inline policy of ${m.userName}`, document: m.inline });
   return out;
+}
+
+/**
+ * The IAM user name of a member: the address, with each character IAM user names do not allow (they allow
+ * letters, digits and +=,.@_-) written as =XX, its hex code (o'brien@ -> o=27brien@). The addresses mailorg
+ * accepts never hold '=', so no two addresses share a name; addresses IAM takes as they are keep their name.
+ */
+export function iamUserName(address: string): string {
+  return address.replace(/[^A-Za-z0-9+,.@_-]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

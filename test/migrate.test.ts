@@ -119,11 +119,11 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     const config = join(host.layout.dovecotDir, "dovecot.conf");
     // imap:// is STARTTLS, verified against the CA and the name.
     const source = { host: "localhost", port: ports.old, tls: false };
-    const first = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, ca);
+    const first = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, { caFile: ca });
     expect(first).toEqual({ address: "li.na@example.com", ok: true, before: 0, after: 3 });
-    const again = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, ca);
+    const again = migrateMailbox(config, source, { address: "li.na@example.com", oldUser: "lina-old", oldPassword: "old-pw", line: 1 }, { caFile: ca });
     expect(again).toEqual({ address: "li.na@example.com", ok: true, before: 3, after: 3 });
-    const wrong = migrateMailbox(config, source, { address: "wu.bo@example.com", oldUser: "wubo-old", oldPassword: "nope", line: 2 }, ca);
+    const wrong = migrateMailbox(config, source, { address: "wu.bo@example.com", oldUser: "wubo-old", oldPassword: "nope", line: 2 }, { caFile: ca });
     expect(wrong).toMatchObject({ address: "wu.bo@example.com", ok: false, after: 0 });
     expect(wrong.error).toMatch(/auth|login|password/i);
   }, 120_000);
@@ -142,7 +142,7 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     const map = join(base, "map.csv");
     writeFileSync(map, "address,old_username,old_password\nli.na@example.com,lina-old,old-pw\nwu.bo@example.com,wubo-old,nope\n");
     const r = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://localhost:${ports.old}`, "--ca-file", ca, "--map", map, "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
-    expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
+    expect(r.stdout).toMatch(/^\[1\/2\] li\.na@example\.com: done, 0 new messages \(3 in the mailbox; 0\.0 MB at the old server, quota 4096 MB\)\n\[2\/2\] wu\.bo@example\.com: failed: .*\n1 of 2 accounts migrated\n$/);
     expect(r.status).toBe(1);
   }, 120_000);
 
@@ -174,13 +174,13 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     expect(untrusted.error).toMatch(/certificate|SSL/i);
     expect(untrusted.error).not.toMatch(/password/i);
     // A name the certificate does not carry.
-    expect(migrateMailbox(config, { host: "127.0.0.1", port: ports.oldTls, tls: true }, entry, ca)).toMatchObject({ ok: false, after: 0 });
-    const noStarttls = migrateMailbox(config, { host: "localhost", port: ports.plain, tls: false }, { ...entry, oldUser: "wubo-old" }, ca);
+    expect(migrateMailbox(config, { host: "127.0.0.1", port: ports.oldTls, tls: true }, entry, { caFile: ca })).toMatchObject({ ok: false, after: 0 });
+    const noStarttls = migrateMailbox(config, { host: "localhost", port: ports.plain, tls: false }, { ...entry, oldUser: "wubo-old" }, { caFile: ca });
     expect(noStarttls).toMatchObject({ ok: false, after: 0, error: expect.stringMatching(/STARTTLS/i) });
-    expect(migrateMailbox(config, { host: "localhost", port: ports.oldTls, tls: true }, entry, ca)).toEqual({ address: "kept@example.com", ok: true, before: 0, after: 1 });
+    expect(migrateMailbox(config, { host: "localhost", port: ports.oldTls, tls: true }, entry, { caFile: ca })).toEqual({ address: "kept@example.com", ok: true, before: 0, after: 1 });
     writeFileSync(join(base, "plain.csv"), "hr@example.com,wubo-old,old-pw\n");
     const clear = runCli(["migrate", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--from", `imap://localhost:${ports.plain}`, "--insecure", "--map", join(base, "plain.csv"), "--sandbox", join(base, "mail")], { timeoutMs: 120_000 });
-    expect(clear.stdout).toBe("[1/1] hr@example.com: done, 1 new message (1 in the mailbox)\n1 of 1 accounts migrated\n");
+    expect(clear.stdout).toBe("[1/1] hr@example.com: done, 1 new message (1 in the mailbox; 0.0 MB at the old server, quota 512 MB)\n1 of 1 accounts migrated\n");
   }, 120_000);
 });
 

@@ -280,6 +280,19 @@ describe("diff: departments, domains and DNS", () => {
     expect(only(diff(top), "Departments")).toEqual([{ section: "Departments", kind: "create", subject: "board", before: null, after: { parent: null }, departments: ["board"], orgWide: true, destructive: false }]);
   });
 
+  it("DMARC tags beyond the policy: a looser sp or alignment is a weakening, fo and TLS-RPT are named changes", () => {
+    const from = "{ name: example.com, hosted_zone_id: Z111, dmarc: { policy: quarantine, pct: 100 } }";
+    const strict = side(edit([from, "{ name: example.com, hosted_zone_id: Z111, dmarc: { policy: quarantine, sp: reject, adkim: s, aspf: s, fo: '1' }, tls_rpt: ['mailto:tls@example.com'] }"]));
+    const loose = side(edit([from, "{ name: example.com, hosted_zone_id: Z111, dmarc: { policy: quarantine, sp: none, adkim: s, fo: d }, tls_rpt: ['https://tlsrpt.example.net/v1'] }"]));
+    const changes = only(diff(loose, strict), "Domains");
+    expect(changes.map((c) => [c.field, c.reason ?? null, c.destructive])).toEqual([
+      ["dmarc", "DMARC of example.com is weakened (p=quarantine pct=100 -> p=quarantine pct=100; sp=reject -> sp=none; aspf=s -> aspf=r)", true],
+      ["tls_rpt", null, false],
+    ]);
+    expect(changes[0]!.after).toEqual({ policy: "quarantine", pct: 100, rua: [], ruf: [], sp: "none", adkim: "s", fo: "d" });
+    expect(only(diff(strict, loose), "Domains").map((c) => c.destructive)).toEqual([false, false]);
+  });
+
   it("domain settings, with what is destructive: a weaker DMARC, receive off, a zone changed, a domain removed", () => {
     const head = edit(
       ["{ name: example.com, hosted_zone_id: Z111, dmarc: { policy: quarantine, pct: 100 } }", "{ name: example.com, hosted_zone_id: Z222, mail_from: bounce, dmarc: { policy: quarantine, pct: 50 } }"],

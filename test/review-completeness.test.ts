@@ -67,7 +67,7 @@ function richOrg(): Record<string, Json> {
     },
     domains: [
       {
-        name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], ruf: ["dmarc@example.com"], pct: 100 }, bimi_logo_url: "https://www.example.com/logo.svg",
+        name: "example.com", hosted_zone_id: "Z0123ABC", receive: true, mail_from: "mail", dmarc: { policy: "reject", rua: ["dmarc@example.com"], ruf: ["dmarc@example.com"], pct: 100, sp: "reject", adkim: "s", aspf: "s", fo: "1" }, bimi_logo_url: "https://www.example.com/logo.svg", tls_rpt: ["mailto:tlsrpt@example.com"],
         spf: { include: ["_spf.google.com"], ip4: ["192.0.2.10"], ip6: ["2001:db8::10"], all: "softfail" }, txt: ["google-site-verification=abc123"],
       },
       { name: "example.net", hosted_zone_id: "Z0456DEF", receive: false, dmarc: { policy: "quarantine", pct: 100 } },
@@ -119,7 +119,8 @@ type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "
 function hostOrg(): Record<string, Json> {
   const org = richOrg();
   const o = org.organisation as Record<string, Json>;
-  delete o.delivery;
+  // While mail moves, a second copy of two members' mail to the old provider (beside the host, not instead of it).
+  o.delivery = { also: { host: "smtp-relay.gmail.com", port: 587, tls: "required", auth_secret: "mailorg/google", members: ["ann@example.com", "bob@example.com"] } };
   o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
   return org;
 }
@@ -148,6 +149,11 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/mailbox_host/volume_gb", 100, "host"],
   ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
   ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
+  ["/organisation/delivery/also", DELETE, "host"],
+  ["/organisation/delivery/also/host", "smtp.old-provider.example.net", "host"],
+  ["/organisation/delivery/also/port", 2587, "host"],
+  ["/organisation/delivery/also/auth_secret", DELETE, "host"],
+  ["/organisation/delivery/also/members", ["ann@example.com"], "host"],
   ["/members/0/quota_mb", 8192, "host"],
   ["/organisation/delivery", DELETE],
   ["/organisation/delivery/relay", DELETE],
@@ -165,6 +171,11 @@ const MUTATIONS: readonly Mutation[] = [
   ["/domains/1/dmarc/pct", 50],
   ["/domains/0/bimi_logo_url", "https://www.example.com/other.svg"],
   ["/domains/0/dmarc/ruf", ["ann@example.com"]],
+  ["/domains/0/dmarc/sp", "quarantine"],
+  ["/domains/0/dmarc/adkim", "r"],
+  ["/domains/0/dmarc/aspf", "r"],
+  ["/domains/0/dmarc/fo", "d:s"],
+  ["/domains/0/tls_rpt", ["https://reports.example.com/tlsrpt"]],
   ["/domains/0/spf", DELETE],
   ["/domains/0/spf/include", ["spf.protection.outlook.com"]],
   ["/domains/0/spf/ip4", ["198.51.100.0/24"]],
@@ -227,7 +238,7 @@ const MUTATIONS: readonly Mutation[] = [
 ];
 
 /** Paths whose schema admits one value only: nothing to change (a second allowed value makes this list wrong). */
-const SINGLE_VALUED = ["organisation.delivery.relay.tls"];
+const SINGLE_VALUED = ["organisation.delivery.relay.tls", "organisation.delivery.also.tls"];
 
 /** Paths that change no deployed output, only who reviews or a label: the diff still names them. */
 const REVIEW_ONLY = [
@@ -251,6 +262,11 @@ const REROUTING = [
   "organisation.delivery.relay.host",
   "organisation.delivery.relay.port",
   "organisation.delivery.relay.auth_secret",
+  "organisation.delivery.also",
+  "organisation.delivery.also.host",
+  "organisation.delivery.also.port",
+  "organisation.delivery.also.auth_secret",
+  "organisation.delivery.also.members",
   "members[].forward",
   "members[].forward.to",
   "members[].forward.keep_copy",

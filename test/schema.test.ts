@@ -26,7 +26,7 @@ describe("schema diagnostics name file, line and column", () => {
   });
   it("bad enum and bad address pattern", async () => {
     expect(await findings({ "m.yaml": "members:\n  - address: not-an-address\n    name: A\n    status: left\n" })).toEqual([
-      "m.yaml:2:14: error [schema] 'address' 'not-an-address' is not an email address such as lin.wei@example.com (before the @: letters, digits and _%+-, dots only between them, at most 64)",
+      "m.yaml:2:14: error [schema] 'address' 'not-an-address' is not an email address such as lin.wei@example.com (before the @: letters, digits and _%+'-, dots only between them, at most 64)",
       "m.yaml:4:13: error [schema] 'status' is 'left'; allowed: active, disabled, departed",
     ]);
   });

@@ -8,6 +8,7 @@ import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
 import { rule as controlCharacters } from "./control-characters.ts";
 import { rule as delegation } from "./delegation.ts";
+import { rule as deliveryAlso } from "./delivery-also.ts";
 import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
@@ -20,6 +21,7 @@ import { rule as groupEmpty } from "./group-empty.ts";
 import { rule as groupMemberIsAlias } from "./group-member-is-alias.ts";
 import { rule as ipRangeExists } from "./ip-range-exists.ts";
 import { rule as mailboxHostAddress } from "./mailbox-host-address.ts";
+import { rule as mailboxHostApostrophe } from "./mailbox-host-apostrophe.ts";
 import { rule as mailboxHostRelay } from "./mailbox-host-relay.ts";
 import { rule as mailboxHostZone } from "./mailbox-host-zone.ts";
 import { rule as mailboxQuota } from "./mailbox-quota.ts";
@@ -43,6 +45,7 @@ export const RULES: readonly Rule[] = [
   cidrValid,
   controlCharacters,
   delegation,
+  deliveryAlso,
   deliveryTarget,
   departmentExists,
   departmentIdUnique,
@@ -55,6 +58,7 @@ export const RULES: readonly Rule[] = [
   groupMemberIsAlias,
   ipRangeExists,
   mailboxHostAddress,
+  mailboxHostApostrophe,
   mailboxHostRelay,
   mailboxHostZone,
   mailboxQuota,

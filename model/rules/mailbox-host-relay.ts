@@ -6,7 +6,8 @@ export const rule: Rule = {
   summary: "organisation.mailbox_host and organisation.delivery.relay are not both declared",
   explanation:
     "With a mailbox host, the router relays every delivered copy to it; delivery.relay is for a company that " +
-    "runs its own mailbox server. Declaring both leaves it unclear where mail goes: keep one of them.",
+    "runs its own mailbox server. Declaring both leaves it unclear where mail goes: keep one of them. A second " +
+    "copy to the old provider while mail moves is delivery.also, which a mailbox host allows.",
   check({ org }) {
     const o = org.organisation;
     const out: Finding[] = [];

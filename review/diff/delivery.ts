@@ -3,8 +3,9 @@ import { delivered, ORG_WIDE, union, type DiffContext, type Own } from "./contex
 import type { Value } from "./change.ts";
 
 export const FIELDS = {
-  delivery: ["relay"],
+  delivery: ["relay", "also"],
   relay: ["host", "port", "tls", "auth_secret"],
+  "delivery.also": ["host", "port", "tls", "auth_secret", "members"],
 } as const;
 
 /** Who a change of where delivered copies go concerns: the owners, and every address either side delivers to. */
@@ -34,6 +35,20 @@ export function diffDelivery(ctx: DiffContext): void {
     const y = relay(hr0) as Record<string, Value>;
     for (const f of FIELDS.relay) field("Delivery", "relay", f, x[f]!, y[f]!, relayWho);
     rest("Delivery", "relay", "", br0, hr0, FIELDS.relay, relayWho);
+  }
+  // Dual delivery to the old provider while mail moves: whose mail it copies out, to where; starting and
+  // ending it are both reroutes the owners approve (ending it is how the move finishes).
+  const ba = bo.delivery?.also;
+  const ha = ho.delivery?.also;
+  const also = (a: NonNullable<typeof ba>): Record<string, Value> => ({ host: a.host.toLowerCase(), port: a.port ?? 587, tls: a.tls, auth_secret: a.auth_secret ?? null, members: [...new Set(a.members.map((m) => m.toLowerCase()))].sort() });
+  const alsoWho = (...sides: (typeof ba)[]): Own => ({ ...ORG_WIDE, reroutes: union(...sides.map((a) => (a ? (also(a).members as string[]) : []))) });
+  if (!ba && ha) add({ section: "Delivery", kind: "create", subject: "also", before: null, after: also(ha), ...alsoWho(ha) });
+  else if (ba && !ha) add({ section: "Delivery", kind: "delete", subject: "also", before: also(ba), after: null, ...alsoWho(ba) });
+  else if (ba && ha) {
+    const x = also(ba);
+    const y = also(ha);
+    for (const f of FIELDS["delivery.also"]) field("Delivery", "also", f, x[f]!, y[f]!, alsoWho(ba, ha));
+    rest("Delivery", "also", "", ba, ha, FIELDS["delivery.also"], alsoWho(ba, ha));
   }
   rest("Delivery", "delivery", "", bo.delivery, ho.delivery, FIELDS.delivery, relayWho);
 }

@@ -4,8 +4,8 @@ import type { MailPlan } from "../../plan/plan.ts";
 import { byKey, keys, list, ORG_WIDE, type DiffContext } from "./context.ts";
 
 export const FIELDS = {
-  domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url", "spf", "txt"],
-  dmarc: ["policy", "rua", "ruf", "pct"],
+  domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url", "spf", "txt", "tls_rpt"],
+  dmarc: ["policy", "rua", "ruf", "pct", "sp", "adkim", "aspf", "fo"],
   spf: ["include", "ip4", "ip6", "all"],
 } as const;
 
@@ -16,7 +16,17 @@ export function diffDomains(ctx: DiffContext): void {
   const orgWide = ORG_WIDE;
   const bdm = byKey(base.org.domains, (d) => canon(d.name));
   const hdm = byKey(head.org.domains, (d) => canon(d.name));
-  const dmarc = (d: Domain) => ({ policy: d.dmarc?.policy ?? "quarantine", pct: d.dmarc?.pct ?? 100, rua: list(d.dmarc?.rua), ruf: list(d.dmarc?.ruf) });
+  // The tags beyond policy, pct and the report addresses appear only when set, so that they say nothing where unused.
+  const dmarc = (d: Domain) => ({
+    policy: d.dmarc?.policy ?? "quarantine",
+    pct: d.dmarc?.pct ?? 100,
+    rua: list(d.dmarc?.rua),
+    ruf: list(d.dmarc?.ruf),
+    ...(d.dmarc?.sp ? { sp: d.dmarc.sp } : {}),
+    ...(d.dmarc?.adkim ? { adkim: d.dmarc.adkim } : {}),
+    ...(d.dmarc?.aspf ? { aspf: d.dmarc.aspf } : {}),
+    ...(d.dmarc?.fo ? { fo: d.dmarc.fo } : {}),
+  });
   for (const n of keys(bdm, hdm)) {
     const b = bdm.get(n);
     const h = hdm.get(n);
@@ -25,14 +35,22 @@ export function diffDomains(ctx: DiffContext): void {
     if (!b || !h) continue;
     const x = dmarc(b);
     const y = dmarc(h);
-    const weaker = DMARC_STRENGTH[y.policy]! < DMARC_STRENGTH[x.policy]! || (y.policy === x.policy && y.pct < x.pct);
-    field("Domains", n, "dmarc", x, y, orgWide, weaker ? `DMARC of ${n} is weakened (p=${x.policy} pct=${x.pct} -> p=${y.policy} pct=${y.pct})` : undefined);
+    const sp = (d: Domain) => d.dmarc?.sp ?? d.dmarc?.policy ?? "quarantine";
+    const strict = (d: Domain, k: "adkim" | "aspf") => (d.dmarc?.[k] ?? "r") === "s";
+    const looser = [
+      ...((b.dmarc?.sp ?? h.dmarc?.sp) && DMARC_STRENGTH[sp(h)]! < DMARC_STRENGTH[sp(b)]! ? [`sp=${sp(b)} -> sp=${sp(h)}`] : []),
+      ...(["adkim", "aspf"] as const).filter((k) => strict(b, k) && !strict(h, k)).map((k) => `${k}=s -> ${k}=r`),
+    ];
+    const weaker = DMARC_STRENGTH[y.policy]! < DMARC_STRENGTH[x.policy]! || (y.policy === x.policy && y.pct < x.pct) || looser.length > 0;
+    field("Domains", n, "dmarc", x, y, orgWide, weaker ? `DMARC of ${n} is weakened (p=${x.policy} pct=${x.pct} -> p=${y.policy} pct=${y.pct}${looser.map((l) => `; ${l}`).join("")})` : undefined);
     rest("Domains", n, "dmarc.", b.dmarc, h.dmarc, FIELDS.dmarc, orgWide);
     // Who else may send as the domain (its SPF record) and the other apex TXT values kept beside it.
     const spf = (d: Domain) => ({ include: list(d.spf?.include), ip4: [...(d.spf?.ip4 ?? [])].sort(), ip6: [...(d.spf?.ip6 ?? [])].sort(), all: d.spf?.all ?? "softfail" });
     field("Domains", n, "spf", spf(b), spf(h), orgWide);
     rest("Domains", n, "spf.", b.spf, h.spf, FIELDS.spf, orgWide);
     field("Domains", n, "txt", [...(b.txt ?? [])].sort(), [...(h.txt ?? [])].sort(), orgWide);
+    // Where reports of TLS failures delivering to the domain go (else the DMARC rua addresses).
+    field("Domains", n, "tls_rpt", b.tls_rpt ?? null, h.tls_rpt ?? null, orgWide);
     rest("Domains", n, "", b, h, FIELDS.domain, orgWide);
     const off = h.receive === false;
     field("Domains", n, "receive", b.receive !== false, h.receive !== false, orgWide, off ? `receive is turned off for ${n}: its MX record and receipt rules are removed, so mail to every address @${n} stops being delivered (point the MX at another provider first, then pass --allow-destructive)` : undefined);

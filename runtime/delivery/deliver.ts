@@ -87,6 +87,8 @@ export interface DeliveryTargets {
   readonly forwards: Readonly<Record<string, ForwardRoute>>;
   /** Absent: unknown recipients the router refuses are logged, not bounced (unknownRecipients "router" only). */
   readonly bouncer?: Bouncer;
+  /** Dual delivery while mail moves: the old provider, for the listed members (delivery.also). */
+  readonly also?: { readonly host: MailboxHost; readonly members: ReadonlySet<string> };
 }
 
 export interface DeliveryJob {
@@ -123,8 +125,10 @@ export interface CopyResult {
   readonly store: StoreResult;
   readonly relay?: RelayOutcome;
   readonly forward?: ForwardOutcome;
+  /** The copy for the old provider during the move (delivery.also). */
+  readonly also?: RelayOutcome;
   /** Targets whose outcome an earlier attempt recorded (they were not tried again). */
-  readonly earlier?: ("forward" | "relay")[];
+  readonly earlier?: ("forward" | "relay" | "also")[];
 }
 
 /** Runs fn over items with at most `limit` in flight; every item runs, failures are collected. */
@@ -260,7 +264,7 @@ export async function deliverCopies(job: DeliveryJob, targets: DeliveryTargets, 
     const fw = targets.forwards[address];
     const relays = targets.host !== undefined;
     const forwards = fw !== undefined && targets.forwarder !== undefined;
-    const earlier: ("forward" | "relay")[] = [];
+    const earlier: ("forward" | "relay" | "also")[] = [];
     let forward: ForwardOutcome | undefined;
     if (forwards) {
       const body = await message();
@@ -285,8 +289,17 @@ export async function deliverCopies(job: DeliveryJob, targets: DeliveryTargets, 
         relay = r.outcome;
       }
     }
+    // While mail moves, the old provider gets its own copy too: a target of its own, claimed and recorded like the relay.
+    let also: RelayOutcome | undefined;
+    if (targets.also?.members.has(address)) {
+      const copy = withDeliveredTo(await message(), address, job.quarantine);
+      const done: RelayOutcome = folder === "junk" ? "delivered to junk" : "delivered";
+      const r = await once<RelayOutcome>(markers, `${job.messageId}/${address}/also`, timing, () => orPermanent(async () => (await targets.also!.host.deliver(address, job.envelopeFrom, copy, folder), done)));
+      if (r.earlier) earlier.push("also");
+      also = r.outcome;
+    }
     const store = await withRetries(() => targets.store.put(address, job.messageId, folder), delays);
-    return { address, store, ...(relay ? { relay } : {}), ...(forward ? { forward } : {}), ...(earlier.length ? { earlier } : {}) };
+    return { address, store, ...(relay ? { relay } : {}), ...(forward ? { forward } : {}), ...(also ? { also } : {}), ...(earlier.length ? { earlier } : {}) };
   };
 
   const settled = await settleLimited(job.addresses, opts.concurrency ?? 16, one);

@@ -33,5 +33,11 @@ export async function productionTargets(s3: S3Client, bucket: string, table: Rou
     const { SESClient } = await import("@aws-sdk/client-ses");
     bouncer = new SesBouncer(new SESClient({}));
   }
-  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards, bouncer };
+  let also: DeliveryTargets["also"];
+  if (table.also) {
+    const { SmtpRelay } = await import("./relay.ts");
+    const auth = table.also.authSecret ? await relayCredentials(table.also.authSecret) : undefined;
+    also = { host: new SmtpRelay({ host: table.also.host, port: table.also.port, auth }), members: new Set(table.also.members) };
+  }
+  return { store: new S3MailStore(s3, bucket), host, forwarder, forwards, bouncer, ...(also ? { also } : {}) };
 }

@@ -257,7 +257,7 @@ export async function route(event: unknown, deps: RouterDeps): Promise<RouteResu
       }
     }
     // One JSON line per message: the audit trail of every routing decision (CloudWatch Logs).
-    const notable = copies.filter((c) => c.relay?.startsWith("failed") || (c.forward !== undefined && c.forward !== "sent"));
+    const notable = copies.filter((c) => c.relay?.startsWith("failed") || c.also?.startsWith("failed") || (c.forward !== undefined && c.forward !== "sent"));
     console.log(JSON.stringify({ messageId: rec.messageId, ...decision, copies: copies.length, existing: copies.filter((c) => c.store === "existing").length, queuedBatches, notable, ...(bounce ? { bounce } : {}) }));
     results.push({ messageId: rec.messageId, ...decision, copies, queuedBatches, ...(bounce ? { bounce } : {}) });
   }
@@ -308,7 +308,7 @@ async function productionDeps(): Promise<RouterDeps> {
   const sqs = queueUrl ? new (await import("@aws-sdk/client-sqs")).SQSClient({}) : undefined;
   const { productionTargets } = await import("../delivery/production.ts");
   // SMTP to the relay is slower than an S3 copy: smaller units of work keep each invocation well inside its timeout.
-  const sizes = table.relay ? { inlineMax: 100, batchSize: 50 } : {};
+  const sizes = table.relay || table.also ? { inlineMax: 100, batchSize: 50 } : {};
   return { ...base, ...sizes, sqs, queueUrl, targets: await productionTargets(s3, bucket, table) };
 }
 
