@@ -192,6 +192,8 @@ describe("1. a nested group cannot open all-staff", () => {
     // all@ lists department:head-office: its admins own it (before #28, only sales-north's admin was asked).
     expect(changes.find((c) => c.field === "reaches restricted groups")).toMatchObject({ departments: ["head-office"], orgWide: false });
     expect(reqs.map((r) => [r.scope, r.anyOf])).toContainEqual(["department head-office", ["@example-trading/leadership"]]);
+    // The group itself belongs to the departments it reaches, nested groups included.
+    expect(changes.find((c) => c.section === "Groups")).toMatchObject({ kind: "create", departments: ["head-office", "sales-north"] });
   });
   it("the router keeps all@'s sender rules: an outsider reaches Sales North through the new group, not all staff", () => {
     const org = join(repo(), "org");
