@@ -210,3 +210,30 @@ describe("1. a nested group cannot open all-staff", () => {
     expect(hr.deliveries).toEqual(h.index.expand(["sales-friends@example.com"]));
   });
 });
+
+describe("2. (continued) what is not a takeover, and role addresses whichever way they change hands", () => {
+  const inbound = (repo: string) => review(repo).changes.filter((c) => c.section === "Inbound").map((c) => [c.subject, c.before, c.after, c.warning ?? null]);
+  it("a new member's own address, an alias given up (back to the catch-all), an address on a domain without a catch-all: no takeover", () => {
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => `${t}  - { address: new.hire@example.com, name: New Hire, departments: [sales] }\n` }))).toEqual([]);
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: []") }))).toEqual([]);
+    const r = exampleRepo();
+    const p = join(r.repo, "org/organisation.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("  catch_all: lost-and-found@example.com\n", ""));
+    r.commit("no catch-all");
+    const s = join(r.repo, "org/members/sales.yaml");
+    writeFileSync(s, readFileSync(s, "utf8").replace("aliases: [xp@example.com]", "aliases: [xp@example.com, invoices@example.com]"));
+    r.commit("a new alias nobody received");
+    expect(inbound(r.repo)).toEqual([]);
+  });
+  it("a role address removed (back to the catch-all) is named with its warning; one without certificate authority is warned about plainly", () => {
+    expect(inbound(exampleEdited({ "mailboxes.yaml": (t) => t.slice(0, t.indexOf("  # A role address (RFC 2142)")) }))).toEqual([
+      ["postmaster@example.com", "mailbox postmaster@example.com", "the catch-all lost-and-found@example.com", "postmaster@example.com is a role address (RFC 2142); certificate authorities send domain-validation mail to it, so whoever receives it can obtain certificates for example.com"],
+    ]);
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, abuse@example.com]") }))).toEqual([
+      ["abuse@example.com", "the catch-all lost-and-found@example.com", "member xie.peng@example.com", "abuse@example.com is a role address (RFC 2142)"],
+    ]);
+  });
+  it("a role address on a domain that receives no mail changes no one's mail", () => {
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, postmaster@example-trading.net]") }))).toEqual([]);
+  });
+});
