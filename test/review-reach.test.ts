@@ -15,7 +15,7 @@ import { sideAt } from "../review/git.ts";
 import { planOrg } from "../plan/plan.ts";
 import { decide } from "../runtime/router/core.ts";
 import { renderMarkdown, renderText } from "../review/render.ts";
-import { readTree, ROOT, tempGitRepo } from "./helpers.ts";
+import { readTree, ROOT, runCli, tempGitRepo } from "./helpers.ts";
 
 const DAY = "2026-06-01";
 
@@ -235,5 +235,18 @@ describe("2. (continued) what is not a takeover, and role addresses whichever wa
   });
   it("a role address on a domain that receives no mail changes no one's mail", () => {
     expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, postmaster@example-trading.net]") }))).toEqual([]);
+  });
+});
+
+describe("6. (continued) git's own text is escaped too", () => {
+  it("audit --address prints a commit subject that opens an HTML comment or a code span as text", () => {
+    const r = exampleRepo();
+    const s = join(r.repo, "org/members/sales.yaml");
+    writeFileSync(s, readFileSync(s, "utf8").replace("aliases: [xp@example.com]", "aliases: [xp@example.com, peng@example.com]"));
+    r.commit("tidy <!-- everything after this is hidden `");
+    const out = runCli(["audit", "--address", "peng@example.com"], { cwd: r.repo });
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain("| tidy &lt;!-- everything after this is hidden \\` |");
+    expect(out.stdout).not.toContain("<!--");
   });
 });
