@@ -195,6 +195,12 @@ describe("1. a nested group cannot open all-staff", () => {
     // The group itself belongs to the departments it reaches, nested groups included.
     expect(changes.find((c) => c.section === "Groups")).toMatchObject({ kind: "create", departments: ["head-office", "sales-north"] });
   });
+  it("only groups that limit their senders count, and one spanning departments needs the organisation owners", () => {
+    const NEST = "groups:\n  - { address: mixed@example.com, name: Mixed, members: [management@example.com, customers@example.com, sales-south-team@example.com], senders: anyone }\n";
+    const { changes } = review(exampleEdited({ "members/sales.yaml": (t) => t + NEST }));
+    // customers@ admits anyone: reaching it opens nothing. management@ spans departments; sales-south-team@ is sales-south's.
+    expect(changes.find((c) => c.field === "reaches restricted groups")).toMatchObject({ before: [], after: ["management@example.com", "sales-south-team@example.com"], departments: ["sales-south"], orgWide: true });
+  });
   it("the router keeps all@'s sender rules: an outsider reaches Sales North through the new group, not all staff", () => {
     const org = join(repo(), "org");
     const h = sideAt(org, "HEAD", DAY)!;
