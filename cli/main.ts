@@ -4,7 +4,7 @@
  * and unknown commands load them all, `--version` none.
  */
 import { readFileSync } from "node:fs";
-import { enableCompileCache } from "node:module";
+import * as nodeModule from "node:module";
 import { Command, CommanderError } from "commander";
 import { COMMANDS, commandsFor } from "./commands.ts";
 import { EXIT_USAGE } from "./common.ts";
@@ -40,6 +40,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-// V8's compile cache (Node 22.1+): the modules a command loads are compiled once per machine, not at every call.
-enableCompileCache?.();
+// V8's compile cache (Node 22.1+; absent on 22.0): the modules a command loads are compiled once per machine, not at every call.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 await main(process.argv.slice(2));

@@ -13,7 +13,7 @@ import { domainRecords, type DnsRecord } from "./dns.ts";
 import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
-import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type EndedDelegation, type MemberCredentials, type SharedGroup } from "./sending.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
 
@@ -100,6 +100,8 @@ export interface MailPlan {
     readonly members: readonly MemberCredentials[];
     /** Every shard (also the empty ones), in order, with its members. */
     readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
+    /** Delegations that ended before today: left out of every policy, kept so that a denial can say why. */
+    readonly endedDelegations: readonly EndedDelegation[];
   };
   readonly signatures: {
     readonly bucketName: string;
@@ -162,7 +164,12 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
     },
-    sending: { groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
+    sending: {
+      groups: sending.groups,
+      members: sending.members,
+      shards: [...shards].map(([name, members]) => ({ name, members })),
+      endedDelegations: sending.endedDelegations,
+    },
     signatures: {
       bucketName,
       templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({

@@ -52,9 +52,19 @@ export interface MemberCredentials {
   readonly inline?: PolicyDocument;
 }
 
+/** A delegation the plan leaves out because its last day is before the plan's today. */
+export interface EndedDelegation {
+  readonly member: string;
+  readonly mailbox: string;
+  /** The delegation's last day (YYYY-MM-DD, in organisation.timezone). */
+  readonly until: string;
+}
+
 export interface SendingModel {
   readonly groups: SharedGroup[];
   readonly members: MemberCredentials[];
+  /** Delegations left out of the policies because they ended, sorted by member then mailbox (for denials that say why). */
+  readonly endedDelegations: EndedDelegation[];
 }
 
 /**
@@ -170,9 +180,13 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   }
 
   const delegations = new Map<string, { mailbox: string; until?: string }[]>();
+  const endedDelegations: EndedDelegation[] = [];
   for (const mb of org.mailboxes) {
     for (const d of mb.delegates ?? []) {
-      if (d.until !== undefined && d.until < today) continue;
+      if (d.until !== undefined && d.until < today) {
+        endedDelegations.push({ member: canon(d.member), mailbox: canon(mb.address), until: d.until });
+        continue;
+      }
       const key = canon(d.member);
       delegations.set(key, [...(delegations.get(key) ?? []), { mailbox: canon(mb.address), until: d.until }]);
     }
@@ -197,7 +211,8 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
       inline: inlinePolicy(m, delegations.get(key) ?? [], resources, org.organisation.timezone ?? "UTC"),
     });
   }
-  return { groups, members };
+  endedDelegations.sort((a, b) => (a.member + " " + a.mailbox < b.member + " " + b.mailbox ? -1 : 1));
+  return { groups, members, endedDelegations };
 }
 
 function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[], resources: string[], timezone: string): PolicyDocument | undefined {

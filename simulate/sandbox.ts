@@ -19,11 +19,12 @@ import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import { canSend } from "./can-send.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { buildRoutingTable, type RoutingTable } from "../plan/routing.ts";
-import { deliverCopies, type CopyResult, type Forwarder, type MailboxHost, type MailStore, type MarkerStore, type StoreResult } from "../runtime/delivery/deliver.ts";
+import { deliverCopies, DeliveryIncomplete, type CopyResult, type DeliveryJob, type Forwarder, type MailboxHost, type MailStore, type MarkerStore, type StoreResult } from "../runtime/delivery/deliver.ts";
 import { headerValues, parseAddresses } from "../runtime/delivery/message.ts";
 import { authorOf, decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
 import { mailhostPlanOf, startMailhostSandbox } from "./mailhost-sandbox.ts";
+import { Redelivery } from "./redelivery.ts";
 
 export interface Endpoint {
   readonly host: string;
@@ -352,6 +353,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     ...org.mailboxes.map((m) => canon(m.address)),
   ].sort();
   const mb = { host: undefined as MailboxHost | undefined };
+  // One attempt at every target of a job; the targets are set before any listener opens.
+  const deliver = (job: DeliveryJob): Promise<CopyResult[]> => deliverCopies(job, { store, host: mb.host, forwarder: outbox, forwards: table.forwards }, { retryDelaysMs: [] });
+  const redelivery = new Redelivery({ dir: join(maildir, "_store", "redelivery"), deliver, log });
   const passwordOf = (login: string): string => opts.passwords?.get(login) ?? opts.password;
   let mailhost: Sandbox["mailhost"];
   const ipOf = (session: SMTPServerSession): string => opts.clientIp ?? plainIp(session.remoteAddress);
@@ -368,8 +372,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (decision.quarantined) await store.quarantine(messageId);
     else {
       const addresses = [...new Set([...decision.deliveries, ...decision.backups])].sort();
-      const job = { messageId, envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
-      copies = await deliverCopies(job, { store, host: mb.host, forwarder: outbox, forwards: table.forwards }, { retryDelaysMs: [] });
+      const job: DeliveryJob = { messageId, envelopeFrom, addresses, ...(decision.junk !== null ? { quarantine: decision.junk } : {}) };
+      try {
+        copies = await deliver(job);
+      } catch (err) {
+        if (!(err instanceof DeliveryIncomplete)) throw err;
+        // As SES and Lambda do: the message is in the store, the job is kept and retried; the MX answers 250.
+        redelivery.enqueue(job);
+        log(JSON.stringify({ listener, messageId, from, recipients, ip, dmarc, ...decision, copies: err.results, pending: err.failed }));
+        if (!decision.accepted) throw smtpError(550, `5.7.1 ${decision.rejected_reason}`);
+        return err.results;
+      }
     }
     log(JSON.stringify({ listener, messageId, from, recipients, ip, dmarc, ...decision, copies }));
     // SES cannot refuse at DATA once the router runs; the sandbox, being the SMTP server, can and does.
@@ -498,11 +511,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     for (const stop of started.splice(0).reverse()) await stop();
   };
   const stopServer = (s: SMTPServer) => () => new Promise<void>((r) => s.close(() => r()));
+  started.push(async () => redelivery.close());
   try {
-    await listen(mx, opts.smtp, "--smtp");
-    started.push(stopServer(mx));
-    await listen(submission, opts.submission, "--submission");
-    started.push(stopServer(submission));
+    // What lies behind the listeners first: the mailbox host (or Dovecot), so that no message is taken before it
+    // can be delivered; then the listeners; "ready" is printed by the caller once this returns.
     const hostPlan = mailhostPlanOf(org, index, opts.today);
     if (hostPlan) {
       // The org's own mailbox host: real Postfix and Dovecot from mailhost-config's files (simulate/mailhost-sandbox.ts).
@@ -528,6 +540,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       for (const l of logins) maildirs.ensure(l);
       mb.host = maildirs;
     }
+    // Copies a previous run accepted and could not deliver yet.
+    const resumed = redelivery.resume();
+    if (resumed > 0) log(JSON.stringify({ redelivery: "resumed", jobs: resumed }));
+    await listen(mx, opts.smtp, "--smtp");
+    started.push(stopServer(mx));
+    await listen(submission, opts.submission, "--submission");
+    started.push(stopServer(submission));
   } catch (err) {
     await closeAll();
     throw err;

@@ -52,7 +52,12 @@ describe("can-send (evaluates the synthesised policy documents)", () => {
     expect(check("ceo@example.com", "boss@example.com", ["x@partner.example"])).toMatchObject({ allowed: true, statement: "inline policy of ceo@example.com: SendAsAliases" });
   });
   it("denies sending as someone else", () => {
-    expect(check("dev@example.com", "ceo@example.com", ["x@partner.example"])).toEqual({ allowed: false, reason: "no statement allows dev@example.com to send as ceo@example.com", statement: null });
+    expect(check("dev@example.com", "ceo@example.com", ["x@partner.example"])).toEqual({
+      allowed: false,
+      reason: "no statement allows dev@example.com to send as ceo@example.com: ceo@example.com is another member's address; only they may send as it",
+      statement: null,
+      because: { rule: "another-member", owner: "ceo@example.com" },
+    });
   });
   it("allows a delegate to send as the mailbox until the delegation's last day, not after (MAILORG_TODAY)", () => {
     expect(check("dev@example.com", "hr@example.com", ["x@partner.example"], OFFICE, "2026-06-30")).toMatchObject({ allowed: true, statement: "inline policy of dev@example.com: SendAshrUntil20260630" });

@@ -19,7 +19,7 @@ import { planOrg } from "../plan/plan.ts";
 import { validateOrg } from "../model/validate.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
-import { runCli, writeOrg } from "./helpers.ts";
+import { runCli, startCli, writeOrg } from "./helpers.ts";
 import { freePort, inboxSubjects } from "./mail-helpers.ts";
 
 const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
@@ -140,6 +140,42 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     const pid = Number(readFileSync(join(maildir, "_mailhost/spool/pid/master.pid"), "utf8").trim());
     expect(() => process.kill(pid, 0)).toThrow();
   });
+});
+
+describe.skipIf(skip !== "")(`sandbox start-up with a mailbox host${skip}`, () => {
+  it("opens the MX only when Postfix and Dovecot are up: a message sent the moment the port accepts reaches the INBOX over IMAPS", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-mhready-"));
+    chmodSync(dir, 0o755);
+    const org = writeOrg({ "org.yaml": ORG });
+    const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), relay: await freePort() };
+    const pwFile = join(dir, "pw");
+    writeFileSync(pwFile, "li.na@example.com:li-na-own-secret\n");
+    const run = startCli(["sandbox", "--org", org, "--smtp", `127.0.0.1:${ports.smtp}`, "--submission", `127.0.0.1:${ports.submission}`, "--imap", `127.0.0.1:${ports.imap}`, "--relay", `127.0.0.1:${ports.relay}`, "--maildir", join(dir, "m"), "--passwords", pwFile]);
+    let out = "";
+    run.stdout.on("data", (d) => (out += d));
+    run.stderr.on("data", (d) => (out += d));
+    try {
+      // Knock until the MX port accepts (every millisecond), then send at once: before any "ready" line.
+      const deadline = Date.now() + 30_000;
+      while (await refused(ports.smtp)) {
+        if (run.exitCode !== null || Date.now() > deadline) throw new Error(`the sandbox never listened: ${out}`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const sent = await createTransport({ host: "127.0.0.1", port: ports.smtp, secure: false, ignoreTLS: true }).sendMail({ from: "pat@partner.example.org", to: ["li.na@example.com"], subject: "first", text: "x" });
+      expect(sent.response).toMatch(/^250 /);
+      const ready = out.indexOf("sandbox ready");
+      expect(ready).toBeGreaterThanOrEqual(0);
+      const ca = readFileSync(join(dir, "m/_mailhost/tls/cert.pem"), "utf8");
+      const client = () => new ImapFlow({ host: "127.0.0.1", port: ports.imap, secure: true, tls: { ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" }, logger: false, disableAutoIdle: true });
+      expect(await eventually(() => inboxSubjects(client()), (s) => s.length > 0)).toEqual(["first"]);
+      // Its copy went to the host (no "store only" copy), in the one decision line for it.
+      const decision = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((d) => d.listener === "smtp");
+      expect(decision.copies).toEqual([{ address: "li.na@example.com", store: "new", relay: "delivered" }]);
+    } finally {
+      run.kill("SIGTERM");
+      await new Promise((r) => (run.exitCode !== null ? r(null) : run.on("exit", r)));
+    }
+  }, 90_000);
 });
 
 describe("mailorg sandbox --passwords", () => {

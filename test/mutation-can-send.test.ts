@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
-import { canSend, canSendRequest, type CanSendRequest } from "../simulate/can-send.ts";
+import { canSend, canSendRequest, whyNot, type CanSendRequest } from "../simulate/can-send.ts";
 import { writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Hint Co, region: eu-central-1, default_department: hq }
@@ -50,7 +50,12 @@ describe("can-send: who holds credentials", () => {
 
 describe("can-send: the reason", () => {
   it("names a From domain that is not the org's", () => {
-    expect(ask("ann@example.com", "ann@partner.example", ["x@partner.example"])).toEqual({ allowed: false, reason: "no statement allows ann@example.com to send as ann@partner.example (partner.example is not an org domain)", statement: null });
+    expect(ask("ann@example.com", "ann@partner.example", ["x@partner.example"])).toEqual({
+      allowed: false,
+      reason: "no statement allows ann@example.com to send as ann@partner.example: partner.example is not an org domain",
+      statement: null,
+      because: { rule: "not-an-org-domain", domain: "partner.example" },
+    });
   });
   it("gives the deny statement for a deny, without a case hint when the recipients are written in lower case", () => {
     const r = ask("ivy@example.com", "ivy@example.com", ["ann@example.com", "friend@gmail.example"]);
@@ -64,7 +69,44 @@ describe("can-send: the reason", () => {
     // Another deny (outside the office ranges) gets no hint, even with mixed-case org recipients.
     expect(ask("ann@example.com", "ann@example.com", ["Ann@Example.com"], "198.51.100.1")).toEqual({ allowed: false, reason: "denied by group hint-co-office-ip-only: DenySendingOutsideOfficeRanges", statement: "group hint-co-office-ip-only: DenySendingOutsideOfficeRanges" });
     // An implicit deny gets none either.
-    expect(ask("ann@example.com", "ivy@example.com", ["Ann@Example.com"]).reason).toBe("no statement allows ann@example.com to send as ivy@example.com");
+    expect(ask("ann@example.com", "ivy@example.com", ["Ann@Example.com"]).reason).toBe("no statement allows ann@example.com to send as ivy@example.com: ivy@example.com is another member's address; only they may send as it");
+  });
+  it("says, when no statement allows the From address, which rule would have and why it did not", () => {
+    const because = (as: string, from: string) => {
+      const r = ask(as, from, ["team@example.com"]);
+      expect(r.allowed).toBe(false);
+      return [r.because, r.reason.slice(r.reason.indexOf(": ") + 2)];
+    };
+    expect(because("ivy@example.com", "A@example.com")).toEqual([{ rule: "another-member", owner: "ann@example.com" }, "a@example.com is an alias of ann@example.com; only they may send as it"]);
+    expect(because("ivy@example.com", "desk@example.com")).toEqual([{ rule: "not-a-delegate", mailbox: "desk@example.com" }, "desk@example.com is a shared mailbox and ivy@example.com is not among its delegates (its department adds delegates)"]);
+    expect(because("ann@example.com", "team@example.com")).toEqual([{ rule: "group-address", group: "team@example.com" }, "team@example.com is a group; mail to a group is sent from the sender's own address"]);
+    expect(because("ann@example.com", "nobody@example.org")).toEqual([{ rule: "unknown-address", address: "nobody@example.org" }, "nobody@example.org is no address of the org (a member's address or alias, or a mailbox delegated to the sender)"]);
+    // Allowed and explicitly denied requests carry no explanation: a statement decided them.
+    expect(ask("ann@example.com", "a@example.com", ["x@partner.example"])).not.toHaveProperty("because");
+    expect(ask("ivy@example.com", "ivy@example.com", ["x@partner.example"])).not.toHaveProperty("because");
+  });
+});
+
+describe("can-send: a delegation that ended", () => {
+  const DATED = ORG.replace("{ address: desk@example.com, name: Desk }", "{ address: desk@example.com, name: Desk, delegates: [{ member: ann@example.com, until: '2026-05-31' }, { member: ivy@example.com, until: '2026-06-01' }] }")
+    .replace("default_department: hq }", "default_department: hq, timezone: Asia/Shanghai }");
+  it("is named from the plan's ended delegations, for that member and mailbox only", () => {
+    const r = validateOrg(writeOrg({ "org.yaml": DATED }), { today: "2026-06-01" });
+    const dated = (as: string, from: string) => canSend(r.org, r.index!, { as, from, to: ["x@example.com"], ip: OFFICE, today: "2026-06-01" });
+    expect(dated("ann@example.com", "Desk@example.com")).toEqual({
+      allowed: false,
+      reason: "no statement allows ann@example.com to send as desk@example.com: delegation of desk@example.com to ann@example.com ended on 2026-05-31 (today is 2026-06-01 in Asia/Shanghai)",
+      statement: null,
+      because: { rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "Asia/Shanghai" },
+    });
+    // Ivy's runs to the end of today; and Ann's ended delegation says nothing of another address.
+    expect(dated("ivy@example.com", "desk@example.com")).toMatchObject({ allowed: true });
+    expect(dated("ann@example.com", "ivy@example.com").because).toEqual({ rule: "another-member", owner: "ivy@example.com" });
+  });
+  it("is someone's own ended delegation only; an org without a zone reads it in UTC", () => {
+    const ended = [{ member: "ann@example.com", mailbox: "desk@example.com", until: "2026-05-31" }];
+    expect(whyNot(org, index, ended, "ivy@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
+    expect(whyNot(org, index, ended, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "UTC" });
   });
 });
 

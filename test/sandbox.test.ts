@@ -32,7 +32,7 @@ members:
   - { address: fay@example.com, name: Fay, forward: { to: [fay@home.example.net], keep_copy: false } }
 mailboxes:
   - { address: lost@example.com, name: Lost }
-  - { address: archive@example.com, name: Archive }
+  - { address: archive@example.com, name: Archive, delegates: [{ member: bob@example.com, until: "2026-05-31" }] }
 groups:
   - { address: sales@example.com, name: Sales, members: ["department:sales"], senders: anyone }
   - { address: staff@example.com, name: Staff, members: [ann@example.com, bob@example.com] }
@@ -204,6 +204,10 @@ describe.skipIf(!DOVECOT)(`sandbox with real SMTP and Dovecot IMAP${DOVECOT ? ""
     const internalOnly = await submit("dee@example.com", "dee@example.com", ["client@partner.example.org"], "to a client");
     expect(internalOnly).toMatchObject({ responseCode: 550 });
     expect(internalOnly!.message).toMatch(/5\.7\.1 \[can-send\] denied/);
+    // A delegation that ended yesterday: the refusal says so, with the org's today and zone.
+    const lapsed = await submit("bob@example.com", "archive@example.com", ["staff@example.com"], "as archive", PASSWORD, { envelopeFrom: "bob@example.com" });
+    expect(lapsed).toMatchObject({ responseCode: 550 });
+    expect(lapsed!.message).toContain("5.7.1 [can-send] no statement allows bob@example.com to send as archive@example.com: delegation of archive@example.com to bob@example.com ended on 2026-05-31 (today is 2026-06-01 in UTC)");
     expect(await submit("ann@example.com", "ann@example.com", ["client@partner.example.org"], "to a client")).toBeNull();
     const out = outbound("outbound");
     expect(out).toHaveLength(1);

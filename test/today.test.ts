@@ -9,6 +9,7 @@ import { validateOrg } from "../model/validate.ts";
 import { loadValidPlan } from "../plan/validate.ts";
 import { orgAt } from "../review/git.ts";
 import { runCli, writeOrg } from "./helpers.ts";
+import { canSend } from "../simulate/can-send.ts";
 
 const org = (tz: string, until: string) => `organisation: { name: Today Co, region: eu-west-1, default_department: hq, timezone: ${tz} }
 domains: [{ name: example.com }]
@@ -31,6 +32,20 @@ describe("today", () => {
     expect(today({ organisation: { timezone: "Pacific/Kiritimati" } }, { MAILORG_TODAY: "2030-01-02" })).toBe("2030-01-02");
   });
 
+  it("follows the zone's own midnight on the days summer time starts and ends", () => {
+    const at = (iso: string, tz: string) => {
+      vi.setSystemTime(new Date(iso));
+      return today({ organisation: { timezone: tz } }, {});
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    // New York leaves summer time on 2026-11-01 at 06:00 UTC: midnight is 04:00 UTC before, 05:00 UTC after.
+    expect([at("2026-11-01T03:59:00Z", "America/New_York"), at("2026-11-01T04:01:00Z", "America/New_York")]).toEqual(["2026-10-31", "2026-11-01"]);
+    expect([at("2026-11-02T04:59:00Z", "America/New_York"), at("2026-11-02T05:01:00Z", "America/New_York")]).toEqual(["2026-11-01", "2026-11-02"]);
+    // Berlin starts it on 2027-03-28 at 01:00 UTC: midnight is 23:00 UTC the day before, 22:00 UTC after.
+    expect([at("2027-03-27T22:59:00Z", "Europe/Berlin"), at("2027-03-27T23:01:00Z", "Europe/Berlin")]).toEqual(["2027-03-27", "2027-03-28"]);
+    expect([at("2027-03-28T21:59:00Z", "Europe/Berlin"), at("2027-03-28T22:01:00Z", "Europe/Berlin")]).toEqual(["2027-03-28", "2027-03-29"]);
+  });
+
   it("validation, the plan the commands load, and the review side all take it from the org", () => {
     vi.useFakeTimers({ now: new Date("2026-06-01T12:00:00Z"), toFake: ["Date"] });
     const dir = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-06-02") });
@@ -46,24 +61,52 @@ describe("today", () => {
   });
 
   it("can-send agrees with validate about a delegation that ended in the organisation's day, not in UTC's", () => {
-    // A zone whose date differs from UTC's right now: ahead (Kiritimati, UTC+14) from 10:00 UTC, behind (UTC-12) before.
-    const utc = new Date().toISOString().slice(0, 10);
-    const ahead = today({ organisation: { timezone: "Pacific/Kiritimati" } }, {}) !== utc;
-    const tz = ahead ? "Pacific/Kiritimati" : "Etc/GMT+12";
-    const local = today({ organisation: { timezone: tz } }, {});
-    // Ahead: ended yesterday locally, still today in UTC. Behind: ends today locally, ended yesterday in UTC.
-    const until = ahead ? utc : local;
-    const dir = writeOrg({ "org.yaml": org(tz, until) });
-    const env = { MAILORG_TODAY: "" };
-    const validate = runCli(["validate", "--org", dir], { env });
-    const send = runCli(["can-send", "--org", dir, "--as", "ann@example.com", "--from", "desk@example.com", "--to", "x@example.com", "--format", "text"], { env });
-    if (ahead) {
-      expect(validate.stderr).toContain(`delegation of desk@example.com to ann@example.com ended on ${until} (today is ${local})`);
-      expect(send.status).toBe(1);
-      expect(send.stderr).toContain(`ended on ${until} (today is ${local})`);
-    } else {
-      expect(validate.status).toBe(0);
-      expect([send.status, send.stdout]).toEqual([0, expect.stringMatching(/^allowed/)]);
+    // 2026-12-06T11:00Z is already 2026-12-07 in Kiritimati (UTC+14) and still 2026-12-05 at UTC-12. The clock is set,
+    // so both sides are tested whatever the hour the suite runs.
+    vi.useFakeTimers({ now: new Date("2026-12-06T11:00:00Z"), toFake: ["Date"] });
+    const env = process.env.MAILORG_TODAY;
+    delete process.env.MAILORG_TODAY;
+    try {
+      const ask = (dir: string) => {
+        const { org, index, today: day } = loadValidPlan(dir);
+        return { day, verdict: canSend(org, index, { as: "ann@example.com", from: "desk@example.com", to: ["x@example.com"], today: day }) };
+      };
+      // Ahead: the delegation's last day (the 6th) is yesterday in the org's zone, though today in UTC.
+      const ahead = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-12-06") });
+      const warnings = validateOrg(ahead).diagnostics.map((d) => d.message);
+      expect(warnings).toContain("delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07) and is left out of synthesis; remove the delegate or extend until");
+      const a = ask(ahead);
+      expect(a.day).toBe("2026-12-07");
+      expect(a.verdict).toMatchObject({
+        allowed: false,
+        statement: null,
+        because: { rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-12-06", today: "2026-12-07", timezone: "Pacific/Kiritimati" },
+      });
+      expect(a.verdict.reason).toBe(
+        "no statement allows ann@example.com to send as desk@example.com: delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07 in Pacific/Kiritimati)",
+      );
+      // Behind: the 5th is still today at UTC-12, though it has passed in UTC.
+      const behind = writeOrg({ "org.yaml": org("Etc/GMT+12", "2026-12-05") });
+      expect(validateOrg(behind).diagnostics).toEqual([expect.objectContaining({ message: expect.stringContaining("ends on 2026-12-05, within 14 days") })]);
+      const b = ask(behind);
+      expect(b.day).toBe("2026-12-05");
+      expect(b.verdict).toMatchObject({ allowed: true, statement: expect.stringContaining("Until20261205") });
+    } finally {
+      if (env !== undefined) process.env.MAILORG_TODAY = env;
     }
+  });
+
+  it("can-send, text and JSON, names the ended delegation and the org's day", () => {
+    const dir = writeOrg({ "org.yaml": org("Pacific/Kiritimati", "2026-12-06") });
+    const env = { MAILORG_TODAY: "2026-12-07" };
+    const args = ["can-send", "--org", dir, "--as", "ann@example.com", "--from", "desk@example.com", "--to", "x@example.com"];
+    const text = runCli([...args, "--format", "text"], { env });
+    expect([text.status, text.stdout]).toEqual([1, "denied: no statement allows ann@example.com to send as desk@example.com: delegation of desk@example.com to ann@example.com ended on 2026-12-06 (today is 2026-12-07 in Pacific/Kiritimati)\n"]);
+    const json = runCli([...args, "--format", "json"], { env });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout).because).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-12-06", today: "2026-12-07", timezone: "Pacific/Kiritimati" });
+    // The last day itself is still inside the delegation.
+    const lastDay = runCli([...args, "--format", "text"], { env: { MAILORG_TODAY: "2026-12-06" } });
+    expect([lastDay.status, lastDay.stdout]).toEqual([0, expect.stringMatching(/^allowed: allowed by inline policy of ann@example.com: SendAsdeskUntil20261206/)]);
   });
 });

@@ -4,7 +4,7 @@ import { sendingShard } from "../../plan/stacks.ts";
 import { keys, type DiffContext } from "./context.ts";
 
 /** Every From address and restriction a member's sending policies grant or impose, read from the sending model's policy documents. */
-export function sendingRights(model: SendingModel): Map<string, string[]> {
+export function sendingRights(model: Pick<SendingModel, "groups" | "members">): Map<string, string[]> {
   const groups = new Map(model.groups.map((g) => [g.name, g.policy]));
   const out = new Map<string, string[]>();
   const strings = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -32,7 +32,7 @@ export function sendingRights(model: SendingModel): Map<string, string[]> {
 export function diffCredentials(ctx: DiffContext): void {
   const { add, field } = ctx;
   // The plan's sending model: the very documents synthesis renders.
-  const model = (s: typeof ctx.basePlan.sending): SendingModel => ({ groups: [...s.groups], members: [...s.members] });
+  const model = (s: typeof ctx.basePlan.sending): Pick<SendingModel, "groups" | "members"> => ({ groups: [...s.groups], members: [...s.members] });
   const bModel = model(ctx.basePlan.sending);
   const hModel = model(ctx.headPlan.sending);
   const bc = new Map(bModel.members.map((m) => [m.address, m]));
