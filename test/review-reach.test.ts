@@ -110,6 +110,21 @@ describe("7. the mailbox host reads like the other sections", () => {
 });
 
 describe("5. a new department's admins are named and approved from above", () => {
+  it("admins are compared as a set (reordering them is no change), named sorted, and a top department's answer to the owners", () => {
+    const reorder = exampleEdited({ "departments.yaml": (t) => t.replace('admins: ["@zhao-lei"]', 'admins: ["@zhao-lei", "@a-deputy"]') });
+    expect(review(reorder).changes.map((c) => c.after)).toEqual([["@a-deputy", "@zhao-lei"]]);
+    const r = exampleRepo();
+    const p = join(r.repo, "org/departments.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace('admins: ["@zhao-lei"]', 'admins: ["@zhao-lei", "@a-deputy"]'));
+    r.commit("two admins, unsorted");
+    writeFileSync(p, readFileSync(p, "utf8").replace('admins: ["@zhao-lei", "@a-deputy"]', 'admins: ["@a-deputy", "@zhao-lei"]'));
+    r.commit("the same two, sorted");
+    expect(review(r.repo).changes).toEqual([]);
+    const created = exampleEdited({ "departments.yaml": (t) => t.replace("  - { id: sales-south,", '  - { id: sales-west, name: Sales West, parent: sales, admins: ["@zed", "@amy"] }\n  - { id: sales-south,') });
+    expect(review(created).changes.map((c) => c.after)).toEqual([{ parent: "sales", admins: ["@amy", "@zed"] }]);
+    const top = exampleEdited({ "departments.yaml": (t) => t.replace('admins: ["@example-trading/leadership"]', 'admins: ["@example-trading/leadership", "@ceo"]') });
+    expect(review(top).changes).toEqual([expect.objectContaining({ subject: "head-office", field: "admins", departments: ["head-office"], orgWide: true })]);
+  });
   it("a department created under sales-north names its admins, and needs sales-north's admins and the organisation owners", () => {
     const repo = exampleEdited({ "departments.yaml": (t) => t.replace("  - { id: sales-south,", '  - { id: sales-north-dl, name: Sales North Dalian, parent: sales-north, admins: ["@mallory"] }\n  - { id: sales-south,') });
     const { changes, reqs } = review(repo);
