@@ -15,7 +15,7 @@ import { sideAt } from "../review/git.ts";
 import { planOrg } from "../plan/plan.ts";
 import { decide } from "../runtime/router/core.ts";
 import { renderMarkdown, renderText } from "../review/render.ts";
-import { readTree, ROOT, tempGitRepo } from "./helpers.ts";
+import { readTree, ROOT, runCli, tempGitRepo } from "./helpers.ts";
 
 const DAY = "2026-06-01";
 
@@ -110,6 +110,21 @@ describe("7. the mailbox host reads like the other sections", () => {
 });
 
 describe("5. a new department's admins are named and approved from above", () => {
+  it("admins are compared as a set (reordering them is no change), named sorted, and a top department's answer to the owners", () => {
+    const reorder = exampleEdited({ "departments.yaml": (t) => t.replace('admins: ["@zhao-lei"]', 'admins: ["@zhao-lei", "@a-deputy"]') });
+    expect(review(reorder).changes.map((c) => c.after)).toEqual([["@a-deputy", "@zhao-lei"]]);
+    const r = exampleRepo();
+    const p = join(r.repo, "org/departments.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace('admins: ["@zhao-lei"]', 'admins: ["@zhao-lei", "@a-deputy"]'));
+    r.commit("two admins, unsorted");
+    writeFileSync(p, readFileSync(p, "utf8").replace('admins: ["@zhao-lei", "@a-deputy"]', 'admins: ["@a-deputy", "@zhao-lei"]'));
+    r.commit("the same two, sorted");
+    expect(review(r.repo).changes).toEqual([]);
+    const created = exampleEdited({ "departments.yaml": (t) => t.replace("  - { id: sales-south,", '  - { id: sales-west, name: Sales West, parent: sales, admins: ["@zed", "@amy"] }\n  - { id: sales-south,') });
+    expect(review(created).changes.map((c) => c.after)).toEqual([{ parent: "sales", admins: ["@amy", "@zed"] }]);
+    const top = exampleEdited({ "departments.yaml": (t) => t.replace('admins: ["@example-trading/leadership"]', 'admins: ["@example-trading/leadership", "@ceo"]') });
+    expect(review(top).changes).toEqual([expect.objectContaining({ subject: "head-office", field: "admins", departments: ["head-office"], orgWide: true })]);
+  });
   it("a department created under sales-north names its admins, and needs sales-north's admins and the organisation owners", () => {
     const repo = exampleEdited({ "departments.yaml": (t) => t.replace("  - { id: sales-south,", '  - { id: sales-north-dl, name: Sales North Dalian, parent: sales-north, admins: ["@mallory"] }\n  - { id: sales-south,') });
     const { changes, reqs } = review(repo);
@@ -192,6 +207,14 @@ describe("1. a nested group cannot open all-staff", () => {
     // all@ lists department:head-office: its admins own it (before #28, only sales-north's admin was asked).
     expect(changes.find((c) => c.field === "reaches restricted groups")).toMatchObject({ departments: ["head-office"], orgWide: false });
     expect(reqs.map((r) => [r.scope, r.anyOf])).toContainEqual(["department head-office", ["@example-trading/leadership"]]);
+    // The group itself belongs to the departments it reaches, nested groups included.
+    expect(changes.find((c) => c.section === "Groups")).toMatchObject({ kind: "create", departments: ["head-office", "sales-north"] });
+  });
+  it("only groups that limit their senders count, and one spanning departments needs the organisation owners", () => {
+    const NEST = "groups:\n  - { address: mixed@example.com, name: Mixed, members: [management@example.com, customers@example.com, sales-south-team@example.com], senders: anyone }\n";
+    const { changes } = review(exampleEdited({ "members/sales.yaml": (t) => t + NEST }));
+    // customers@ admits anyone: reaching it opens nothing. management@ spans departments; sales-south-team@ is sales-south's.
+    expect(changes.find((c) => c.field === "reaches restricted groups")).toMatchObject({ before: [], after: ["management@example.com", "sales-south-team@example.com"], departments: ["sales-south"], orgWide: true });
   });
   it("the router keeps all@'s sender rules: an outsider reaches Sales North through the new group, not all staff", () => {
     const org = join(repo(), "org");
@@ -206,5 +229,45 @@ describe("1. a nested group cannot open all-staff", () => {
     // A sender all@ admits (hr@, by DMARC-passing mail) still reaches everyone through the new group.
     const hr = decide(table, { ...outsider, from: "hr@example.com", recipients: ["sales-friends@example.com"] });
     expect(hr.deliveries).toEqual(h.index.expand(["sales-friends@example.com"]));
+  });
+});
+
+describe("2. (continued) what is not a takeover, and role addresses whichever way they change hands", () => {
+  const inbound = (repo: string) => review(repo).changes.filter((c) => c.section === "Inbound").map((c) => [c.subject, c.before, c.after, c.warning ?? null]);
+  it("a new member's own address, an alias given up (back to the catch-all), an address on a domain without a catch-all: no takeover", () => {
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => `${t}  - { address: new.hire@example.com, name: New Hire, departments: [sales] }\n` }))).toEqual([]);
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: []") }))).toEqual([]);
+    const r = exampleRepo();
+    const p = join(r.repo, "org/organisation.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("  catch_all: lost-and-found@example.com\n", ""));
+    r.commit("no catch-all");
+    const s = join(r.repo, "org/members/sales.yaml");
+    writeFileSync(s, readFileSync(s, "utf8").replace("aliases: [xp@example.com]", "aliases: [xp@example.com, invoices@example.com]"));
+    r.commit("a new alias nobody received");
+    expect(inbound(r.repo)).toEqual([]);
+  });
+  it("a role address removed (back to the catch-all) is named with its warning; one without certificate authority is warned about plainly", () => {
+    expect(inbound(exampleEdited({ "mailboxes.yaml": (t) => t.slice(0, t.indexOf("  # A role address (RFC 2142)")) }))).toEqual([
+      ["postmaster@example.com", "mailbox postmaster@example.com", "the catch-all lost-and-found@example.com", "postmaster@example.com is a role address (RFC 2142); certificate authorities send domain-validation mail to it, so whoever receives it can obtain certificates for example.com"],
+    ]);
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, abuse@example.com]") }))).toEqual([
+      ["abuse@example.com", "the catch-all lost-and-found@example.com", "member xie.peng@example.com", "abuse@example.com is a role address (RFC 2142)"],
+    ]);
+  });
+  it("a role address on a domain that receives no mail changes no one's mail", () => {
+    expect(inbound(exampleEdited({ "members/sales.yaml": (t) => t.replace("aliases: [xp@example.com]", "aliases: [xp@example.com, postmaster@example-trading.net]") }))).toEqual([]);
+  });
+});
+
+describe("6. (continued) git's own text is escaped too", () => {
+  it("audit --address prints a commit subject that opens an HTML comment or a code span as text", () => {
+    const r = exampleRepo();
+    const s = join(r.repo, "org/members/sales.yaml");
+    writeFileSync(s, readFileSync(s, "utf8").replace("aliases: [xp@example.com]", "aliases: [xp@example.com, peng@example.com]"));
+    r.commit("tidy <!-- everything after this is hidden `");
+    const out = runCli(["audit", "--address", "peng@example.com"], { cwd: r.repo });
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain("| tidy &lt;!-- everything after this is hidden \\` |");
+    expect(out.stdout).not.toContain("<!--");
   });
 });

@@ -8,15 +8,24 @@ export const FIELDS = {
   group: ["address", "name", "description", "members", "senders"],
 } as const;
 
-/** The departments a group's listed members belong to (departments listed, members' departments, mailboxes' departments). */
+/**
+ * The departments a group's listed members belong to (departments listed, members' departments, mailboxes'
+ * departments), through nested groups at any depth: a group that lists another reaches its departments too.
+ */
 export function groupDepartments(org: Org, index: OrgIndex, g: Group): string[] {
   const s = new Set<string>();
-  for (const ref of g.members) {
+  const seen = new Set<string>([canon(g.address)]);
+  const visit = (ref: string): void => {
     const r = index.resolve(ref);
     if (r?.kind === "department") s.add(r.id);
     else if (r?.kind === "member" || r?.kind === "alias") for (const d of memberDepartments(org, r.member)) s.add(d);
     else if (r?.kind === "mailbox" && r.mailbox.department) s.add(r.mailbox.department);
-  }
+    else if (r?.kind === "group" && !seen.has(r.address)) {
+      seen.add(r.address);
+      for (const m of r.group.members) visit(m);
+    }
+  };
+  for (const ref of g.members) visit(ref);
   return [...s].sort();
 }
 
