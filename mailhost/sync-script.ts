@@ -61,7 +61,8 @@ def build(body, lines, relay):
     files["dovecot/imap.passwd"] = "".join(l + "\n" for l in good)
     if not RELAY_LINE.match(relay):
         raise SystemExit("mailorg-sync: the router's relay hash is not a bcrypt hash line; keeping the running configuration")
-    files["dovecot/smtp.passwd"] = relay + "\n"
+    # Members submit with the same account as IMAP (Dovecot's SASL for Postfix): the smtp passdb holds the router and them.
+    files["dovecot/smtp.passwd"] = relay + "\n" + files["dovecot/imap.passwd"]
     return files
 
 
@@ -107,6 +108,7 @@ def main():
     ap.add_argument("--postfix-dir", default="/etc/postfix")
     ap.add_argument("--dovecot-dir", default="/etc/dovecot")
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
+    ap.add_argument("--mailorg-dir", default="/etc/mailorg")
     ap.add_argument("--no-reload", action="store_true")
     args = ap.parse_args()
     version, body, lines, relay = fetch_local(args) if args.local else fetch_aws(json.load(open(args.conf)))
@@ -127,7 +129,7 @@ def main():
         group = grp.getgrnam("dovecot").gr_gid
     except (KeyError, ImportError):
         group = None
-    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir}, group)
+    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "mailorg": args.mailorg_dir}, group)
     last = os.path.join(args.state_dir, "last-good")
     shutil.rmtree(last, ignore_errors=True)
     os.replace(staging, last)

@@ -13,7 +13,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, wr
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { configFiles } from "../mailhost/files.ts";
+import { configFiles, type SandboxTarget } from "../mailhost/files.ts";
 import { hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
@@ -32,6 +32,10 @@ export interface MailhostSandboxOptions {
   /** Postfix's relay listener and Dovecot's IMAPS listener (loopback). */
   readonly relay: { readonly host: string; readonly port: number };
   readonly imaps: { readonly host: string; readonly port: number };
+  /** Postfix's implicit-TLS submission listener (465 on the host). */
+  readonly submissions: { readonly host: string; readonly port: number };
+  /** Where the host's SES relay hands members' messages, and the day the host decides on; absent: as on the host (SES). */
+  readonly target?: SandboxTarget;
   /** Each login's password (members who may log in); undefined: that member has no login in the sandbox. */
   readonly passwordOf: (address: string) => string | undefined;
 }
@@ -71,6 +75,9 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     tlsCert: join(dir, "tls", "cert.pem"),
     tlsKey: join(dir, "tls", "key.pem"),
     relayListener: `${opts.relay.host}:${opts.relay.port}`,
+    submissionsListener: `${opts.submissions.host}:${opts.submissions.port}`,
+    mailorgDir: join(dir, "mailorg"),
+    nodePath: process.execPath,
     imapsAddress: opts.imaps.host,
     imapsPort: opts.imaps.port,
     instanceName: `mailorg-sandbox-${opts.imaps.port}`,
@@ -124,7 +131,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const { plan } = opts;
   const layout = sandboxLayout(opts.dir, opts);
   const pf = postfixUid();
-  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls"]) mkdirSync(join(opts.dir, d), { recursive: true });
+  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "mailorg"]) mkdirSync(join(opts.dir, d), { recursive: true });
   chmodSync(opts.dir, 0o755);
   // Postfix and Dovecot open their files as their own users: every directory above must let them through.
   for (let d = dirname(resolve(opts.dir)); ; d = dirname(d)) {
@@ -135,7 +142,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   chownSync(layout.logDir, pf.uid, pf.gid);
   chownSync(layout.mailRoot, layout.mailUid, layout.mailGid);
   run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-addext", `subjectAltName=DNS:${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], "openssl (the sandbox certificate)");
-  for (const [rel, text] of Object.entries(configFiles(plan, layout))) writeFileSync(join(opts.dir, rel), text);
+  for (const [rel, text] of Object.entries(configFiles(plan, layout, opts.target))) writeFileSync(join(opts.dir, rel), text);
   // What the host's sync writes from SSM: hash lines of members who may log in, and the router's.
   const hashLine = hasher();
   const logins = plan.mailboxes.filter((m) => m.login).flatMap((m) => {
@@ -145,7 +152,8 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const relayPassword = randomBytes(24).toString("base64url");
   // As on the host (mailorg-sync): readable by Dovecot's auth processes (group dovecot), nobody else.
   const dovecotGid = Number(readFileSync("/etc/group", "utf8").split("\n").find((l) => l.startsWith("dovecot:"))?.split(":")[2] ?? 0);
-  for (const [name, text] of [["imap.passwd", logins.join("")], ["smtp.passwd", hashLine(plan.relayUser, relayPassword)]] as const) {
+  // Members submit with the same account (Dovecot's SASL for Postfix): the smtp passdb holds the router and them.
+  for (const [name, text] of [["imap.passwd", logins.join("")], ["smtp.passwd", hashLine(plan.relayUser, relayPassword) + logins.join("")]] as const) {
     writeFileSync(join(layout.dovecotDir, name), text, { mode: 0o640 });
     chownSync(join(layout.dovecotDir, name), 0, dovecotGid);
   }
@@ -180,6 +188,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     await waitFor(`dovecot on ${opts.imaps.host}:${opts.imaps.port}`, greets(opts.imaps.host, opts.imaps.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "* OK"), exited);
     start("postfix", "postfix", ["-c", layout.postfixDir, "start-fg"]);
     await waitFor(`postfix on ${opts.relay.host}:${opts.relay.port}`, greets(opts.relay.host, opts.relay.port, undefined, "220"), exited);
+    await waitFor(`postfix on ${opts.submissions.host}:${opts.submissions.port}`, greets(opts.submissions.host, opts.submissions.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "220"), exited);
   } catch (err) {
     await stop();
     const log = ["postfix.log", "dovecot.log"].map((f) => join(layout.logDir, f)).filter(existsSync).map((f) => readFileSync(f, "utf8").split("\n").filter((l) => /fatal|Fatal|Error|in use/.test(l)).slice(-1)[0]).find(Boolean);

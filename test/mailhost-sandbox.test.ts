@@ -48,7 +48,7 @@ const refused = (port: number): Promise<boolean> =>
 describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () => {
   let sandbox: Sandbox;
   let maildir: string;
-  const ports = { smtp: 0, submission: 0, imap: 0, relay: 0 };
+  const ports = { smtp: 0, submission: 0, imap: 0, relay: 0, submissions: 0 };
   const lines: string[] = [];
   let userData: string;
   const passwords = new Map([
@@ -64,8 +64,8 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     maildir = join(dir, "mail");
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     const at = (port: number) => ({ host: "127.0.0.1", port });
-    const { smtp, submission, imap, relay } = ports;
-    sandbox = await startSandbox({ org: org!, index: index!, today: "2026-06-01", smtp: at(smtp), submission: at(submission), imap: at(imap), mailhostRelay: at(relay), maildir, password: "shared-pw", passwords, log: (l) => lines.push(l) });
+    const { smtp, submission, imap, relay, submissions } = ports;
+    sandbox = await startSandbox({ org: org!, index: index!, today: "2026-06-01", smtp: at(smtp), submission: at(submission), imap: at(imap), mailhostRelay: at(relay), mailhostSubmissions: at(submissions), maildir, password: "shared-pw", passwords, log: (l) => lines.push(l) });
   }, 60_000);
   afterAll(async () => sandbox?.close());
 
@@ -91,12 +91,37 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(raw).toMatch(/Received: from mailorg-router \(localhost \[127\.0\.0\.1\]\)\r?\n\tby mail\.example\.com \(Postfix\) with ESMTPSA/);
   });
 
-  it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {
-    // The relay first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
-    const relay = await createTransport({ host: "127.0.0.1", port: ports.relay, secure: false, requireTLS: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" } })
-      .sendMail({ from: "li.na@example.com", to: ["wu.bo@example.com"], subject: "sneak", text: "x" })
-      .then(() => null, (e: Error & { code?: string }) => e);
-    expect(relay).toMatchObject({ code: "EAUTH" });
+  /** A member's submission to the host: 587 with STARTTLS, or 465 with implicit TLS. */
+  const submit = (port: "relay" | "submissions", user: string, pass: string, mail: { from: string; to: string[]; subject: string; headers?: Record<string, string> }) =>
+    createTransport({ host: "127.0.0.1", port: ports[port], secure: port === "submissions", requireTLS: port === "relay", tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user, pass } })
+      .sendMail({ ...mail, text: "from the host" })
+      .then(() => null, (e: Error & { responseCode?: number; command?: string; response?: string }) => e);
+
+  it("takes members' submissions on 587 (STARTTLS) and 465 (implicit TLS) with their own account; the message goes out through SES and back to the colleague's INBOX", async () => {
+    expect(await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "Li Na <li.na@example.com>", to: ["wu.bo@example.com"], subject: "via 587" })).toBeNull();
+    expect(await submit("submissions", "li.na@example.com", "li-na-own-secret", { from: "ln@example.com", to: ["wu.bo@example.com"], subject: "via 465 as an alias" })).toBeNull();
+    expect((await eventually(() => inbox("wu.bo@example.com", "shared-pw"), (s) => s.length >= 2)).sort()).toEqual(["via 465 as an alias", "via 587"]);
+    // They left through the relay program to SES (here the sandbox's stand-in), not straight into the mailbox.
+    expect(lines.map((l) => JSON.parse(l)).filter((d) => d.listener === "mailhost-ses").map((d) => [d.from, d.recipients, d.dmarc])).toEqual([
+      ["li.na@example.com", ["wu.bo@example.com"], "PASS"],
+      ["ln@example.com", ["wu.bo@example.com"], "PASS"],
+    ]);
+  });
+
+  it("refuses sending as a colleague at MAIL FROM with the rule named, and bounces a forged From field naming its rule", async () => {
+    const asColleague = await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "wu.bo@example.com", to: ["hr@example.com"], subject: "not me" });
+    expect(asColleague).toMatchObject({ command: "MAIL FROM", responseCode: 554 });
+    expect(asColleague!.response).toMatch(/^554 5\.7\.1 <wu\.bo@example\.com>: Sender address rejected: no statement allows li\.na@example\.com to send as wu\.bo@example\.com \[send-as\]$/);
+    // The envelope is hers, the From field is not: the relay refuses it and Postfix returns it to her.
+    expect(await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "wu.bo@example.com", to: ["hr@example.com"], subject: "forged", headers: {} , ...{ envelope: { from: "li.na@example.com", to: ["hr@example.com"] } } } as never)).toBeNull();
+    const bounce = await eventually(() => inbox("li.na@example.com", "li-na-own-secret"), (s) => s.includes("Undelivered Mail Returned to Sender"));
+    expect(bounce).toContain("Undelivered Mail Returned to Sender");
+  });
+
+  it("refuses a wrong password and a member who may not log in, over IMAP and submission alike", async () => {
+    // Submission first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
+    expect(await submit("submissions", "li.na@example.com", "shared-pw", { from: "li.na@example.com", to: ["wu.bo@example.com"], subject: "x" })).toMatchObject({ code: "EAUTH" });
+    expect(await submit("relay", "dis@example.com", "shared-pw", { from: "dis@example.com", to: ["wu.bo@example.com"], subject: "x" })).toMatchObject({ code: "EAUTH" });
     await expect(inbox("li.na@example.com", "shared-pw")).rejects.toThrow();
     await expect(inbox("dis@example.com", "shared-pw")).rejects.toThrow(); // disabled: mail kept, no login
   });
@@ -130,7 +155,7 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(test.stdout).toContain("OK: configuration test is successful");
     const matched = (log: string, filter: string): number => Number(/Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(spawnSync("fail2ban-regex", [join(sandbox.mailhost!.logDir, log), filter], { encoding: "utf8" }).stdout)?.[1] ?? -1);
     expect(matched("dovecot.log", "/etc/fail2ban/filter.d/dovecot.conf")).toBeGreaterThanOrEqual(2); // li.na's wrong password, dis@
-    expect(matched("postfix.log", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]")).toBeGreaterThanOrEqual(1); // li.na's AUTH on the relay
+    expect(matched("postfix.log", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]")).toBeGreaterThanOrEqual(1); // li.na's wrong password on 465
   });
 
   it("stops Postfix and Dovecot with the sandbox", async () => {

@@ -75,19 +75,20 @@ describe("the mailhost stack", () => {
     expect(one("aws_cloudwatch_log_group")).toMatchObject({ name: "/mailorg/host-co/mailhost", lifecycle: { prevent_destroy: true } });
   });
 
-  it("opens 993 and the relay port only (no 22), behind an Elastic IP", () => {
+  it("opens 993, the relay and submission port 587 and implicit-TLS submission 465 only (no 22), behind an Elastic IP", () => {
     const sg = one("aws_security_group");
-    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587]]);
+    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587], ["tcp", 465, 465]]);
     expect(JSON.stringify(sg.ingress)).not.toMatch(/"from_port":22\b/);
     expect(one("aws_eip")).toMatchObject({ domain: "vpc" });
   });
 
-  it("publishes the host name and RFC 6186 SRV records: IMAPS at the host, submission at SES", () => {
+  it("publishes the host name and RFC 6186/8314 SRV records: IMAPS and submission at the host", () => {
     const records = Object.values(resources(stack, "aws_route53_record")) as R[];
     expect(records.map((r) => [r.zone_id, r.name, r.type, r.records])).toEqual([
       ["Z0123456789ABC", "mail.example.com", "A", [expect.stringMatching(/^\$\{aws_eip\..*\.public_ip\}$/)]],
       ["Z0123456789ABC", "_imaps._tcp.example.com", "SRV", ["0 1 993 mail.example.com."]],
-      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 email-smtp.eu-west-1.amazonaws.com."]],
+      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 mail.example.com."]],
+      ["Z0123456789ABC", "_submissions._tcp.example.com", "SRV", ["0 1 465 mail.example.com."]],
     ]);
   });
 
