@@ -92,13 +92,23 @@ export class MailboxHost extends Construct {
 
     const logs = protect(new CloudwatchLogGroup(this, "logs", { name: host.logGroup, retentionInDays: props.logRetentionDays ?? 400 }));
 
-    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host), write its logs, answer certbot's DNS
+    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host),
+    // send members' mail through SES as the org only, write its logs, answer certbot's DNS
     // challenge in its own zone only, and Session Manager's channel. Nothing else.
     const role = new IamRole(this, "role", { name: host.name, assumeRolePolicy: ASSUME("ec2.amazonaws.com") });
     leastPrivilegePolicy(this, "policy", role, [
       { Sid: "ReadConfiguration", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket.arn}/${host.configKey}` },
       { Sid: "ReadRelayHash", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.relayPasswdParameter}`) },
       { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
+      // Members' accepted messages leave through SES with this role's temporary credentials (mailhost/ses-relay.ts):
+      // only as the org's own identities, only From one of its domains, only with its configuration set.
+      {
+        Sid: "SendAsTheOrgsIdentitiesOnly",
+        Effect: "Allow",
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Resource: [...host.decision.domains.map((d) => arn("ses", `identity/${d}`)), arn("ses", `configuration-set/${host.configurationSet}`)],
+        Condition: { StringLike: { "ses:FromAddress": host.decision.domains.map((d) => `*@${d}`) } },
+      },
       { Sid: "WriteMailLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${logs.arn}:*` },
       {
         Sid: "AnswerAcmeChallengeOnly",

@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     target.kind === "ses"
       ? async (message: Buffer, env: RelayEnvelope): Promise<void> => {
           // The instance role's credentials from IMDSv2, through the SDK's default chain: no key on the host.
-          const ses = new SESv2Client({ region: target.region, maxAttempts: 2 });
+          const ses = new SESv2Client({ region: target.region, maxAttempts: 2, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
           await ses.send(new SendEmailCommand({ Content: { Raw: { Data: message } }, Destination: { ToAddresses: [...env.recipients] }, ConfigurationSetName: target.configurationSet }));
         }
       : async (message: Buffer, env: RelayEnvelope): Promise<void> => {

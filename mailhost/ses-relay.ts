@@ -26,7 +26,9 @@ export interface RelayConfig {
   /** The client address the rules see instead of Postfix's (the sandbox's --client-ip); absent on the host. */
   readonly clientIp?: string;
   /** SES in the org's region with its configuration set (the host), or an SMTP stand-in (the sandbox). */
-  readonly target: { readonly kind: "ses"; readonly region: string; readonly configurationSet: string } | { readonly kind: "smtp"; readonly host: string; readonly port: number };
+  readonly target:
+    | { readonly kind: "ses"; readonly region: string; readonly configurationSet: string; /** Another SES endpoint URL (tests); default the region's. */ readonly endpoint?: string }
+    | { readonly kind: "smtp"; readonly host: string; readonly port: number };
 }
 
 /** What pipe(8) tells us about the message (master.cf's argv). */

@@ -95,7 +95,7 @@ describe("the mailhost stack", () => {
   it("gives the instance a role that reads its configuration and the relay hash, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadRelayHash", "TakeMigrationAccounts", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadRelayHash", "TakeMigrationAccounts", "SendAsTheOrgsIdentitiesOnly", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
       Action: "route53:ChangeResourceRecordSets",
@@ -178,6 +178,17 @@ describe("the host's role, evaluated by an independent IAM simulator (@cloud-cop
     expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["mail.example.com"], [types]: ["A"] })).not.toBe("Allowed");
     expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["_acme-challenge.mail.example.com", "example.com"], [types]: ["TXT", "MX"] })).not.toBe("Allowed");
     expect(await decide("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/ZOTHER", { [names]: ["_acme-challenge.mail.example.com"], [types]: ["TXT"] })).not.toBe("Allowed");
+  });
+
+  it("sends through SES only as the org's identities, From its domains, with its configuration set", async () => {
+    const identity = (d: string) => `arn:aws:ses:eu-west-1:${ACCOUNT}:identity/${d}`;
+    const from = (a: string) => ({ "ses:FromAddress": a });
+    expect(await decide("ses:SendEmail", identity("example.com"), from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/host-co`, from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("example.com"), from("someone@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("partner.example"), from("x@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/other`, from("li.na@example.com"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`, from("li.na@example.com"))).not.toBe("Allowed");
   });
 
   it("reads its own configuration object and the relay hash, nothing else of S3 or SSM (members' hashes are not in SSM)", async () => {
