@@ -1,7 +1,8 @@
 /**
  * The host's two Node.js programs as single-file ES module bundles (esbuild), shipped in the configuration object
- * and run by Debian 12's nodejs (18) on the host, and by the sandbox's own node: the Postfix policy service and
- * the SES relay. Both carry the one sending decision (plan/send-decision.ts), the code `mailorg can-send` runs.
+ * and run by Debian 12's nodejs (18) on the host, and by the sandbox's own node: the account service, the Postfix
+ * policy service and
+ * the SES relay, which carry the one sending decision (plan/send-decision.ts), the code `mailorg can-send` runs.
  */
 import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -37,5 +38,7 @@ function bundle(entry: string, minify = false): string {
 
 /** The Postfix policy service (mailhost/policy-main.ts). */
 export const policyBundle = (): string => bundle("policy-main.ts");
+/** The account service: activation, password changes, the password store's one writer (mailhost/account-main.ts). */
+export const accountBundle = (): string => bundle("account-main.ts");
 /** The SES relay Postfix's mailorg-ses transport runs (mailhost/ses-relay-main.ts). */
 export const relayBundle = (): string => bundle("ses-relay-main.ts", true);

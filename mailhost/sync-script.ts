@@ -136,7 +136,8 @@ def main():
     with open(current, "w") as f:
         f.write(digest + "\n")
     if not args.no_reload:
-        for cmd in (["postfix", "reload"], ["doveadm", "reload"]):
+        # The account service reads who may log in from its configuration: a restart, no session is touched.
+        for cmd in (["postfix", "reload"], ["doveadm", "reload"], ["systemctl", "try-restart", "mailorg-account"]):
             subprocess.run(cmd, check=False)
     log("installed configuration %s (%d logins) at %s" % (version, files["dovecot/imap.passwd"].count("\n"), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
     return 0

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync, writeSync } from "node:fs";
-import { isIP } from "node:net";
+import { createServer as createNetServer, isIP } from "node:net";
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
@@ -46,6 +46,8 @@ export interface SandboxOptions {
   readonly mailhostRelay?: Endpoint;
   /** With organisation.mailbox_host: Postfix's implicit-TLS submission listener (465 on the host). Default the relay's host, port + 1. */
   readonly mailhostSubmissions?: Endpoint;
+  /** With organisation.mailbox_host: the account service's HTTPS listener (activation, password change). Default a free loopback port. */
+  readonly mailhostAccount?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
@@ -230,7 +232,7 @@ export interface Sandbox {
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
   /** With organisation.mailbox_host: its name, Postfix's relay listener and the sandbox certificate (PEM) IMAPS clients trust. */
-  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly accountUrl?: string };
   close(): Promise<void>;
 }
 
@@ -319,6 +321,18 @@ class AuthPenalties {
   succeed(ip: string): void {
     this.failures.delete(ip);
   }
+}
+
+/** A loopback port nothing listens on now (the OS's choice). */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<void> {
@@ -550,14 +564,20 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         relay,
         submissions: opts.mailhostSubmissions ?? { host: relay.host, port: relay.port + 1 },
         imaps: opts.imap,
-        passwordOf,
-        target: { ses: { host: "127.0.0.1", port: (ses.server.address() as { port: number }).port }, today: opts.today, ...(opts.clientIp !== undefined ? { clientIp: opts.clientIp } : {}) },
+        // Accounts on the host start unactivated unless --passwords presets them (the shared --password does not).
+        passwordOf: (login: string) => opts.passwords?.get(login),
+        target: {
+          ses: { host: "127.0.0.1", port: (ses.server.address() as { port: number }).port },
+          today: opts.today,
+          account: opts.mailhostAccount ?? { host: "127.0.0.1", port: await unusedPort() },
+          ...(opts.clientIp !== undefined ? { clientIp: opts.clientIp } : {}),
+        },
       }).catch((err: Error) => {
         throw new SandboxError(`mailbox host: ${err.message}`);
       });
       started.push(() => host.stop());
       mb.host = host.relay;
-      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, ...(host.accountUrl ? { accountUrl: host.accountUrl } : {}) };
     } else {
       let dovecot: RunningDovecot;
       try {

@@ -171,7 +171,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/users", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {
