@@ -3,7 +3,8 @@
  * through Dovecot's auth socket, no open relay, nothing on port 25), accepts only the plan's mailboxes (departed
  * members whose mail goes elsewhere are refused with the reason), asks Dovecot's quota-status service at RCPT
  * time so that a full mailbox is refused while the router still holds the message, and hands every message to
- * Dovecot over LMTP. It sends nothing out: members send through SES.
+ * Dovecot over LMTP. Members submit here with their own account; what they may send leaves through SES (the
+ * mailorg-ses transport), decided by the plan (submissionSettings).
  */
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import type { MailhostLayout } from "./layout.ts";
@@ -35,9 +36,11 @@ export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
     ["virtual_mailbox_maps", "texthash:$config_directory/vmailbox"],
     ["virtual_alias_maps", ""],
     ["virtual_transport", "lmtp:unix:private/dovecot-lmtp"],
-    // Nothing leaves from here: outside mail goes through SES, and bounces are not sent.
-    ["default_transport", "error:5.7.1 this host only receives the router's relay; send through SES"],
-    ["relay_transport", "error:5.7.1 this host only receives the router's relay; send through SES"],
+    // Nothing leaves except through the SES relay (mailhost/ses-relay.ts), which sends only members' messages that
+    // the plan allows (the router's relay and Postfix's own notices are refused there). An error: transport here
+    // would make smtpd refuse members' outside recipients at RCPT TO.
+    ["default_transport", "mailorg-ses:"],
+    ["relay_transport", "mailorg-ses:"],
     ["notify_classes", "resource, software"],
     ["smtpd_tls_cert_file", layout.tlsCert],
     ["smtpd_tls_key_file", layout.tlsKey],

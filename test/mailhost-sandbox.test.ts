@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, X509Certificate } from "node:crypto";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,7 +29,7 @@ const asRoot = process.getuid?.() === 0;
 const have = (bin: string): boolean => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
 const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dovecot-lmtpd)" : !asRoot ? " (skipped: Postfix needs root)" : "";
 
-const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: new.hire@example.com, name: New Hire }\nmailboxes:");
+const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: new.hire@example.com, name: New Hire }\n  - { address: page.user@example.com, name: Page User }\nmailboxes:");
 
 /** Calls fn until done(result) or 10 s have passed; returns the last result. */
 async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
@@ -103,10 +104,13 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
       .then(() => null, (e: Error & { responseCode?: number; command?: string; response?: string }) => e);
 
   it("takes members' submissions on 587 (STARTTLS) and 465 (implicit TLS) with their own account; the message goes out through SES and back to the colleague's INBOX", async () => {
-    expect(await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "Li Na <li.na@example.com>", to: ["wu.bo@example.com"], subject: "via 587" })).toBeNull();
+    expect(await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "Li Na <li.na@example.com>", to: ["wu.bo@example.com", "pat@partner.example"], subject: "via 587" })).toBeNull();
     expect(await submit("submissions", "li.na@example.com", "li-na-own-secret", { from: "ln@example.com", to: ["wu.bo@example.com"], subject: "via 465 as an alias" })).toBeNull();
     expect((await eventually(() => inbox("wu.bo@example.com", "wu-bo-own-secret"), (s) => s.length >= 2)).sort()).toEqual(["via 465 as an alias", "via 587"]);
     // They left through the relay program to SES (here the sandbox's stand-in), not straight into the mailbox.
+    // The outside recipient left through SES too (the sandbox's outbox).
+    const outbound = join(maildir, "_outbound");
+    expect(await eventually(async () => (existsSync(outbound) ? readdirSync(outbound).map((f) => readFileSync(join(outbound, f), "utf8")) : []), (m) => m.length > 0)).toEqual([expect.stringMatching(/^X-Mailorg-Sandbox-Rcpt-To: pat@partner\.example\r\n[\s\S]*Subject: via 587/)]);
     expect(lines.map((l) => JSON.parse(l)).filter((d) => d.listener === "mailhost-ses").map((d) => [d.from, d.recipients, d.dmarc])).toEqual([
       ["li.na@example.com", ["wu.bo@example.com"], "PASS"],
       ["ln@example.com", ["wu.bo@example.com"], "PASS"],
@@ -212,12 +216,44 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(await submit("submissions", "new.hire@example.com", "Copper Kettle 7 Bay", { from: "new.hire@example.com", to: ["wu.bo@example.com"], subject: "hello from the new hire" })).toBeNull();
   }, 60_000);
 
+  it.skipIf(!existsSync("/usr/bin/chromium"))("activates an account in Debian's Chromium (headless), over HTTPS with the host's certificate pinned", async () => {
+    const { chromium } = await import("playwright-core");
+    const link = reset("page.user@example.com");
+    const url = new URL(link);
+    // Trust exactly the sandbox certificate (its SPKI), and reach the host's name on loopback.
+    const spki = createHash("sha256").update(new X509Certificate(sandbox.mailhost!.ca).publicKey.export({ type: "spki", format: "der" })).digest("base64");
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--host-resolver-rules=MAP mail.example.com 127.0.0.1`, `--ignore-certificate-errors-spki-list=${spki}`],
+    });
+    try {
+      const page = await browser.newPage();
+      expect((await page.goto(link))!.status()).toBe(200);
+      expect(await page.textContent("#address")).toBe("page.user@example.com");
+      await page.fill("#password", "Quiet Meadow 2031");
+      await page.fill("#confirm", "Quiet Meadow 2031");
+      await page.click("#submit");
+      expect(await page.textContent("#done")).toContain("page.user@example.com");
+      // The change page, signed in with the current password; a wrong one is refused on the page.
+      await page.goto(`https://mail.example.com:${url.port}/account/`);
+      await page.fill("#address", "page.user@example.com");
+      await page.fill("#current", "not the password");
+      await page.fill("#password", "Quiet Meadow 2032");
+      await page.fill("#confirm", "Quiet Meadow 2032");
+      await page.click("#submit");
+      expect(await page.textContent("#error")).toBe("the address or the current password is wrong");
+    } finally {
+      await browser.close();
+    }
+    expect(await inbox("page.user@example.com", "Quiet Meadow 2031")).toEqual([]);
+  }, 60_000);
+
   it("invalidates the old password at the reset, and lists every change and failed attempt in mailorg logins", async () => {
     expect(await inbox("tiny@example.com", "tiny-secret")).toEqual(expect.any(Array));
     reset("tiny@example.com");
     await expect(inbox("tiny@example.com", "tiny-secret")).rejects.toThrow();
     const r = runCli(["logins", "--sandbox", maildir, "--org", orgDir, "--format", "json"]);
-    const events = (JSON.parse(r.stdout) as { address: string; protocol: string; method: string; result: string }[]).filter((e) => e.protocol === "account").map((e) => [e.address, e.method, e.result]);
+    const events = (JSON.parse(r.stdout) as { address: string; protocol: string; method: string; result: string }[]).filter((e) => e.protocol === "account" && e.address !== "page.user@example.com").map((e) => [e.address, e.method, e.result]);
     expect(events).toEqual([
       ["new.hire@example.com", "reset", "success"],
       ...Array.from({ length: 4 }, () => ["new.hire@example.com", "activation", "failure"]),
