@@ -17,6 +17,7 @@ const REPORTS = join(ROOT, "reports/mutation");
 export const TARGETS: Readonly<Record<string, number>> = {
   "plan/iam-eval.ts": 90,
   "simulate/can-send.ts": 90,
+  "plan/send-decision.ts": 90,
   "plan/routing.ts": 90,
   "runtime/delivery/deliver.ts": 90,
   "runtime/router/core.ts": 90,
