@@ -15,8 +15,10 @@ const DIFF_TESTS = ["test/review-reach.test.ts", "test/review-changes.test.ts", 
 
 /** @type {Record<string, string[]>} */
 export const MUTATION_TESTS = {
-  "simulate/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
+  "plan/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
   "simulate/can-send.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts"],
+  // The one sending decision (can-send's, the host's policy service's and SES relay's).
+  "plan/send-decision.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts", "test/mailhost-policy.test.ts", "test/mailhost-relay.test.ts", "test/send-decision.test.ts"],
   "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
   "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts", "test/delivery-idempotency.test.ts"],
   "runtime/router/core.ts": ["test/router-core.test.ts", "test/router-forgery.test.ts", "test/mutation-router-core.test.ts"],

@@ -31,6 +31,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   migrate: () => import("./migrate.ts"),
   cutover: () => import("./cutover.ts"),
   cost: () => import("./cost.ts"),
+  password: () => import("./password.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */

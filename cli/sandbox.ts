@@ -70,7 +70,7 @@ export function register(program: Command): void {
         throw err;
       }
       process.stdout.write(
-        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}${sandbox.mailhost ? ` (IMAPS, Dovecot of the mailbox host ${sandbox.mailhost.hostname}; Postfix relay ${sandbox.mailhost.relay})` : ""}, maildir ${maildir} (stop with Ctrl-C)\n`,
+        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}${sandbox.mailhost ? ` (IMAPS, Dovecot of the mailbox host ${sandbox.mailhost.hostname}; Postfix relay and members' submission ${sandbox.mailhost.relay}${sandbox.mailhost.accountUrl ? `; account pages ${sandbox.mailhost.accountUrl}` : ""})` : ""}, maildir ${maildir} (stop with Ctrl-C)\n`,
       );
       // Stop on SIGINT, SIGTERM or SIGHUP, and when the parent goes away: `npx` (npm exec) does not pass
       // SIGTERM on through its shell, so a sandbox whose parent died stops itself, Dovecot with it.

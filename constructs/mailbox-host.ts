@@ -34,7 +34,7 @@ import { Construct } from "constructs";
 import { cloudInitUserData } from "../mailhost/cloud-init.ts";
 import { configObject } from "../mailhost/files.ts";
 import { SYNC_METRIC } from "../mailhost/sync-script.ts";
-import type { MailhostPlan } from "../plan/mailhost.ts";
+import { MAILHOST_SUBMISSIONS_PORT, type MailhostPlan } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
 import { lockDownBucket } from "./private-bucket.ts";
 import { leastPrivilegePolicy } from "./least-privilege.ts";
@@ -97,7 +97,8 @@ export class MailboxHost extends Construct {
 
     const logs = protect(new CloudwatchLogGroup(this, "logs", { name: host.logGroup, retentionInDays: props.logRetentionDays ?? 400 }));
 
-    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host), write its logs, answer certbot's DNS
+    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host),
+    // send members' mail through SES as the org only, write its logs, answer certbot's DNS
     // challenge in its own zone only, and Session Manager's channel. Nothing else.
     const role = new IamRole(this, "role", { name: host.name, assumeRolePolicy: ASSUME("ec2.amazonaws.com") });
     leastPrivilegePolicy(this, "policy", role, [
@@ -106,6 +107,15 @@ export class MailboxHost extends Construct {
       { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
       { Sid: "FindDataVolume", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.dataVolumeParameter}`) },
       { Sid: "ReportSync", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": SYNC_METRIC.namespace } } },
+      // Members' accepted messages leave through SES with this role's temporary credentials (mailhost/ses-relay.ts):
+      // only as the org's own identities, only From one of its domains, only with its configuration set.
+      {
+        Sid: "SendAsTheOrgsIdentitiesOnly",
+        Effect: "Allow",
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Resource: [...host.decision.domains.map((d) => arn("ses", `identity/${d}`)), arn("ses", `configuration-set/${host.configurationSet}`)],
+        Condition: { StringLike: { "ses:FromAddress": host.decision.domains.map((d) => `*@${d}`) } },
+      },
       { Sid: "WriteMailLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${logs.arn}:*` },
       {
         Sid: "AnswerAcmeChallengeOnly",
@@ -147,6 +157,8 @@ export class MailboxHost extends Construct {
         { description: "IMAPS", protocol: "tcp", fromPort: host.imapsPort, toPort: host.imapsPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
         // The router (Lambda, no fixed addresses) relays here; STARTTLS and AUTH are required.
         { description: "relay from the mail router", protocol: "tcp", fromPort: host.relayPort, toPort: host.relayPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        // Members submit on the relay port (587, STARTTLS) and on 465 (implicit TLS), with their own account.
+        ...host.submissionPorts.filter((p) => p !== host.relayPort).map((p) => ({ description: "members' submission (implicit TLS)", protocol: "tcp", fromPort: p, toPort: p, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] })),
       ],
       egress: [{ description: "packages, certificates, AWS APIs", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
     });
@@ -201,13 +213,15 @@ export class MailboxHost extends Construct {
     new IamRolePolicyAttachment(this, "backup-role-policy", { role: backupRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" });
     new BackupSelection(this, "backup-selection", { name: "mail-volume", planId: backupPlan.id, iamRoleArn: backupRole.arn, resources: [this.dataVolume.arn] });
 
-    // DNS: the host name, and RFC 6186 SRV records in every receiving domain's zone (IMAPS here, submission at SES).
+    // DNS: the host name, and RFC 6186/8314 SRV records in every receiving domain's zone (IMAPS and submission here).
     new Route53Record(this, "a", { zoneId: host.zoneId, name: host.hostname, type: "A", ttl: 300, records: [this.eip.publicIp] });
     for (const domain of host.domains) {
       const zoneId = props.zones[domain];
       if (!zoneId) continue;
       new Route53Record(this, `srv-imaps-${domain}`, { zoneId, name: `_imaps._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${host.imapsPort} ${host.hostname}.`] });
-      new Route53Record(this, `srv-submission-${domain}`, { zoneId, name: `_submission._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 587 ${host.submissionHost}.`] });
+      // Members submit to the host (their own account; the host enforces the plan and sends through SES).
+      new Route53Record(this, `srv-submission-${domain}`, { zoneId, name: `_submission._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${host.relayPort} ${host.hostname}.`] });
+      new Route53Record(this, `srv-submissions-${domain}`, { zoneId, name: `_submissions._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${MAILHOST_SUBMISSIONS_PORT} ${host.hostname}.`] });
     }
   }
 }

@@ -16,7 +16,7 @@ import { SYNC_SCRIPT } from "./sync-script.ts";
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "nftables", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "nodejs", "curl", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "nftables", "unattended-upgrades", "logrotate"];
 
 /**
  * Mounts the mail data volume at mailRoot. The volume is found by its EBS volume id (the mailhost stack writes
@@ -81,6 +81,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
           collect_list: [
             { file_path: `${layout.logDir}/dovecot.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/dovecot", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: `${layout.logDir}/postfix.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/postfix" },
+            { file_path: `${layout.logDir}/account.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/account", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: "/var/log/mailorg-sync.log", log_group_name: plan.logGroup, log_stream_name: "{instance_id}/sync" },
           ],
         },
@@ -114,6 +115,11 @@ export function cloudInitUserData(plan: MailhostPlan): string {
         "/etc/systemd/system/mailorg-sync.timer",
         `[Unit]\nDescription=mailorg: sync the mailbox host's configuration every two minutes\n\n[Timer]\nOnBootSec=1min\nOnUnitActiveSec=2min\nRandomizedDelaySec=15s\n\n[Install]\nWantedBy=timers.target\n`,
       ),
+      // The account service (mailhost/account-service.ts): the password store's one writer, on 127.0.0.1 behind HTTPS.
+      file(
+        "/etc/systemd/system/mailorg-account.service",
+        `[Unit]\nDescription=mailorg: members' activation and password pages\nRequiresMountsFor=${layout.mailRoot}\nAfter=dovecot.service\n\n[Service]\nExecStart=/usr/bin/node /etc/mailorg/account.mjs /etc/mailorg/account.json\nRestart=always\nUMask=0077\n\n[Install]\nWantedBy=multi-user.target\n`,
+      ),
       // Mail services start only with the data volume mounted.
       file("/etc/systemd/system/dovecot.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
       file("/etc/systemd/system/postfix@-.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
@@ -142,7 +148,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "-d", plan.hostname],
       ["systemctl", "daemon-reload"],
       ["/usr/local/sbin/mailorg-sync"],
-      ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban"],
+      ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban", "mailorg-account"],
       ["systemctl", "restart", "postfix", "dovecot", "fail2ban"],
     ],
   };

@@ -22,6 +22,14 @@ export interface MailhostLayout {
   readonly tlsKey: string;
   /** Postfix's relay listener as a master.cf service name: "587" (every address) or "127.0.0.1:2587". */
   readonly relayListener: string;
+  /** Postfix's implicit-TLS submission listener (RFC 8314) as a master.cf service name: "465" or "127.0.0.1:2465". */
+  readonly submissionsListener: string;
+  /** mailorg's own files on the host: the policy service and the SES relay with their JSON (/etc/mailorg). */
+  readonly mailorgDir: string;
+  /** The Node.js that runs them (Debian's nodejs on the host; the sandbox's own node). */
+  readonly nodePath: string;
+  /** The unprivileged user Postfix runs them as (spawn(8) and pipe(8) refuse root). */
+  readonly helperUser: string;
   /** Dovecot's IMAPS listener: addresses and port. */
   readonly imapsAddress: string;
   readonly imapsPort: number;
@@ -37,7 +45,21 @@ export interface MailhostLayout {
  * the host's sync installs these and refuses an object naming anything else. The login files
  * (dovecot/imap.passwd, dovecot/smtp.passwd) are not among them: the sync writes those from SSM.
  */
-export const CONFIG_FILES = ["dovecot/dovecot.conf", "dovecot/users", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"] as const;
+export const CONFIG_FILES = [
+  "dovecot/dovecot.conf",
+  "dovecot/users",
+  "mailorg/account.json",
+  "mailorg/account.mjs",
+  "mailorg/common-passwords.txt",
+  "mailorg/policy.json",
+  "mailorg/policy.mjs",
+  "mailorg/relay.json",
+  "mailorg/ses-relay.mjs",
+  "postfix/main.cf",
+  "postfix/master.cf",
+  "postfix/recipient_access",
+  "postfix/vmailbox",
+] as const;
 
 /** The vmail user cloud-init creates on the host. */
 export const VMAIL_UID = 5000;
@@ -55,6 +77,10 @@ export function hostLayout(hostname: string): MailhostLayout {
     tlsCert: `/etc/letsencrypt/live/${hostname}/fullchain.pem`,
     tlsKey: `/etc/letsencrypt/live/${hostname}/privkey.pem`,
     relayListener: "587",
+    submissionsListener: "465",
+    mailorgDir: "/etc/mailorg",
+    nodePath: "/usr/bin/node",
+    helperUser: "nobody",
     imapsAddress: "*, ::",
     imapsPort: 993,
     mailUid: VMAIL_UID,

@@ -167,13 +167,22 @@ def apply_logins(dovecot_dir, logins, lines, doveadm, group, dry):
 
 
 def apply_relay(dovecot_dir, relay, group):
-    if relay is None:
-        return
-    if not RELAY_LINE.match(relay):
-        raise Refused("the router's relay hash is not a bcrypt hash line")
+    """
+    The smtp passdb: the router's relay line, then the members' login lines as apply_logins left them (members
+    submit with their IMAP account, through Dovecot's SASL for Postfix), so a login that ends ends on both. A relay
+    line that could not be read keeps the installed one.
+    """
     path = os.path.join(dovecot_dir, os.path.basename(RELAY))
-    if read_lines(path) != [relay]:
-        os.replace(write_atomic(path, relay + "\n", True, group), path)
+    current = read_lines(path)
+    bad = relay is not None and not RELAY_LINE.match(relay)
+    if relay is None or bad:
+        relay = next((l for l in current if RELAY_LINE.match(l)), None)
+    members = read_lines(os.path.join(dovecot_dir, os.path.basename(LOGINS)))
+    wanted = ([relay] if relay is not None else []) + members
+    if wanted != current:
+        os.replace(write_atomic(path, "".join(l + "\n" for l in wanted), True, group), path)
+    if bad:
+        raise Refused("the router's relay hash is not a bcrypt hash line")
 
 
 def run(cmd, dry):
@@ -211,6 +220,7 @@ def install(files, targets):
     for rel, text in sorted(files.items()):
         top, name = rel.split("/", 1)
         path = os.path.join(targets[top], name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         staged.append((write_atomic(path, text, False, None), path))
     for tmp, path in staged:
         os.replace(tmp, path)
@@ -257,7 +267,7 @@ def sync(args, conf):
         group = None
     doveadm = ["doveadm", "-c", os.path.join(args.dovecot_dir, "dovecot.conf")]
     dry = os.path.join(args.state_dir, "commands.log") if args.no_reload else None
-    targets = {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir}
+    targets = {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "mailorg": args.mailorg_dir}
     files, refused = None, None
     if body is not None:
         try:
@@ -286,7 +296,7 @@ def sync(args, conf):
         return version, "configuration %s refused, the running configuration stays (last good kept in %s/last-good): %s" % (version, args.state_dir, failure)
     last = os.path.join(args.state_dir, "last-good")
     before = {}
-    for service in ("postfix/", "dovecot/dovecot.conf"):
+    for service in ("postfix/", "dovecot/dovecot.conf", "mailorg/"):
         try:
             with open(os.path.join(args.state_dir, "digest-" + service.replace("/", "-") + "sha256")) as f:
                 before[service] = f.read().strip()
@@ -295,8 +305,10 @@ def sync(args, conf):
     install(files, targets)
     shutil.rmtree(last, ignore_errors=True)
     os.replace(staging, last)
-    # Reload a service only when its own configuration changed: dovecot/users and the login files are re-read by Dovecot itself.
-    for service, cmd in (("postfix/", ["postfix", "-c", args.postfix_dir, "reload"]), ("dovecot/dovecot.conf", doveadm + ["reload"])):
+    # Reload a service only when its own configuration changed: dovecot/users and the login files are re-read by Dovecot
+    # itself; the account service reads who may log in from its configuration (a restart touches no mail session), and
+    # the policy service and the SES relay start per session or message.
+    for service, cmd in (("postfix/", ["postfix", "-c", args.postfix_dir, "reload"]), ("dovecot/dovecot.conf", doveadm + ["reload"]), ("mailorg/", ["systemctl", "try-restart", "mailorg-account"])):
         d = digest(files, service)
         if d != before[service]:
             run(cmd, dry)
@@ -317,6 +329,7 @@ def main():
     ap.add_argument("--postfix-dir", default="/etc/postfix")
     ap.add_argument("--dovecot-dir", default="/etc/dovecot")
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
+    ap.add_argument("--mailorg-dir", default="/etc/mailorg")
     ap.add_argument("--no-reload", action="store_true", help="write the reload and kick commands to <state-dir>/commands.log instead of running them")
     args = ap.parse_args()
     conf = {} if args.local else json.load(open(args.conf))

@@ -9,10 +9,13 @@ import { canon, memberStatus, type Org } from "../model/org.ts";
 import { mailboxHostZone } from "../model/rules/mailbox-host-zone.ts";
 import { orgSlug } from "./naming.ts";
 import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
+import type { SendDecisionInput } from "./send-decision.ts";
 
 /** The port the router relays to (STARTTLS + AUTH). Not 25: Lambda blocks outbound port 25. */
 export const MAILHOST_RELAY_PORT = 587;
 export const MAILHOST_IMAPS_PORT = 993;
+/** Members' submission with implicit TLS (RFC 8314); 587 takes STARTTLS. */
+export const MAILHOST_SUBMISSIONS_PORT = 465;
 /** The SMTP AUTH user of the router on the host (a passdb entry for the smtp service only, no mailbox). */
 export const MAILHOST_RELAY_USER = "mailorg-router";
 
@@ -85,6 +88,12 @@ export interface MailhostPlan {
   readonly mailboxes: readonly HostedMailbox[];
   /** Departed members whose mail goes elsewhere: refused with the reason if ever relayed directly. */
   readonly refused: readonly RefusedAddress[];
+  /** Members' submission ports: 587 (STARTTLS, shared with the router's relay) and 465 (implicit TLS). */
+  readonly submissionPorts: readonly number[];
+  /** The org's SES configuration set, which the host's relay names in every SendEmail call. */
+  readonly configurationSet: string;
+  /** The one sending decision's input (the plan's sending model), which the host's policy service and relay load. */
+  readonly decision: SendDecisionInput;
 }
 
 /** Graviton instance families end their name in g after the generation digit (t4g, m7g, c7gn, r8gd). */
@@ -102,7 +111,7 @@ export function passwdParameterName(path: string, address: string): string {
 }
 
 /** The mailbox host's plan, or undefined when the org declares none. */
-export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }): MailhostPlan | undefined {
+export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }, decision: () => SendDecisionInput): MailhostPlan | undefined {
   const host = org.organisation.mailbox_host;
   if (!host) return undefined;
   const prefix = orgSlug(org);
@@ -150,5 +159,8 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     domains: [...table.receivingDomains],
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
+    submissionPorts: [MAILHOST_RELAY_PORT, MAILHOST_SUBMISSIONS_PORT],
+    configurationSet: prefix,
+    decision: decision(),
   };
 }

@@ -14,6 +14,7 @@ import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
 import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type EndedDelegation, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { sendDecisionInput } from "./send-decision.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
 
@@ -163,7 +164,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const table = buildRoutingTable(org, index);
   const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table);
+  const mailhost = planMailhost(org, table, () => sendDecisionInput({ sending }, org));
   const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
   if (!mailhost) for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   return {

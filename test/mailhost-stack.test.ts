@@ -75,26 +75,27 @@ describe("the mailhost stack", () => {
     expect(one("aws_cloudwatch_log_group")).toMatchObject({ name: "/mailorg/host-co/mailhost", lifecycle: { prevent_destroy: true } });
   });
 
-  it("opens 993 and the relay port only (no 22), behind an Elastic IP", () => {
+  it("opens 993, the relay and submission port 587 and implicit-TLS submission 465 only (no 22), behind an Elastic IP", () => {
     const sg = one("aws_security_group");
-    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587]]);
+    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587], ["tcp", 465, 465]]);
     expect(JSON.stringify(sg.ingress)).not.toMatch(/"from_port":22\b/);
     expect(one("aws_eip")).toMatchObject({ domain: "vpc" });
   });
 
-  it("publishes the host name and RFC 6186 SRV records: IMAPS at the host, submission at SES", () => {
+  it("publishes the host name and RFC 6186/8314 SRV records: IMAPS and submission at the host", () => {
     const records = Object.values(resources(stack, "aws_route53_record")) as R[];
     expect(records.map((r) => [r.zone_id, r.name, r.type, r.records])).toEqual([
       ["Z0123456789ABC", "mail.example.com", "A", [expect.stringMatching(/^\$\{aws_eip\..*\.public_ip\}$/)]],
       ["Z0123456789ABC", "_imaps._tcp.example.com", "SRV", ["0 1 993 mail.example.com."]],
-      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 email-smtp.eu-west-1.amazonaws.com."]],
+      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 mail.example.com."]],
+      ["Z0123456789ABC", "_submissions._tcp.example.com", "SRV", ["0 1 465 mail.example.com."]],
     ]);
   });
 
   it("gives the instance a role that reads its configuration and the relay hash, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadRelayHash", "TakeMigrationAccounts", "FindDataVolume", "ReportSync", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadRelayHash", "TakeMigrationAccounts", "FindDataVolume", "ReportSync", "SendAsTheOrgsIdentitiesOnly", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
       Action: "route53:ChangeResourceRecordSets",
@@ -198,6 +199,17 @@ describe("the host's role, evaluated by an independent IAM simulator (@cloud-cop
     expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["mail.example.com"], [types]: ["A"] })).not.toBe("Allowed");
     expect(await decide("route53:ChangeResourceRecordSets", zone, { [names]: ["_acme-challenge.mail.example.com", "example.com"], [types]: ["TXT", "MX"] })).not.toBe("Allowed");
     expect(await decide("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/ZOTHER", { [names]: ["_acme-challenge.mail.example.com"], [types]: ["TXT"] })).not.toBe("Allowed");
+  });
+
+  it("sends through SES only as the org's identities, From its domains, with its configuration set", async () => {
+    const identity = (d: string) => `arn:aws:ses:eu-west-1:${ACCOUNT}:identity/${d}`;
+    const from = (a: string) => ({ "ses:FromAddress": a });
+    expect(await decide("ses:SendEmail", identity("example.com"), from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/host-co`, from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("example.com"), from("someone@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("partner.example"), from("x@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/other`, from("li.na@example.com"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`, from("li.na@example.com"))).not.toBe("Allowed");
   });
 
   it("reads its own configuration object and the relay hash, nothing else of S3 or SSM (members' hashes are not in SSM)", async () => {

@@ -50,7 +50,7 @@ export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => 
     writeFileSync(join(root, "in/relay"), relay);
   };
   const sync = (now: string, reload = false): Run => {
-    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--state-dir", join(root, "state")];
+    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--state-dir", join(root, "state")];
     const r = spawnSync("python3", reload ? args : [...args, "--no-reload"], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: now } });
     return { status: r.status ?? -1, stderr: r.stderr };
   };

@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import { validateOrg } from "../model/validate.ts";
-import { canSend, canSendRequest, whyNot, type CanSendRequest } from "../simulate/can-send.ts";
+import { canSend, canSendRequest, type CanSendRequest } from "../simulate/can-send.ts";
+import { sendDecisionInput, whyNot } from "../plan/send-decision.ts";
+import { planOrg } from "../plan/plan.ts";
 import { writeOrg } from "./helpers.ts";
 
 const ORG = `organisation: { name: Hint Co, region: eu-central-1, default_department: hq }
@@ -105,8 +107,9 @@ describe("can-send: a delegation that ended", () => {
   });
   it("is someone's own ended delegation only; an org without a zone reads it in UTC", () => {
     const ended = [{ member: "ann@example.com", mailbox: "desk@example.com", until: "2026-05-31" }];
-    expect(whyNot(org, index, ended, "ivy@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
-    expect(whyNot(org, index, ended, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "UTC" });
+    const input = { ...sendDecisionInput(planOrg(org, index, { today: "2026-06-01" }), org), endedDelegations: ended };
+    expect(whyNot(input, "ivy@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
+    expect(whyNot(input, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "UTC" });
   });
 });
 
