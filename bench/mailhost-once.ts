@@ -34,7 +34,7 @@ const plan: MailhostPlan = {
   logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
   mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [],
   submissionPorts: [587, 465], configurationSet: "bench",
-  decision: { region: "eu-west-1", timezone: "UTC", domains: ["example.com"], statuses: {}, groups: [], members: [] },
+  decision: { region: "eu-west-1", timezone: "UTC", domains: ["example.com"], statuses: {}, groups: [], members: [], datedDelegations: [], addresses: {} },
 };
 
 const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));

@@ -13,7 +13,7 @@ import { domainRecords, type DnsRecord } from "./dns.ts";
 import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
-import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type EndedDelegation, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
 import { sendDecisionInput } from "./send-decision.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
@@ -118,8 +118,6 @@ export interface MailPlan {
      * mailbox host every shard is empty (the stacks are still written, so the stack set stays stable).
      */
     readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
-    /** Delegations that ended before today: left out of every policy, kept so that a denial can say why. */
-    readonly endedDelegations: readonly EndedDelegation[];
   };
   readonly signatures: {
     readonly bucketName: string;
@@ -193,7 +191,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
       unknownRecipients: table.unknownRecipients ?? "ses",
     },
-    sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })), endedDelegations: sending.endedDelegations },
+    sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
     signatures: withLazy(
       {
         bucketName,

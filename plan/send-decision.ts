@@ -7,7 +7,7 @@
  */
 import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
 import { startOfDay } from "../model/timezone.ts";
-import { ACCOUNT_ID_PLACEHOLDER, memberPolicies, type EndedDelegation, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, memberPolicies, type DatedDelegation, type MemberCredentials, type SharedGroup } from "./sending.ts";
 import { evaluate, type IamRequest } from "./iam-eval.ts";
 
 /** Sample account used to instantiate ARNs in simulation (the policies are account-independent otherwise). */
@@ -25,8 +25,11 @@ export interface SendDecisionInput {
   /** The plan's sending model with the account placeholder replaced by SIMULATION_ACCOUNT_ID. */
   readonly groups: readonly SharedGroup[];
   readonly members: readonly MemberCredentials[];
-  /** The delegations the plan left out because they ended (a denial names them). */
-  readonly endedDelegations: readonly EndedDelegation[];
+  /**
+   * Every delegation with an end date, canonical and sorted: a denial names the one that ended, whether the plan
+   * already left it out (can-send, a later day) or its DateLessThan ended it since (the host, by its clock).
+   */
+  readonly datedDelegations: readonly DatedDelegation[];
   /** What each address of the org is (canonical): a member's own, an alias (owner: its member), a group, a mailbox. */
   readonly addresses: Readonly<Record<string, { readonly kind: "member" | "alias" | "group" | "mailbox"; readonly owner: string }>>;
 }
@@ -67,7 +70,7 @@ const inputs = new WeakMap<object, SendDecisionInput>();
  * The decision's input from the plan's sending model (computed once, by planOrg) and the org's members,
  * region, time zone and domains; computed once per plan.
  */
-export function sendDecisionInput(plan: { readonly sending: { readonly groups: readonly SharedGroup[]; readonly members: readonly MemberCredentials[]; readonly endedDelegations?: readonly EndedDelegation[] } }, org: Org): SendDecisionInput {
+export function sendDecisionInput(plan: { readonly sending: { readonly groups: readonly SharedGroup[]; readonly members: readonly MemberCredentials[] } }, org: Org): SendDecisionInput {
   const cached = inputs.get(plan);
   if (cached) return cached;
   const json = JSON.stringify({ groups: plan.sending.groups, members: plan.sending.members }).replaceAll(ACCOUNT_ID_PLACEHOLDER, SIMULATION_ACCOUNT_ID);
@@ -80,7 +83,9 @@ export function sendDecisionInput(plan: { readonly sending: { readonly groups: r
     statuses: Object.fromEntries(statuses),
     groups: model.groups,
     members: model.members,
-    endedDelegations: [...(plan.sending.endedDelegations ?? [])],
+    datedDelegations: org.mailboxes
+      .flatMap((mb) => (mb.delegates ?? []).flatMap((d) => (d.until === undefined ? [] : [{ member: canon(d.member), mailbox: canon(mb.address), until: d.until }])))
+      .sort((a, b) => (a.member + " " + a.mailbox < b.member + " " + b.mailbox ? -1 : 1)),
     addresses: orgAddresses(org),
   };
   inputs.set(plan, input);
@@ -115,7 +120,7 @@ function dayOf(at: SendRequest["at"], timezone: string): string {
 export function whyNot(input: SendDecisionInput, member: string, from: string, today: string): Because {
   const domain = domainOf(from);
   if (!input.domains.includes(domain)) return { rule: "not-an-org-domain", domain };
-  const lapsed = input.endedDelegations.find((d) => d.member === member && d.mailbox === from);
+  const lapsed = input.datedDelegations.find((d) => d.member === member && d.mailbox === from && d.until < today);
   if (lapsed) return { rule: "delegation-ended", mailbox: from, until: lapsed.until, today, timezone: input.timezone };
   const entry = Object.hasOwn(input.addresses, from) ? input.addresses[from] : undefined;
   if (entry?.kind === "mailbox") return { rule: "not-a-delegate", mailbox: from };

@@ -52,8 +52,8 @@ export interface MemberCredentials {
   readonly inline?: PolicyDocument;
 }
 
-/** A delegation the plan leaves out because its last day is before the plan's today. */
-export interface EndedDelegation {
+/** A dated delegation: who may send as which mailbox until which day (a denial names it once it has ended). */
+export interface DatedDelegation {
   readonly member: string;
   readonly mailbox: string;
   /** The delegation's last day (YYYY-MM-DD, in organisation.timezone). */
@@ -63,8 +63,6 @@ export interface EndedDelegation {
 export interface SendingModel {
   readonly groups: SharedGroup[];
   readonly members: MemberCredentials[];
-  /** Delegations left out of the policies because they ended, sorted by member then mailbox (for denials that say why). */
-  readonly endedDelegations: EndedDelegation[];
 }
 
 /**
@@ -197,13 +195,9 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
   }
 
   const delegations = new Map<string, { mailbox: string; until?: string }[]>();
-  const endedDelegations: EndedDelegation[] = [];
   for (const mb of org.mailboxes) {
     for (const d of mb.delegates ?? []) {
-      if (d.until !== undefined && d.until < today) {
-        endedDelegations.push({ member: canon(d.member), mailbox: canon(mb.address), until: d.until });
-        continue;
-      }
+      if (d.until !== undefined && d.until < today) continue;
       const key = canon(d.member);
       const list = delegations.get(key);
       if (list) list.push({ mailbox: canon(mb.address), until: d.until });
@@ -231,8 +225,7 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
       inline: inlinePolicy(m, delegations.get(key) ?? [], resources, org.organisation.timezone ?? "UTC"),
     });
   }
-  endedDelegations.sort((a, b) => (a.member + " " + a.mailbox < b.member + " " + b.mailbox ? -1 : 1));
-  return { groups, members, endedDelegations };
+  return { groups, members };
 }
 
 function inlinePolicy(m: Member, delegated: { mailbox: string; until?: string }[], resources: string[], timezone: string): PolicyDocument | undefined {

@@ -48,7 +48,7 @@ describe("the host's policy service", () => {
     const m = { sasl_username: "dev@example.com", client_address: "192.0.2.10" };
     expect(ask(c, { ...m, policy_context: "sender", sender: "dev@example.com" })).toBe("FILTER mailorg-ses:");
     expect(ask(c, { ...m, policy_context: "recipient", sender: "dev@example.com", recipient: "friend@partner.example" })).toBe("OK");
-    expect(ask(c, { ...m, policy_context: "sender", sender: "ceo@example.com" })).toBe("REJECT 5.7.1 no statement allows dev@example.com to send as ceo@example.com [send-as]");
+    expect(ask(c, { ...m, policy_context: "sender", sender: "ceo@example.com" })).toBe("REJECT 5.7.1 no statement allows dev@example.com to send as ceo@example.com: ceo@example.com is another member's address; only they may send as it [send-as]");
     expect(ask(c, { ...m, policy_context: "recipient", sender: "dev@example.com", recipient: "all@example.com" })).toMatch(/^REJECT 5\.7\.1 denied by group oracle-co-no-all-\w+: DenyRestrictedGroups \[DenyRestrictedGroups\]$/);
     expect(ask(c, { ...m, client_address: "203.0.113.5", policy_context: "sender", sender: "dev@example.com" })).toBe("REJECT 5.7.1 denied by group oracle-co-office-ip-only: DenySendingOutsideOfficeRanges [DenySendingOutsideOfficeRanges]");
     expect(ask(c, { sasl_username: "dis@example.com", policy_context: "sender", sender: "dis@example.com" })).toBe("REJECT 5.7.1 dis@example.com is disabled: the access key behind their SMTP credentials is Inactive [account]");
@@ -66,7 +66,7 @@ describe("the host's policy service", () => {
     const c = config();
     const at = (instant: string) => policyAction(c, { sasl_username: "dev@example.com", policy_context: "sender", sender: "hr@example.com", client_address: "192.0.2.10" }, () => instant);
     expect(at("2026-06-30T15:59:59Z")).toBe("FILTER mailorg-ses:");
-    expect(at("2026-06-30T16:00:00Z")).toBe("REJECT 5.7.1 no statement allows dev@example.com to send as hr@example.com [send-as]");
+    expect(at("2026-06-30T16:00:00Z")).toBe("REJECT 5.7.1 no statement allows dev@example.com to send as hr@example.com: delegation of hr@example.com to dev@example.com ended on 2026-06-30 (today is 2026-07-01 in Asia/Shanghai) [send-as]");
   });
 });
 

@@ -43,7 +43,7 @@ describe("the relay's decisions", () => {
     const never = async (): Promise<void> => {
       throw new Error("must not send");
     };
-    expect(await relayMessage(config(), env, message("wu.bo@example.com"), never)).toEqual({ code: EX_UNAVAILABLE, message: "5.7.1 From wu.bo@example.com: no statement allows li.na@example.com to send as wu.bo@example.com [send-as]" });
+    expect(await relayMessage(config(), env, message("wu.bo@example.com"), never)).toEqual({ code: EX_UNAVAILABLE, message: "5.7.1 From wu.bo@example.com: no statement allows li.na@example.com to send as wu.bo@example.com: wu.bo@example.com is another member's address; only they may send as it [send-as]" });
     expect(await relayMessage(config(), env, message("li.na@example.com", "Sender: wu.bo@example.com\r\n"), never)).toMatchObject({ code: EX_UNAVAILABLE, message: expect.stringMatching(/^5\.7\.1 Sender wu\.bo@example\.com: .*\[send-as\]$/) });
     expect(await relayMessage(config(), env, message("li.na@example.com, wu.bo@example.com"), never)).toMatchObject({ code: EX_UNAVAILABLE, message: expect.stringContaining("[one-author]") });
     expect(await relayMessage(config(), env, Buffer.from("To: x@y.z\r\n\r\nno from\r\n"), never)).toMatchObject({ code: EX_UNAVAILABLE, message: expect.stringContaining("[one-from-field]") });

@@ -120,7 +120,7 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
   it("refuses sending as a colleague at MAIL FROM with the rule named, and bounces a forged From field naming its rule", async () => {
     const asColleague = await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "wu.bo@example.com", to: ["hr@example.com"], subject: "not me" });
     expect(asColleague).toMatchObject({ command: "MAIL FROM", responseCode: 554 });
-    expect(asColleague!.response).toMatch(/^554 5\.7\.1 <wu\.bo@example\.com>: Sender address rejected: no statement allows li\.na@example\.com to send as wu\.bo@example\.com \[send-as\]$/);
+    expect(asColleague!.response).toMatch(/^554 5\.7\.1 <wu\.bo@example\.com>: Sender address rejected: no statement allows li\.na@example\.com to send as wu\.bo@example\.com: wu\.bo@example\.com is another member's address; only they may send as it \[send-as\]$/);
     // The envelope is hers, the From field is not: the relay refuses it and Postfix returns it to her.
     expect(await submit("relay", "li.na@example.com", "li-na-own-secret", { from: "wu.bo@example.com", to: ["hr@example.com"], subject: "forged", headers: {} , ...{ envelope: { from: "li.na@example.com", to: ["hr@example.com"] } } } as never)).toBeNull();
     const bounce = await eventually(() => inbox("li.na@example.com", "li-na-own-secret"), (s) => s.includes("Undelivered Mail Returned to Sender"));
@@ -315,7 +315,7 @@ else:
       child.on("close", () => resolve({ stdout, stderr }));
     });
     expect(py.stderr).toBe("");
-    expect(py.stdout).toMatch(/^colleague: 554 5\.7\.1 <wu\.bo@example\.com>: Sender address rejected: no statement allows li\.na@example\.com to send as wu\.bo@example\.com \[send-as\]\ninbox: found\n$/);
+    expect(py.stdout).toMatch(/^colleague: 554 5\.7\.1 <wu\.bo@example\.com>: Sender address rejected: no statement allows li\.na@example\.com to send as wu\.bo@example\.com: wu\.bo@example\.com is another member's address; only they may send as it \[send-as\]\ninbox: found\n$/);
   }, 120_000);
 
   it("stops Postfix and Dovecot with the sandbox", async () => {

@@ -69,7 +69,7 @@ describe.skipIf(!asRoot)("from a Gmail-like account into the sandbox's mailbox h
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     const r = validateOrg(writeOrg({ "org.yaml": HOST_ORG }), { today: "2026-06-01" });
     const plan = planOrg(r.org, r.index!, { today: "2026-06-01" }).mailhost!;
-    host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "new-pw" });
+    host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, submissions: { host: "127.0.0.1", port: await freePort() }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "new-pw" });
     // Gmail over IMAP: the INBOX, a label (Projects), and the virtual folders holding the same messages again.
     const oldMaildir = join(base, "old");
     const put = (folder: string, n: number, subject: string, bytes = 0) => {

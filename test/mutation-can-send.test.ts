@@ -107,7 +107,7 @@ describe("can-send: a delegation that ended", () => {
   });
   it("is someone's own ended delegation only; an org without a zone reads it in UTC", () => {
     const ended = [{ member: "ann@example.com", mailbox: "desk@example.com", until: "2026-05-31" }];
-    const input = { ...sendDecisionInput(planOrg(org, index, { today: "2026-06-01" }), org), endedDelegations: ended };
+    const input = { ...sendDecisionInput(planOrg(org, index, { today: "2026-06-01" }), org), datedDelegations: ended };
     expect(whyNot(input, "ivy@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
     expect(whyNot(input, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "UTC" });
   });
