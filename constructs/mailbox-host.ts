@@ -139,6 +139,7 @@ export class MailboxHost extends Construct {
       vpcId: subnet.vpcId,
       ingress: [
         { description: "IMAPS", protocol: "tcp", fromPort: host.imapsPort, toPort: host.imapsPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        { description: "ManageSieve (STARTTLS)", protocol: "tcp", fromPort: host.managesievePort, toPort: host.managesievePort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
         // The router (Lambda, no fixed addresses) relays here; STARTTLS and AUTH are required.
         { description: "relay from the mail router", protocol: "tcp", fromPort: host.relayPort, toPort: host.relayPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
       ],

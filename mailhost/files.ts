@@ -8,17 +8,21 @@ import { cloudInitUserData } from "./cloud-init.ts";
 import { dovecotConf, usersFile } from "./dovecot.ts";
 import { hostLayout, type MailhostLayout } from "./layout.ts";
 import { mainCf, masterCf, recipientAccessMap, vmailboxMap } from "./postfix.ts";
+import { sieveFiles } from "./sieve.ts";
 
 /** The configuration the host syncs (relative path -> content): Postfix's and Dovecot's directories. */
 export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLayout(plan.hostname)): Record<string, string> {
-  return {
+  const files: Record<string, string> = {
     "dovecot/dovecot.conf": dovecotConf(plan, layout),
-    "dovecot/users": usersFile(plan),
+    "dovecot/users": usersFile(plan, layout),
     "postfix/main.cf": mainCf(plan, layout),
     "postfix/master.cf": masterCf(layout),
     "postfix/recipient_access": recipientAccessMap(plan),
     "postfix/vmailbox": vmailboxMap(plan),
+    ...Object.fromEntries(Object.entries(sieveFiles(plan)).map(([rel, text]) => [`dovecot/${rel}`, text])),
   };
+  // Sorted by path: the object the host syncs, and the list mailhost-config prints, are deterministic.
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /**

@@ -4,6 +4,8 @@
  * Every setting that decides behaviour (TLS, authentication, quotas, recipients, restrictions) is the same in
  * both: the layout only says where.
  */
+import { MAILHOST_MANAGESIEVE_PORT } from "../plan/mailhost.ts";
+
 export interface MailhostLayout {
   /** Postfix's config_directory (main.cf, master.cf, the maps). */
   readonly postfixDir: string;
@@ -30,7 +32,13 @@ export interface MailhostLayout {
   readonly mailGid: number;
   /** Dovecot's instance name (`doveadm -i`, log prefix). */
   readonly instanceName: string;
+  /** Dovecot's ManageSieve listener (STARTTLS): port, and addresses (default: the IMAPS addresses). */
+  readonly managesievePort: number;
+  readonly managesieveAddress?: string;
+  /** host:port of the SMTP server Sieve's replies (vacation) go to; default: the host's Postfix through sendmail. */
+  readonly replyRelay?: string;
 }
+
 
 /** The vmail user cloud-init creates on the host. */
 export const VMAIL_UID = 5000;
@@ -53,5 +61,6 @@ export function hostLayout(hostname: string): MailhostLayout {
     mailUid: VMAIL_UID,
     mailGid: VMAIL_UID,
     instanceName: "mailorg",
+    managesievePort: MAILHOST_MANAGESIEVE_PORT,
   };
 }

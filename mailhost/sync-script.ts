@@ -66,9 +66,10 @@ def write_tree(root, files):
         os.chmod(path, 0o640 if rel.endswith(".passwd") else 0o644)
 
 
-def check(staging):
+def check(staging, files):
     """postfix check and doveconf -n on the staged files; returns the first failure, or None."""
     checks = (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
+    checks += sieve_checks(os.path.join(staging, "dovecot"), files)
     for label, cmd in checks:
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
@@ -76,10 +77,18 @@ def check(staging):
     return None
 
 
+def sieve_checks(dovecot_dir, files):
+    """sievec on each of the org's Sieve scripts (junk filing, auto-replies) in dovecot_dir; it writes each compiled binary beside its script."""
+    conf = os.path.join(dovecot_dir, "dovecot.conf")
+    rels = sorted(rel.split("/", 1)[1] for rel in files if rel.startswith("dovecot/") and rel.endswith(".sieve"))
+    return tuple(("sievec " + rel, ["sievec", "-c", conf, os.path.join(dovecot_dir, rel)]) for rel in rels)
+
+
 def install(files, targets, group):
     for rel, text in files.items():
         top, name = rel.split("/", 1)
         path = os.path.join(targets[top], name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = path + ".mailorg-new"
         with open(tmp, "w") as f:
             f.write(text)
@@ -110,7 +119,7 @@ def main():
     staging = os.path.join(args.state_dir, "staging")
     shutil.rmtree(staging, ignore_errors=True)
     write_tree(staging, files)
-    failure = check(staging)
+    failure = check(staging, files)
     if failure:
         log("configuration %s refused, the running configuration stays (last good kept in %s/last-good): %s" % (version, args.state_dir, failure))
         return 1
@@ -120,6 +129,9 @@ def main():
     except (KeyError, ImportError):
         group = None
     install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir}, group)
+    # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
+    for _, cmd in sieve_checks(args.dovecot_dir, files):
+        subprocess.run(cmd, check=False)
     last = os.path.join(args.state_dir, "last-good")
     shutil.rmtree(last, ignore_errors=True)
     os.replace(staging, last)

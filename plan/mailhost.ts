@@ -13,6 +13,8 @@ import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
 /** The port the router relays to (STARTTLS + AUTH). Not 25: Lambda blocks outbound port 25. */
 export const MAILHOST_RELAY_PORT = 587;
 export const MAILHOST_IMAPS_PORT = 993;
+/** ManageSieve's registered port (RFC 5804): members' filters and out-of-office, STARTTLS like every login. */
+export const MAILHOST_MANAGESIEVE_PORT = 4190;
 /** The SMTP AUTH user of the router on the host (a passdb entry for the smtp service only, no mailbox). */
 export const MAILHOST_RELAY_USER = "mailorg-router";
 
@@ -44,6 +46,19 @@ export interface RefusedAddress {
   readonly reason: string;
 }
 
+/** One org-set auto-reply, as the plan carries it. */
+export interface PlannedAutoReply {
+  readonly address: string;
+  /** Every address the member receives at (the primary first, then aliases): replies only to mail sent to one of them. */
+  readonly addresses: readonly string[];
+  readonly subject: string;
+  readonly body: string;
+  /** The last day it is sent (YYYY-MM-DD in the org's time zone), as the instant that day ends in UTC, or undefined. */
+  readonly untilUtc?: string;
+  /** Days before the same sender is answered again. */
+  readonly days: number;
+}
+
 export interface MailhostPlan {
   readonly hostname: string;
   /** The org domain whose hosted zone holds the host's records. */
@@ -60,6 +75,7 @@ export interface MailhostPlan {
   readonly name: string;
   readonly relayPort: number;
   readonly imapsPort: number;
+  readonly managesievePort: number;
   readonly relayUser: string;
   readonly relaySecretName: string;
   /** S3 bucket (holds ACCOUNT_ID_PLACEHOLDER) and key of the versioned configuration object the host syncs. */
@@ -85,6 +101,8 @@ export interface MailhostPlan {
   readonly mailboxes: readonly HostedMailbox[];
   /** Departed members whose mail goes elsewhere: refused with the reason if ever relayed directly. */
   readonly refused: readonly RefusedAddress[];
+  /** The org's auto-replies (members[].auto_reply) of mailboxes on the host, sorted by address. */
+  readonly autoReplies: readonly PlannedAutoReply[];
 }
 
 /** Graviton instance families end their name in g after the generation digit (t4g, m7g, c7gn, r8gd). */
@@ -136,6 +154,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     name: `${prefix}-mailhost`,
     relayPort: MAILHOST_RELAY_PORT,
     imapsPort: MAILHOST_IMAPS_PORT,
+    managesievePort: MAILHOST_MANAGESIEVE_PORT,
     relayUser: MAILHOST_RELAY_USER,
     relaySecretName: relaySecretName(prefix),
     configBucket: `${prefix}-mailhost-${ACCOUNT_ID_PLACEHOLDER}-${region}`,
@@ -150,5 +169,6 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     domains: [...table.receivingDomains],
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
+    autoReplies: [],
   };
 }

@@ -32,6 +32,10 @@ export interface MailhostSandboxOptions {
   /** Postfix's relay listener and Dovecot's IMAPS listener (loopback). */
   readonly relay: { readonly host: string; readonly port: number };
   readonly imaps: { readonly host: string; readonly port: number };
+  /** Dovecot's ManageSieve listener (STARTTLS); default none. */
+  readonly sieve?: { readonly host: string; readonly port: number };
+  /** host:port of the SMTP server that takes Sieve's replies (vacation); default none: the sandbox must not reach the system's sendmail. */
+  readonly replyRelay?: string;
   /** Each login's password (members who may log in); undefined: that member has no login in the sandbox. */
   readonly passwordOf: (address: string) => string | undefined;
 }
@@ -74,6 +78,11 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     imapsAddress: opts.imaps.host,
     imapsPort: opts.imaps.port,
     instanceName: `mailorg-sandbox-${opts.imaps.port}`,
+    // Port 0: Dovecot opens no ManageSieve listener.
+    managesievePort: opts.sieve?.port ?? 0,
+    managesieveAddress: opts.sieve?.host ?? opts.imaps.host,
+    // Without a reply relay, the discard port, where nothing listens: a reply fails (logged), never reaching the system's own mail.
+    replyRelay: opts.replyRelay ?? "127.0.0.1:9",
   };
 }
 
@@ -135,7 +144,11 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   chownSync(layout.logDir, pf.uid, pf.gid);
   chownSync(layout.mailRoot, layout.mailUid, layout.mailGid);
   run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-addext", `subjectAltName=DNS:${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], "openssl (the sandbox certificate)");
-  for (const [rel, text] of Object.entries(configFiles(plan, layout))) writeFileSync(join(opts.dir, rel), text);
+  const files = configFiles(plan, layout);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(opts.dir, rel)), { recursive: true });
+    writeFileSync(join(opts.dir, rel), text);
+  }
   // What the host's sync writes from SSM: hash lines of members who may log in, and the router's.
   const hashLine = hasher();
   const logins = plan.mailboxes.filter((m) => m.login).flatMap((m) => {
@@ -151,6 +164,8 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   }
   run("postfix", ["-c", layout.postfixDir, "check"], "postfix check");
   run("doveconf", ["-c", join(layout.dovecotDir, "dovecot.conf"), "-n"], "doveconf -n");
+  // The org's Sieve scripts, compiled as the host's sync compiles them (Dovecot's delivery cannot write beside them).
+  for (const rel of Object.keys(files).filter((r) => r.endsWith(".sieve"))) run("sievec", ["-c", join(layout.dovecotDir, "dovecot.conf"), join(opts.dir, rel)], `sievec ${rel}`);
 
   const children: { name: string; child: ChildProcess; exit?: string; exited: Promise<void> }[] = [];
   const start = (name: string, cmd: string, args: string[]) => {

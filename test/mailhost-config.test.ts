@@ -104,11 +104,17 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(n.stderr).toBe("");
     expect(n.status).toBe(0);
     const value = (k: string) => run("doveconf", ["-c", conf, "-h", k]).stdout.trim();
-    expect([value("ssl"), value("ssl_min_protocol"), value("disable_plaintext_auth"), value("protocols")]).toEqual(["required", "TLSv1.2", "yes", "imap lmtp"]);
+    expect([value("ssl"), value("ssl_min_protocol"), value("disable_plaintext_auth"), value("protocols")]).toEqual(["required", "TLSv1.2", "yes", "imap lmtp sieve"]);
     expect(n.stdout).toMatch(/inet_listener imap \{\n\s+port = 0\n/);
     expect(n.stdout).toMatch(/inet_listener imaps \{\n\s+address = \*, ::\n\s+port = 993\n\s+ssl = yes/);
     expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{service}.passwd");
     expect(readFileSync(join(dir, "dovecot/users"), "utf8")).toContain("li.na@example.com:::::::userdb_quota_rule=*:storage=4096M\n");
+    // Everyday mail: the five special-use folders in the inbox namespace, Sieve at delivery with the junk filing first, ManageSieve on 4190.
+    for (const [name, flag] of [["Drafts", "Drafts"], ["Sent", "Sent"], ["Junk", "Junk"], ["Trash", "Trash"], ["Archive", "Archive"]]) expect(n.stdout).toMatch(new RegExp(`mailbox ${name} \\{\\n\\s+auto = subscribe\\n\\s+special_use = \\\\${flag}\\n`));
+    expect(n.stdout).toMatch(/protocol lmtp \{\n\s+mail_plugins = " quota sieve"/);
+    expect(n.stdout).toContain("sieve_before = /etc/dovecot/sieve/before-junk.sieve");
+    expect(n.stdout).toContain("sieve_vacation_send_from_recipient = yes");
+    expect(n.stdout).toMatch(/inet_listener sieve \{\n\s+address = \*, ::\n\s+port = 4190\n/);
     // A broken file is refused, so the same check in the host's sync can refuse one.
     const bad = writeTree(mkdtempSync(join(tmpdir(), "mailorg-dc-")), { "d.conf": readFileSync(conf, "utf8") + "no_such_setting = 1\n" });
     expect(run("doveconf", ["-c", join(bad, "d.conf"), "-n"]).status).not.toBe(0);
@@ -146,6 +152,9 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(readFileSync(join(layout.dovecotDir, "imap.passwd"), "utf8")).toBe(`li.na@example.com:{BLF-CRYPT}${hash}\n`);
     expect(readFileSync(join(layout.dovecotDir, "smtp.passwd"), "utf8")).toBe(`mailorg-router:{BLF-CRYPT}${hash}\n`);
     expect(readFileSync(join(layout.postfixDir, "main.cf"), "utf8")).toBe(object.files["postfix/main.cf"]);
+    // The org's Sieve script is installed and compiled where Dovecot reads it.
+    expect(readFileSync(join(layout.dovecotDir, "sieve/before-junk.sieve"), "utf8")).toBe(object.files["dovecot/sieve/before-junk.sieve"]);
+    expect(existsSync(join(layout.dovecotDir, "sieve/before-junk.svbin"))).toBe(true);
     // A configuration that doveconf refuses is not installed: the running one stays.
     const good = readFileSync(join(layout.dovecotDir, "dovecot.conf"), "utf8");
     object.files["dovecot/dovecot.conf"] += "no_such_setting = 1\n";
@@ -158,6 +167,15 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(readFileSync(join(layout.dovecotDir, "dovecot.conf"), "utf8")).toBe(good);
     expect(readFileSync(join(layout.postfixDir, "vmailbox"), "utf8")).not.toContain("new@example.com");
     expect(readFileSync(join(root, "state/last-good/dovecot/dovecot.conf"), "utf8")).toBe(good);
+    // So is one whose Sieve script sievec refuses.
+    object.files = configFiles(plan, layout);
+    object.files["dovecot/sieve/before-junk.sieve"] = 'require ["fileinto"];\nfileinto :specialuse "\\\\Junk" "Junk";\n';
+    writeFileSync(join(inputs, "object.json"), JSON.stringify(object));
+    const third = sync();
+    expect(third.status).toBe(1);
+    expect(third.stderr).toContain("refused, the running configuration stays");
+    expect(third.stderr).toContain("sievec sieve/before-junk.sieve");
+    expect(readFileSync(join(layout.dovecotDir, "sieve/before-junk.sieve"), "utf8")).toContain('if header :is "X-Spam-Flag" "YES"');
   });
 });
 
@@ -167,7 +185,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/users", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {

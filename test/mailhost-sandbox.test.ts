@@ -91,6 +91,31 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(raw).toMatch(/Received: from mailorg-router \(localhost \[127\.0\.0\.1\]\)\r?\n\tby mail\.example\.com \(Postfix\) with ESMTPSA/);
   });
 
+  it("files the router's junk (a forged colleague: DMARC fails on the org's own domain) into Junk, over IMAPS; every mailbox has the special-use folders", async () => {
+    expect(await mx("Li Na <li.na@example.com>", ["wu.bo@example.com"], "urgent wire transfer")).toBeNull();
+    expect(await mx("Pat <pat@partner.example.org>", ["wu.bo@example.com"], "honest mail")).toBeNull();
+    const client = imap("wu.bo@example.com", "shared-pw");
+    const boxes = await eventually(async () => {
+      await client.connect().catch(() => undefined);
+      const folders = await client.list();
+      const subjects = async (path: string): Promise<string[]> => {
+        const box = await client.mailboxOpen(path);
+        const out: string[] = [];
+        if (box.exists > 0) for await (const m of client.fetch("1:*", { envelope: true })) out.push(m.envelope?.subject ?? "");
+        return out.sort();
+      };
+      return { folders: folders.map((f) => [f.path, f.specialUse ?? "", f.subscribed]).sort(), inbox: await subjects("INBOX"), junk: await subjects("Junk") };
+    }, (b) => b.inbox.length + b.junk.length >= 2);
+    await client.logout();
+    expect(boxes).toEqual({
+      folders: [["Archive", "\\Archive", true], ["Drafts", "\\Drafts", true], ["INBOX", "\\Inbox", true], ["Junk", "\\Junk", true], ["Sent", "\\Sent", true], ["Trash", "\\Trash", true]],
+      inbox: ["honest mail"],
+      junk: ["urgent wire transfer"],
+    });
+    const decision = lines.map((l) => JSON.parse(l)).find((d) => d.listener === "smtp" && d.from === "li.na@example.com");
+    expect(decision.copies).toEqual([{ address: "wu.bo@example.com", store: "new", relay: "delivered to junk" }]);
+  });
+
   it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {
     // The relay first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
     const relay = await createTransport({ host: "127.0.0.1", port: ports.relay, secure: false, requireTLS: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" } })

@@ -73,9 +73,9 @@ describe("the mailhost stack", () => {
     expect(one("aws_cloudwatch_log_group")).toMatchObject({ name: "/mailorg/host-co/mailhost", lifecycle: { prevent_destroy: true } });
   });
 
-  it("opens 993 and the relay port only (no 22), behind an Elastic IP", () => {
+  it("opens 993, ManageSieve's 4190 and the relay port only (no 22), behind an Elastic IP", () => {
     const sg = one("aws_security_group");
-    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587]]);
+    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 4190, 4190], ["tcp", 587, 587]]);
     expect(JSON.stringify(sg.ingress)).not.toMatch(/"from_port":22\b/);
     expect(one("aws_eip")).toMatchObject({ domain: "vpc" });
   });
