@@ -53,7 +53,8 @@ quota_full_tempfail = no
 # files hold bcrypt hashes only; the host's sync writes them from SSM.
 passdb {
   driver = passwd-file
-  args = scheme=BLF-CRYPT username_format=%{user} ${d}/%{service}.passwd
+  # ManageSieve (service sieve) logs in with the IMAP account.
+  args = scheme=BLF-CRYPT username_format=%{user} ${d}/%{if;%{service};eq;sieve;imap;%{service}}.passwd
 }
 userdb {
   driver = passwd-file

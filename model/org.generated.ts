@@ -53,6 +53,10 @@ export type DepartmentId3 = string;
  */
 export type SenderPattern = string;
 /**
+ * The last day the reply is sent (inclusive, in organisation.timezone); the host stops answering when that day ends, even before the next sync. Absent: until it is removed from the org.
+ */
+export type IsoDate = string;
+/**
  * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
@@ -82,7 +86,7 @@ export type Address5 = string;
 /**
  * Last day of the delegation (YYYY-MM-DD); absent: no end.
  */
-export type IsoDate = string;
+export type IsoDate1 = string;
 /**
  * A sender domain (example.net), a sender address (spam@example.net), or a sending IP as an IPv4/IPv6 address or CIDR (203.0.113.0/24).
  *
@@ -107,7 +111,7 @@ export type DomainName1 = string;
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "date".
  */
-export type IsoDate1 = string;
+export type IsoDate2 = string;
 /**
  * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
  *
@@ -430,6 +434,7 @@ export interface Member {
    * This member's mailbox capacity on the mailbox host, in MB (1 to 1048576); overrides organisation.mailbox_host.default_quota_mb. Only meaningful with a mailbox_host.
    */
   quota_mb?: number;
+  auto_reply?: AutoReply;
 }
 /**
  * The member's own forward of inbound mail to outside addresses (the admin console's auto-forward), sent through SES with From rewritten to the member's address and the original sender in Reply-To.
@@ -448,6 +453,23 @@ export interface Forward {
    * Whether the member's mailbox server (delivery.relay) still receives the message. Default true. The mail store keeps its copy either way.
    */
   keep_copy?: boolean;
+}
+/**
+ * An out-of-office reply the organisation sets for this member (for example a departed member's), sent by the mailbox host's Sieve vacation extension: once per sender within 7 days, never to mailing lists, bounces or automatic mail, from the member's own address. Needs organisation.mailbox_host with the member's mail on it (not a departed member with forward_to). Members set their own out-of-office in webmail or any ManageSieve client.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "autoReply".
+ */
+export interface AutoReply {
+  /**
+   * The reply's subject, e.g. "Li Na has left Example Trading": one line, at most 200 characters.
+   */
+  subject: string;
+  /**
+   * The reply's plain text (several lines allowed, at most 10,000 characters), e.g. whom to write to instead.
+   */
+  body: string;
+  until?: IsoDate;
 }
 /**
  * A mail group.
@@ -497,7 +519,7 @@ export interface Mailbox {
  */
 export interface Delegate {
   member: Address5;
-  until?: IsoDate;
+  until?: IsoDate1;
 }
 /**
  * Named IP ranges (offices, VPN): a name maps to IPv4/IPv6 addresses or CIDRs.

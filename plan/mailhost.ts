@@ -7,6 +7,7 @@
  */
 import { canon, memberStatus, type Org } from "../model/org.ts";
 import { mailboxHostZone } from "../model/rules/mailbox-host-zone.ts";
+import { endOfDayIso } from "../model/timezone.ts";
 import { orgSlug } from "./naming.ts";
 import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
 
@@ -22,6 +23,8 @@ export const DEFAULT_INSTANCE_TYPE = "t4g.small";
 export const DEFAULT_VOLUME_GB = 50;
 export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
 export const DEFAULT_QUOTA_MB = 2048;
+/** Days before an auto-reply answers the same sender again. */
+export const AUTO_REPLY_DAYS = 7;
 
 /** Secrets Manager secret holding the router's {"username","password"} for the host (the routing table's relay.authSecret). */
 export function relaySecretName(prefix: string): string {
@@ -129,6 +132,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
   const defaultQuotaMb = host.default_quota_mb ?? DEFAULT_QUOTA_MB;
   const mailboxes: HostedMailbox[] = [];
   const refused: RefusedAddress[] = [];
+  const autoReplies: PlannedAutoReply[] = [];
   for (const m of org.members) {
     const status = memberStatus(m);
     const address = canon(m.address);
@@ -137,6 +141,11 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
       continue;
     }
     mailboxes.push({ address, kind: "member", quotaMb: m.quota_mb ?? defaultQuotaMb, login: status === "active" });
+    if (m.auto_reply) {
+      const { subject, body, until } = m.auto_reply;
+      const untilUtc = until === undefined ? undefined : endOfDayIso(until, org.organisation.timezone ?? "UTC");
+      autoReplies.push({ address, addresses: [address, ...(m.aliases ?? []).map(canon)], subject, body, days: AUTO_REPLY_DAYS, ...(untilUtc ? { untilUtc } : {}) });
+    }
   }
   for (const mb of org.mailboxes) mailboxes.push({ address: canon(mb.address), kind: "mailbox", quotaMb: defaultQuotaMb, login: false });
   const byAddress = <T extends { address: string }>(a: T, b: T): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
@@ -169,6 +178,6 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     domains: [...table.receivingDomains],
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
-    autoReplies: [],
+    autoReplies: autoReplies.sort(byAddress),
   };
 }

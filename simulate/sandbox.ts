@@ -44,6 +44,8 @@ export interface SandboxOptions {
   readonly passwords?: ReadonlyMap<string, string>;
   /** With organisation.mailbox_host: Postfix's relay listener. Default the IMAP host, port + 1. */
   readonly mailhostRelay?: Endpoint;
+  /** With organisation.mailbox_host: Dovecot's ManageSieve listener (STARTTLS). Default the IMAP host, port + 2. */
+  readonly sieve?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
@@ -227,8 +229,8 @@ export interface Sandbox {
   readonly maildir: string;
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
-  /** With organisation.mailbox_host: its name, Postfix's relay listener and the sandbox certificate (PEM) IMAPS clients trust. */
-  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
+  /** With organisation.mailbox_host: its name, Postfix's relay listener, ManageSieve's, and the sandbox certificate (PEM) IMAPS clients trust. */
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
   close(): Promise<void>;
 }
 
@@ -333,9 +335,36 @@ async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<v
   });
 }
 
+/**
+ * Where the mailbox host's Sieve hands its replies (vacation) in the sandbox, as the host hands them to SES: a
+ * loopback SMTP listener on a free port (no AUTH; only the host's Dovecot knows it). Each reply goes where SES
+ * would take it: to recipients inside the org through the MX path (`deliver`), to anyone else into the outbox.
+ */
+async function startReplyRelay(deliver: (raw: Buffer, from: string, to: string[]) => Promise<void>): Promise<{ readonly at: Endpoint; stop(): Promise<void> }> {
+  const server = new SMTPServer({
+    name: "replies.sandbox.mailorg.invalid",
+    banner: "mailorg sandbox: the mailbox host's replies (as SES takes them)",
+    logger: false,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    closeTimeout: 1000,
+    onConnect(session, cb) {
+      cb(isLoopback(session.remoteAddress) ? undefined : smtpError(554, "5.7.1 loopback only"));
+    },
+    onData(stream, session, cb) {
+      collectData(stream, 10 * 1024 * 1024)
+        .then((d) => deliver(d.raw, session.envelope.mailFrom ? session.envelope.mailFrom.address : "", session.envelope.rcptTo.map((r) => canon(r.address))))
+        .then(() => cb(), (err: Error) => cb(smtpError(451, `4.3.0 ${err.message}`)));
+    },
+  });
+  const at = { host: "127.0.0.1", port: 0 };
+  await listen(server, at, "(replies)");
+  const port = (server.server.address() as { port: number }).port;
+  return { at: { host: at.host, port }, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { org, index } = opts;
-  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap]] as const) {
+  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap], ...(opts.sieve ? [["--sieve", opts.sieve] as const] : [])] as const) {
     if (!opts.public && !isLoopback(at.host)) {
       throw new SandboxError(`${flag} ${at.host}:${at.port} is not a loopback address: the sandbox offers plain-text AUTH with one shared password; listen on 127.0.0.1 or ::1, or pass --public to listen there anyway`);
     }
@@ -509,12 +538,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       // They run as their own users and must pass through the Maildir root to _mailhost/: it becomes 0711
       // (enter, not list); the archive and the outbox inside stay 0700.
       chmodSync(maildir, 0o711);
-      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, passwordOf }).catch((err: Error) => {
+      const replies = await startReplyRelay(async (raw, from, to) => {
+        const inside = to.filter((a) => table.receivingDomains.includes(domainOf(a)));
+        const outside = to.filter((a) => !inside.includes(a));
+        log(JSON.stringify({ listener: "replies", from, to }));
+        if (outside.length > 0) outbox.write("reply", outside, raw);
+        if (inside.length > 0) await receive("replies", raw, authorOf(parseAddresses(headerValues(raw, "from")), from, "PASS"), inside, "127.0.0.1", from);
+      });
+      started.push(() => replies.stop());
+      const sieve = opts.sieve ?? { host: opts.imap.host, port: opts.imap.port + 2 };
+      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, sieve, replyRelay: `${replies.at.host}:${replies.at.port}`, passwordOf }).catch((err: Error) => {
         throw new SandboxError(`mailbox host: ${err.message}`);
       });
       started.push(() => host.stop());
       mb.host = host.relay;
-      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
     } else {
       let dovecot: RunningDovecot;
       try {

@@ -24,3 +24,51 @@ export async function inboxSubjects(client: ImapFlow): Promise<string[]> {
     await client.logout();
   }
 }
+
+/**
+ * A minimal ManageSieve client (RFC 5804), as webmail's managesieve plugin or a desktop client speaks it:
+ * STARTTLS, AUTHENTICATE PLAIN, then each command in turn; resolves with every reply, rejects on NO or BYE.
+ */
+export async function manageSieve(at: { host: string; port: number }, tlsOpts: { ca: string; servername: string }, user: string, pass: string, commands: readonly string[]): Promise<string[]> {
+  const { connect } = await import("node:net");
+  const tls = await import("node:tls");
+  let socket: import("node:net").Socket = connect(at.port, at.host);
+  let buffer = "";
+  let waiting: ((reply: string) => void) | undefined;
+  const onData = (d: Buffer): void => {
+    buffer += d.toString();
+    const m = /(^|\r\n)(OK|NO|BYE)( [^\r\n]*)?\r\n$/.exec(buffer);
+    if (m && waiting) {
+      const reply = buffer;
+      buffer = "";
+      const w = waiting;
+      waiting = undefined;
+      w(reply);
+    }
+  };
+  const reply = (): Promise<string> => new Promise((resolve) => (waiting = resolve));
+  const send = async (line: string): Promise<string> => {
+    const r = reply();
+    socket.write(line + "\r\n");
+    const text = await r;
+    if (!/(^|\r\n)OK/.test(text)) throw new Error(`managesieve: ${line.split(" ")[0]}: ${text.trim()}`);
+    return text;
+  };
+  socket.on("data", onData);
+  const replies = [await reply()];
+  replies.push(await send("STARTTLS"));
+  socket.off("data", onData);
+  socket = tls.connect({ socket, ca: tlsOpts.ca, servername: tlsOpts.servername });
+  socket.on("data", onData);
+  replies.push(await reply());
+  replies.push(await send(`AUTHENTICATE "PLAIN" "${Buffer.from(`\0${user}\0${pass}`).toString("base64")}"`));
+  try {
+    for (const c of commands) replies.push(await send(c));
+  } finally {
+    socket.end("LOGOUT\r\n");
+  }
+  return replies;
+}
+
+/** A ManageSieve PUTSCRIPT command with the script as a non-synchronising literal. */
+export const putScript = (name: string, script: string): string => `PUTSCRIPT "${name}" {${Buffer.byteLength(script)}+}\r\n${script}`;

@@ -107,7 +107,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect([value("ssl"), value("ssl_min_protocol"), value("disable_plaintext_auth"), value("protocols")]).toEqual(["required", "TLSv1.2", "yes", "imap lmtp sieve"]);
     expect(n.stdout).toMatch(/inet_listener imap \{\n\s+port = 0\n/);
     expect(n.stdout).toMatch(/inet_listener imaps \{\n\s+address = \*, ::\n\s+port = 993\n\s+ssl = yes/);
-    expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{service}.passwd");
+    expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{if;%{service};eq;sieve;imap;%{service}}.passwd");
     expect(readFileSync(join(dir, "dovecot/users"), "utf8")).toContain("li.na@example.com:::::::userdb_quota_rule=*:storage=4096M\n");
     // Everyday mail: the five special-use folders in the inbox namespace, Sieve at delivery with the junk filing first, ManageSieve on 4190.
     for (const [name, flag] of [["Drafts", "Drafts"], ["Sent", "Sent"], ["Junk", "Junk"], ["Trash", "Trash"], ["Archive", "Archive"]]) expect(n.stdout).toMatch(new RegExp(`mailbox ${name} \\{\\n\\s+auto = subscribe\\n\\s+special_use = \\\\${flag}\\n`));

@@ -20,13 +20,16 @@ import { validateOrg } from "../model/validate.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { runCli, writeOrg } from "./helpers.ts";
-import { freePort, inboxSubjects } from "./mail-helpers.ts";
+import { freePort, inboxSubjects, manageSieve, putScript } from "./mail-helpers.ts";
 
 const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
 const asRoot = process.getuid?.() === 0;
 const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dovecot-lmtpd)" : !asRoot ? " (skipped: Postfix needs root)" : "";
 
-const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\nmailboxes:");
+const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\nmailboxes:").replace(
+  "name: Kept, status: departed }",
+  'name: Kept, status: departed, auto_reply: { subject: "Kept has left Host Co", body: "Please write to hr@example.com.", until: 2999-12-31 } }',
+);
 
 /** Calls fn until done(result) or 10 s have passed; returns the last result. */
 async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
@@ -48,7 +51,7 @@ const refused = (port: number): Promise<boolean> =>
 describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () => {
   let sandbox: Sandbox;
   let maildir: string;
-  const ports = { smtp: 0, submission: 0, imap: 0, relay: 0 };
+  const ports = { smtp: 0, submission: 0, imap: 0, relay: 0, sieve: 0 };
   const lines: string[] = [];
   let userData: string;
   const passwords = new Map([
@@ -64,8 +67,8 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     maildir = join(dir, "mail");
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     const at = (port: number) => ({ host: "127.0.0.1", port });
-    const { smtp, submission, imap, relay } = ports;
-    sandbox = await startSandbox({ org: org!, index: index!, today: "2026-06-01", smtp: at(smtp), submission: at(submission), imap: at(imap), mailhostRelay: at(relay), maildir, password: "shared-pw", passwords, log: (l) => lines.push(l) });
+    const { smtp, submission, imap, relay, sieve } = ports;
+    sandbox = await startSandbox({ org: org!, index: index!, today: "2026-06-01", smtp: at(smtp), submission: at(submission), imap: at(imap), mailhostRelay: at(relay), sieve: at(sieve), maildir, password: "shared-pw", passwords, log: (l) => lines.push(l) });
   }, 60_000);
   afterAll(async () => sandbox?.close());
 
@@ -114,6 +117,45 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     });
     const decision = lines.map((l) => JSON.parse(l)).find((d) => d.listener === "smtp" && d.from === "li.na@example.com");
     expect(decision.copies).toEqual([{ address: "wu.bo@example.com", store: "new", relay: "delivered to junk" }]);
+  });
+
+  /** The replies the host sent out of the org (the sandbox's outbox): recipient, From and Subject of each. */
+  const replies = (): { to: string; from: string; subject: string; auto: string }[] => {
+    const dir = join(maildir, "_outbound");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".reply.eml"))
+      .map((f) => readFileSync(join(dir, f), "utf8"))
+      .map((raw) => ({ to: /^X-Mailorg-Sandbox-Rcpt-To: (.*)$/m.exec(raw)![1]!.trim(), from: /^From: (.*)$/m.exec(raw)![1]!.trim(), subject: /^Subject: (.*)$/m.exec(raw)![1]!.trim(), auto: /^Auto-Submitted: (.*)$/m.exec(raw)?.[1]?.trim() ?? "" }))
+      .sort((a, b) => (a.to + a.subject < b.to + b.subject ? -1 : 1));
+  };
+
+  it("a member sets an out-of-office reply over ManageSieve (STARTTLS): each sender is answered once, lists, bounces and junk never", async () => {
+    const script = 'require ["vacation"];\nvacation :days 7 :subject "Out of office" "I am away until Monday.";\n';
+    const tlsOpts = { ca: sandbox.mailhost!.ca, servername: "mail.example.com" };
+    const said = await manageSieve(sandbox.mailhost!.sieve, tlsOpts, "wu.bo@example.com", "shared-pw", [putScript("away", script), 'SETACTIVE "away"', "LISTSCRIPTS"]);
+    expect(said[0]).toMatch(/"SIEVE" ".*vacation.*"/);
+    expect(said.at(-1)).toMatch(/^"away" ACTIVE\r\n/);
+    expect(await mx("Pat <pat@partner.example.org>", ["wu.bo@example.com"], "question 1")).toBeNull();
+    expect(await mx("Pat <pat@partner.example.org>", ["wu.bo@example.com"], "question 2")).toBeNull();
+    const list = createTransport({ host: "127.0.0.1", port: ports.smtp, secure: false, ignoreTLS: true });
+    expect(await list.sendMail({ from: "news@lists.example.org", to: "wu.bo@example.com", subject: "newsletter", text: "x", headers: { "List-Id": "<news.lists.example.org>" } }).then(() => null)).toBeNull();
+    expect(await list.sendMail({ envelope: { from: "", to: "wu.bo@example.com" }, from: "MAILER-DAEMON@partner.example.org", to: "wu.bo@example.com", subject: "Undelivered Mail Returned to Sender", text: "x" }).then(() => null)).toBeNull();
+    expect(await mx("Li Na <li.na@example.com>", ["wu.bo@example.com"], "forged again")).toBeNull();
+    const all = await eventually(async () => inboxSubjects(imap("wu.bo@example.com", "shared-pw")), (s) => s.length >= 5);
+    expect(all).toEqual(expect.arrayContaining(["newsletter", "question 1", "question 2", "Undelivered Mail Returned to Sender"]));
+    expect(replies().filter((r) => r.from.includes("wu.bo@example.com"))).toEqual([{ to: "pat@partner.example.org", from: "<wu.bo@example.com>", subject: "Out of office", auto: "auto-replied (vacation)" }]);
+    // The forgery was filed as junk: no reply to the colleague it names.
+    expect(lines.map((l) => JSON.parse(l)).filter((d) => d.listener === "replies")).toEqual([{ listener: "replies", from: "wu.bo@example.com", to: ["pat@partner.example.org"] }]);
+  });
+
+  it("the org's auto_reply answers for a departed member's mailbox, once per sender", async () => {
+    expect(await mx("Pat <pat@partner.example.org>", ["kept@example.com"], "are you there?")).toBeNull();
+    expect(await mx("Pat <pat@partner.example.org>", ["kept@example.com"], "hello again")).toBeNull();
+    const mine = await eventually(async () => replies().filter((r) => r.from.includes("kept@")), (r) => r.length > 0);
+    await new Promise((ok) => setTimeout(ok, 500));
+    expect(replies().filter((r) => r.from.includes("kept@"))).toEqual(mine);
+    expect(mine).toEqual([{ to: "pat@partner.example.org", from: "kept@example.com", subject: "Kept has left Host Co", auto: "auto-replied (vacation)" }]);
   });
 
   it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {

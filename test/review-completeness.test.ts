@@ -111,9 +111,10 @@ function richOrg(): Record<string, Json> {
 const DELETE = Symbol("delete");
 /**
  * One edit: a JSON pointer into richOrg() and its new value (or DELETE); with "host", into hostOrg(), for the
- * paths that exclude others (a mailbox host is the relay target, so it cannot sit beside delivery.relay).
+ * paths that exclude others (a mailbox host is the relay target, so it cannot sit beside delivery.relay); with
+ * "reply", into replyOrg().
  */
-type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "host"];
+type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "host" | "reply"];
 
 /** richOrg() with its own mailbox host instead of the company's relay. */
 function hostOrg(): Record<string, Json> {
@@ -121,6 +122,13 @@ function hostOrg(): Record<string, Json> {
   const o = org.organisation as Record<string, Json>;
   delete o.delivery;
   o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
+  return org;
+}
+
+/** hostOrg() where a member has the org's auto-reply (which needs the host, so it cannot sit in hostOrg() itself, whose host an edit removes). */
+function replyOrg(): Record<string, Json> {
+  const org = hostOrg();
+  (org.members as Record<string, Json>[])[1]!.auto_reply = { subject: "Away", body: "Back on Monday", until: "2026-12-31" };
   return org;
 }
 
@@ -149,6 +157,10 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
   ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
   ["/members/0/quota_mb", 8192, "host"],
+  ["/members/1/auto_reply", DELETE, "reply"],
+  ["/members/1/auto_reply/subject", "Out of office", "reply"],
+  ["/members/1/auto_reply/body", "Write to ann@example.com", "reply"],
+  ["/members/1/auto_reply/until", DELETE, "reply"],
   ["/organisation/delivery", DELETE],
   ["/organisation/delivery/relay", DELETE],
   ["/organisation/delivery/relay/host", "mx.elsewhere.example.net"],
@@ -308,8 +320,9 @@ let outcomes: Outcome[];
 beforeAll(() => {
   base = load(richOrg(), "richOrg()");
   const hostBase = load(hostOrg(), "hostOrg()");
+  const replyBase = load(replyOrg(), "replyOrg()");
   outcomes = MUTATIONS.map((m) => {
-    const [start, base] = m[2] === "host" ? [hostOrg(), hostBase] : [richOrg(), baseSide()];
+    const [start, base] = m[2] === "host" ? [hostOrg(), hostBase] : m[2] === "reply" ? [replyOrg(), replyBase] : [richOrg(), baseSide()];
     const head = load(mutate(start, m), `the edit ${m[0]}`);
     const changes = diffSides(base, head, { today: TODAY });
     return { path: schemaPathOf(m[0]), pointer: m[0], planChanged: head.plan !== base.plan, changes, scopes: requiredApprovals(changes, { base, head }).map((r) => r.scope) };

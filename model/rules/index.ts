@@ -3,6 +3,7 @@ import type { Rule } from "./types.ts";
 import { rule as addressDomain } from "./address-domain.ts";
 import { rule as addressUnique } from "./address-unique.ts";
 import { rule as aliasLimit } from "./alias-limit.ts";
+import { rule as autoReplyHost } from "./auto-reply-host.ts";
 import { rule as backupNameUnique } from "./backup-name-unique.ts";
 import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   mailboxHostRelay,
   mailboxHostZone,
   mailboxQuota,
+  autoReplyHost,
   memberForward,
   punycodeLookalike,
   refResolves,
