@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ImapFlow } from "imapflow";
 import type { MailhostPlan } from "../plan/mailhost.ts";
+import { clientSettings } from "../plan/mailhost.ts";
 import { dovecotUsers, startDovecot } from "../simulate/dovecot.ts";
 import { startMailhostSandbox } from "../simulate/mailhost-sandbox.ts";
 import { migrateMailbox } from "../simulate/migrate.ts";
@@ -24,11 +25,11 @@ const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a -
 
 const address = (i: number): string => `member${String(i).padStart(5, "0")}@example.com`;
 const plan: MailhostPlan = {
-  hostname: "mail.example.com", zoneDomain: "example.com", zoneId: "Z0123456789ABC", instanceType: "t4g.small", arch: "arm64", volumeGb: 50, backupRetentionDays: 35, defaultQuotaMb: 2048,
+  orgName: "Bench", hostname: "mail.example.com", zoneDomain: "example.com", zoneId: "Z0123456789ABC", instanceType: "t4g.small", arch: "arm64", volumeGb: 50, backupRetentionDays: 35, defaultQuotaMb: 2048,
   region: "eu-west-1", name: "bench-mailhost", relayPort: 587, imapsPort: 993, managesievePort: 4190, relayUser: "mailorg-router", relaySecretName: "bench/mailhost/relay", configBucket: "b", configKey: "mailhost/config.json",
   passwdParameterPath: "/bench/mailhost/passwd/", relayPasswdParameter: "/bench/mailhost/relay-passwd", migrateParameterPath: "/bench/mailhost/migrate/", maxMessageBytes: 40 * 1024 * 1024, postmaster: "postmaster@example.com",
   logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
-  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [], autoReplies: [],
+  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [], autoReplies: [], clients: clientSettings("mail.example.com", "email-smtp.eu-west-1.amazonaws.com", ["example.com"]), clientRecords: [], certificateNames: [],
 };
 
 const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));

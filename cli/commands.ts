@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   init: () => import("./init.ts"),
   import: () => import("./import.ts"),
   "mailhost-config": () => import("./mailhost-config.ts"),
+  "client-profile": () => import("./client-profile.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
 };

@@ -16,7 +16,7 @@ import { SYNC_SCRIPT } from "./sync-script.ts";
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nginx", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
 
 function mountScript(mailRoot: string, uid: number): string {
   return `#!/bin/sh
@@ -98,7 +98,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       // Mail services start only with the data volume mounted.
       file("/etc/systemd/system/dovecot.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
       file("/etc/systemd/system/postfix@-.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
-      file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\n", "0755"),
+      file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\nsystemctl reload nginx\n", "0755"),
       file(
         "/etc/fail2ban/jail.d/mailorg.local",
         `# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps,${plan.managesievePort}\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
@@ -118,7 +118,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
       ["sh", "-c", `curl -fsSLo /tmp/cwa.deb https://amazoncloudwatch-agent-${plan.region}.s3.${plan.region}.amazonaws.com/debian/${deb}/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/cwa.deb`],
       ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", "file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"],
-      ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "-d", plan.hostname],
+      ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "--cert-name", plan.hostname, ...plan.certificateNames.flatMap((c) => ["-d", c.name])],
       ["systemctl", "daemon-reload"],
       ["/usr/local/sbin/mailorg-sync"],
       ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban"],

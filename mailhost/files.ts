@@ -9,8 +9,10 @@ import { dovecotConf, usersFile } from "./dovecot.ts";
 import { hostLayout, type MailhostLayout } from "./layout.ts";
 import { mainCf, masterCf, recipientAccessMap, vmailboxMap } from "./postfix.ts";
 import { sieveFiles } from "./sieve.ts";
+import { AUTOCONFIG_FILE, AUTODISCOVER_FILE, nginxConf } from "./nginx.ts";
+import { autoconfigXml, autodiscoverXml } from "./client-setup.ts";
 
-/** The configuration the host syncs (relative path -> content): Postfix's and Dovecot's directories. */
+/** The configuration the host syncs (relative path -> content): Postfix's, Dovecot's and nginx's directories, and nginx's static files (www/). */
 export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLayout(plan.hostname)): Record<string, string> {
   const files: Record<string, string> = {
     "dovecot/dovecot.conf": dovecotConf(plan, layout),
@@ -20,6 +22,9 @@ export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLay
     "postfix/recipient_access": recipientAccessMap(plan),
     "postfix/vmailbox": vmailboxMap(plan),
     ...Object.fromEntries(Object.entries(sieveFiles(plan)).map(([rel, text]) => [`dovecot/${rel}`, text])),
+    "nginx/nginx.conf": nginxConf(plan, layout),
+    [`www/${AUTOCONFIG_FILE}`]: autoconfigXml(plan),
+    [`www/${AUTODISCOVER_FILE}`]: autodiscoverXml(plan.clients),
   };
   // Sorted by path: the object the host syncs, and the list mailhost-config prints, are deterministic.
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));

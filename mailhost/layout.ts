@@ -37,6 +37,13 @@ export interface MailhostLayout {
   readonly managesieveAddress?: string;
   /** host:port of the SMTP server Sieve's replies (vacation) go to; default: the host's Postfix through sendmail. */
   readonly replyRelay?: string;
+  /** nginx: its configuration directory (nginx.conf, locations/*.conf of other services), static files, run/temp directory, HTTPS listener. */
+  readonly nginxDir: string;
+  readonly wwwDir: string;
+  readonly nginxRunDir: string;
+  /** nginx's listen addresses ("443", "[::]:443" or "127.0.0.1:2443"), and port 80's (redirects to HTTPS; none in the sandbox). */
+  readonly httpsListen: readonly string[];
+  readonly httpListen: readonly string[];
 }
 
 
@@ -62,5 +69,10 @@ export function hostLayout(hostname: string): MailhostLayout {
     mailGid: VMAIL_UID,
     instanceName: "mailorg",
     managesievePort: MAILHOST_MANAGESIEVE_PORT,
+    nginxDir: "/etc/nginx",
+    wwwDir: "/var/www/mailorg",
+    nginxRunDir: "/run/nginx-mailorg",
+    httpsListen: ["443", "[::]:443"],
+    httpListen: ["80", "[::]:80"],
   };
 }

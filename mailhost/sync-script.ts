@@ -69,6 +69,8 @@ def write_tree(root, files):
 def check(staging, files):
     """postfix check and doveconf -n on the staged files; returns the first failure, or None."""
     checks = (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
+    if "nginx/nginx.conf" in files:
+        checks += (("nginx -t", ["nginx", "-q", "-t", "-c", os.path.join(staging, "nginx", "nginx.conf")]),)
     checks += sieve_checks(os.path.join(staging, "dovecot"), files)
     for label, cmd in checks:
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -108,6 +110,8 @@ def main():
     ap.add_argument("--postfix-dir", default="/etc/postfix")
     ap.add_argument("--dovecot-dir", default="/etc/dovecot")
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
+    ap.add_argument("--nginx-dir", default="/etc/nginx")
+    ap.add_argument("--www-dir", default="/var/www/mailorg")
     ap.add_argument("--no-reload", action="store_true")
     args = ap.parse_args()
     version, body, lines, relay = fetch_local(args) if args.local else fetch_aws(json.load(open(args.conf)))
@@ -128,7 +132,7 @@ def main():
         group = grp.getgrnam("dovecot").gr_gid
     except (KeyError, ImportError):
         group = None
-    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir}, group)
+    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "nginx": args.nginx_dir, "www": args.www_dir}, group)
     # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
     for _, cmd in sieve_checks(args.dovecot_dir, files):
         subprocess.run(cmd, check=False)
@@ -138,7 +142,7 @@ def main():
     with open(current, "w") as f:
         f.write(digest + "\n")
     if not args.no_reload:
-        for cmd in (["postfix", "reload"], ["doveadm", "reload"]):
+        for cmd in (["postfix", "reload"], ["doveadm", "reload"], ["systemctl", "reload-or-restart", "nginx"]):
             subprocess.run(cmd, check=False)
     log("installed configuration %s (%d logins) at %s" % (version, files["dovecot/imap.passwd"].count("\n"), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
     return 0

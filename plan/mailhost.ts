@@ -8,6 +8,7 @@
 import { canon, memberStatus, type Org } from "../model/org.ts";
 import { mailboxHostZone } from "../model/rules/mailbox-host-zone.ts";
 import { endOfDayIso } from "../model/timezone.ts";
+import type { DnsRecord } from "./dns.ts";
 import { orgSlug } from "./naming.ts";
 import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
 
@@ -63,6 +64,8 @@ export interface PlannedAutoReply {
 }
 
 export interface MailhostPlan {
+  /** organisation.name: what members see (webmail's login page, client set-up, letters). */
+  readonly orgName: string;
   readonly hostname: string;
   /** The org domain whose hosted zone holds the host's records. */
   readonly zoneDomain: string;
@@ -104,8 +107,73 @@ export interface MailhostPlan {
   readonly mailboxes: readonly HostedMailbox[];
   /** Departed members whose mail goes elsewhere: refused with the reason if ever relayed directly. */
   readonly refused: readonly RefusedAddress[];
+  /** How mail clients reach the host: the one source of autoconfig, Autodiscover, Apple profiles and the SRV records. */
+  readonly clients: ClientSettings;
+  /**
+   * The DNS records through which clients find the host, per receiving domain: RFC 6186 SRV (_imaps, _submission),
+   * Thunderbird's autoconfig.<domain> and Outlook's autodiscover.<domain> (CNAMEs to the host) and
+   * _autodiscover._tcp SRV. The mailhost stack writes those of domains with a hosted zone; `mailorg dns` prints all.
+   */
+  readonly clientRecords: readonly HostDnsRecord[];
+  /**
+   * The names the host's certificate covers (certbot's DNS challenge): the host name, and autoconfig.<domain> and
+   * autodiscover.<domain> of each receiving domain with a hosted zone (the challenge needs the zone); with their zones.
+   */
+  readonly certificateNames: readonly { readonly name: string; readonly zoneId: string }[];
   /** The org's auto-replies (members[].auto_reply) of mailboxes on the host, sorted by address. */
   readonly autoReplies: readonly PlannedAutoReply[];
+}
+
+export interface ServerSetting {
+  readonly host: string;
+  readonly port: number;
+  /** "SSL": TLS from the first byte; "STARTTLS": upgraded on the plain port. */
+  readonly socket: "SSL" | "STARTTLS";
+  /** The login name: "address" (the member's address, as on the host) or "smtp-credentials" (SES's SMTP user name, an access key id). */
+  readonly username: "address" | "smtp-credentials";
+}
+
+export interface ClientSettings {
+  readonly imap: ServerSetting;
+  /** Where members send: SES's SMTP endpoint with their SMTP credentials (the host takes submission once members own accounts there). */
+  readonly submission: ServerSetting;
+  readonly managesieve: ServerSetting;
+  /** The names clients ask for their set-up (CNAMEs to the host; the host's certificate covers them). */
+  readonly autoconfigNames: readonly string[];
+  readonly autodiscoverNames: readonly string[];
+}
+
+export interface HostDnsRecord extends DnsRecord {
+  /** The receiving domain whose zone holds it, and that zone (undefined: the domain has no hosted zone). */
+  readonly domain: string;
+  readonly zoneId?: string;
+  /** Construct id in the mailhost stack (a Terraform address: stable). */
+  readonly id: string;
+}
+
+/** The client settings of a host: IMAPS and ManageSieve on the host, submission at SES (see ClientSettings). */
+export function clientSettings(hostname: string, submissionHost: string, domains: readonly string[]): ClientSettings {
+  return {
+    imap: { host: hostname, port: MAILHOST_IMAPS_PORT, socket: "SSL", username: "address" },
+    submission: { host: submissionHost, port: 587, socket: "STARTTLS", username: "smtp-credentials" },
+    managesieve: { host: hostname, port: MAILHOST_MANAGESIEVE_PORT, socket: "STARTTLS", username: "address" },
+    autoconfigNames: domains.map((d) => `autoconfig.${d}`),
+    autodiscoverNames: domains.map((d) => `autodiscover.${d}`),
+  };
+}
+
+/** The client records of each receiving domain (see MailhostPlan.clientRecords). */
+export function clientRecords(hostname: string, c: ClientSettings, domains: readonly { name: string; zoneId?: string }[]): HostDnsRecord[] {
+  return domains.flatMap(({ name: d, zoneId }) => {
+    const rec = (id: string, name: string, type: "SRV" | "CNAME", value: string, purpose: string): HostDnsRecord => ({ id, domain: d, ...(zoneId ? { zoneId } : {}), name, type, ttl: 3600, values: [value], purpose, stack: "mailhost" });
+    return [
+      rec(`srv-imaps-${d}`, `_imaps._tcp.${d}`, "SRV", `0 1 ${c.imap.port} ${c.imap.host}`, "RFC 6186: IMAP over TLS at the mailbox host"),
+      rec(`srv-submission-${d}`, `_submission._tcp.${d}`, "SRV", `0 1 ${c.submission.port} ${c.submission.host}`, "RFC 6186: where members send"),
+      rec(`autoconfig-${d}`, `autoconfig.${d}`, "CNAME", hostname, "Thunderbird's automatic set-up (served by the mailbox host)"),
+      rec(`autodiscover-${d}`, `autodiscover.${d}`, "CNAME", hostname, "Outlook's Autodiscover (served by the mailbox host)"),
+      rec(`srv-autodiscover-${d}`, `_autodiscover._tcp.${d}`, "SRV", `0 0 443 ${hostname}`, "Outlook's Autodiscover, found by SRV"),
+    ];
+  });
 }
 
 /** Graviton instance families end their name in g after the generation digit (t4g, m7g, c7gn, r8gd). */
@@ -150,8 +218,14 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
   for (const mb of org.mailboxes) mailboxes.push({ address: canon(mb.address), kind: "mailbox", quotaMb: defaultQuotaMb, login: false });
   const byAddress = <T extends { address: string }>(a: T, b: T): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
   const instanceType = host.instance_type ?? DEFAULT_INSTANCE_TYPE;
+  const hostname = canon(host.hostname);
+  const submissionHost = `email-smtp.${region}.amazonaws.com`;
+  const domains = [...table.receivingDomains];
+  const clients = clientSettings(hostname, submissionHost, domains);
+  const zones = new Map(org.domains.map((d) => [canon(d.name), d.hosted_zone_id]));
   return {
-    hostname: canon(host.hostname),
+    orgName: org.organisation.name,
+    hostname,
     zoneDomain: zone ? canon(zone.name) : "",
     zoneId: zone?.hosted_zone_id ?? "",
     instanceType,
@@ -174,10 +248,16 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     maxMessageBytes: table.maxMessageBytes,
     postmaster: `postmaster@${zone ? canon(zone.name) : canon(host.hostname)}`,
     logGroup: `/mailorg/${prefix}/mailhost`,
-    submissionHost: `email-smtp.${region}.amazonaws.com`,
-    domains: [...table.receivingDomains],
+    submissionHost,
+    domains,
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
     autoReplies: autoReplies.sort(byAddress),
+    clients,
+    clientRecords: clientRecords(hostname, clients, domains.map((name) => ({ name, ...(zones.get(name) ? { zoneId: zones.get(name)! } : {}) }))),
+    certificateNames: [
+      { name: hostname, zoneId: zone?.hosted_zone_id ?? "" },
+      ...domains.flatMap((d) => (zones.get(d) ? [`autoconfig.${d}`, `autodiscover.${d}`].map((name) => ({ name, zoneId: zones.get(d)! })) : [])),
+    ],
   };
 }

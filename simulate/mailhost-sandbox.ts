@@ -34,6 +34,8 @@ export interface MailhostSandboxOptions {
   readonly imaps: { readonly host: string; readonly port: number };
   /** Dovecot's ManageSieve listener (STARTTLS); default none. */
   readonly sieve?: { readonly host: string; readonly port: number };
+  /** nginx's HTTPS listener (client set-up, webmail); default none: nginx does not run. */
+  readonly web?: { readonly host: string; readonly port: number };
   /** host:port of the SMTP server that takes Sieve's replies (vacation); default none: the sandbox must not reach the system's sendmail. */
   readonly replyRelay?: string;
   /** Each login's password (members who may log in); undefined: that member has no login in the sandbox. */
@@ -83,6 +85,11 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     managesieveAddress: opts.sieve?.host ?? opts.imaps.host,
     // Without a reply relay, the discard port, where nothing listens: a reply fails (logged), never reaching the system's own mail.
     replyRelay: opts.replyRelay ?? "127.0.0.1:9",
+    nginxDir: join(dir, "nginx"),
+    wwwDir: join(dir, "www"),
+    nginxRunDir: join(dir, "nginx-run"),
+    httpsListen: opts.web ? [`${opts.web.host.includes(":") ? `[${opts.web.host}]` : opts.web.host}:${opts.web.port}`] : [],
+    httpListen: [],
   };
 }
 

@@ -72,3 +72,16 @@ export async function manageSieve(at: { host: string; port: number }, tlsOpts: {
 
 /** A ManageSieve PUTSCRIPT command with the script as a non-synchronising literal. */
 export const putScript = (name: string, script: string): string => `PUTSCRIPT "${name}" {${Buffer.byteLength(script)}+}\r\n${script}`;
+
+/** A self-signed certificate for the names (openssl), as the sandbox makes one: { cert, key } paths under dir. */
+export async function selfSigned(dir: string, names: readonly string[]): Promise<{ cert: string; key: string }> {
+  const { spawnSync } = await import("node:child_process");
+  const { mkdirSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  mkdirSync(dir, { recursive: true });
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${names[0]}`, "-addext", `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}`, "-keyout", key, "-out", cert], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+  return { cert, key };
+}
