@@ -29,7 +29,7 @@ const plan: MailhostPlan = {
   region: "eu-west-1", name: "bench-mailhost", relayPort: 587, imapsPort: 993, managesievePort: 4190, relayUser: "mailorg-router", relaySecretName: "bench/mailhost/relay", configBucket: "b", configKey: "mailhost/config.json",
   passwdParameterPath: "/bench/mailhost/passwd/", relayPasswdParameter: "/bench/mailhost/relay-passwd", migrateParameterPath: "/bench/mailhost/migrate/", maxMessageBytes: 40 * 1024 * 1024, postmaster: "postmaster@example.com",
   logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
-  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [], autoReplies: [], clients: clientSettings("mail.example.com", "email-smtp.eu-west-1.amazonaws.com", ["example.com"]), clientRecords: [], certificateNames: [],
+  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [], autoReplies: [], clients: clientSettings("mail.example.com", "email-smtp.eu-west-1.amazonaws.com", ["example.com"]), clientRecords: [], certificateNames: [], welcome: [],
 };
 
 const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));

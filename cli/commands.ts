@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   import: () => import("./import.ts"),
   "mailhost-config": () => import("./mailhost-config.ts"),
   "client-profile": () => import("./client-profile.ts"),
+  "address-book": () => import("./address-book.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
 };

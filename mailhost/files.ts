@@ -31,12 +31,12 @@ export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLay
 }
 
 /**
- * The versioned object the host syncs: the configuration files and the addresses that may log in (the sync
- * installs a hash line from SSM only for those), as JSON with sorted keys.
+ * The versioned object the host syncs: the configuration files, the addresses that may log in (the sync
+ * installs a hash line from SSM only for those) and the welcome letters (delivered once each), as JSON.
  */
 export function configObject(plan: MailhostPlan): string {
   const logins = plan.mailboxes.filter((m) => m.login).map((m) => m.address);
-  return JSON.stringify({ version: 1, hostname: plan.hostname, logins, files: configFiles(plan) }, null, 1) + "\n";
+  return JSON.stringify({ version: 1, hostname: plan.hostname, logins, files: configFiles(plan), welcome: plan.welcome }, null, 1) + "\n";
 }
 
 /** Everything `mailorg mailhost-config` writes: the configuration and cloud-init's user data. */

@@ -37,10 +37,12 @@ export interface MailhostLayout {
   readonly managesieveAddress?: string;
   /** host:port of the SMTP server Sieve's replies (vacation) go to; default: the host's Postfix through sendmail. */
   readonly replyRelay?: string;
-  /** nginx: its configuration directory (nginx.conf, locations/*.conf of other services), static files, run/temp directory, HTTPS listener. */
+  /** nginx: its configuration directory (nginx.conf, locations/*.conf of other services) and static files. */
   readonly nginxDir: string;
   readonly wwwDir: string;
-  readonly nginxRunDir: string;
+  /** nginx's pid file (Debian's nginx.service reads /run/nginx.pid) and its temporary files' directory. */
+  readonly nginxPid: string;
+  readonly nginxTempDir: string;
   /** nginx's listen addresses ("443", "[::]:443" or "127.0.0.1:2443"), and port 80's (redirects to HTTPS; none in the sandbox). */
   readonly httpsListen: readonly string[];
   readonly httpListen: readonly string[];
@@ -71,7 +73,8 @@ export function hostLayout(hostname: string): MailhostLayout {
     managesievePort: MAILHOST_MANAGESIEVE_PORT,
     nginxDir: "/etc/nginx",
     wwwDir: "/var/www/mailorg",
-    nginxRunDir: "/run/nginx-mailorg",
+    nginxPid: "/run/nginx.pid",
+    nginxTempDir: "/var/lib/nginx",
     httpsListen: ["443", "[::]:443"],
     httpListen: ["80", "[::]:80"],
   };

@@ -101,6 +101,48 @@ def install(files, targets, group):
         os.replace(tmp, path)
 
 
+def welcome(body, args):
+    """Delivers each welcome letter once: to a member who was not a login of the last installed configuration and
+    has no marker in their home (on the data volume, so a replaced instance does not send them again). Without a
+    record of the last logins (a first sync), only members without a home yet are new. Returns the number delivered."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+    record = os.path.join(args.state_dir, "welcomed-logins.json")
+    previous = set(json.load(open(record))) if os.path.exists(record) else None
+    sent, done = 0, set()
+    for letter in body.get("welcome", []):
+        address = letter["address"]
+        home = os.path.join(args.mail_root, address)
+        marker = os.path.join(home, ".mailorg-welcome")
+        if os.path.exists(marker) or (previous is not None and address in previous) or (previous is None and os.path.exists(home)):
+            done.add(address)
+            continue
+        msg = EmailMessage()
+        msg["From"] = letter["from"]
+        msg["To"] = address
+        msg["Subject"] = letter["subject"]
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = make_msgid(domain=body["hostname"])
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(letter["text"])
+        if letter.get("html"):
+            msg.add_alternative(letter["html"], subtype="html")
+        r = subprocess.run(["doveadm", "-c", args.doveadm_conf or os.path.join(args.dovecot_dir, "dovecot.conf"), "save", "-u", address, "-m", "INBOX"], input=msg.as_bytes(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            log("welcome letter for %s not delivered (tried again at the next sync): %s" % (address, r.stderr.decode(errors="replace").strip()))
+            continue
+        with open(marker, "w") as f:
+            f.write(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + "\n")
+        sent += 1
+        done.add(address)
+    with open(record + ".new", "w") as f:
+        json.dump(sorted(done | (set(body["logins"]) & (previous or set()))), f)
+    os.replace(record + ".new", record)
+    if sent:
+        log("delivered %d welcome letter(s)" % sent)
+    return sent
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--conf", default="/etc/mailorg/sync.json")
@@ -112,6 +154,8 @@ def main():
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
     ap.add_argument("--nginx-dir", default="/etc/nginx")
     ap.add_argument("--www-dir", default="/var/www/mailorg")
+    ap.add_argument("--mail-root", default="/srv/mail")
+    ap.add_argument("--doveadm-conf", help="the running Dovecot's configuration, for delivering welcome letters (default: <dovecot-dir>/dovecot.conf)")
     ap.add_argument("--no-reload", action="store_true")
     args = ap.parse_args()
     version, body, lines, relay = fetch_local(args) if args.local else fetch_aws(json.load(open(args.conf)))
@@ -119,6 +163,7 @@ def main():
     digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
     current = os.path.join(args.state_dir, "current.sha256")
     if os.path.exists(current) and open(current).read().strip() == digest:
+        welcome(body, args)  # a letter that could not be delivered last time is tried again
         return 0
     staging = os.path.join(args.state_dir, "staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -145,6 +190,7 @@ def main():
         for cmd in (["postfix", "reload"], ["doveadm", "reload"], ["systemctl", "reload-or-restart", "nginx"]):
             subprocess.run(cmd, check=False)
     log("installed configuration %s (%d logins) at %s" % (version, files["dovecot/imap.passwd"].count("\n"), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+    welcome(body, args)
     return 0
 
 

@@ -16,6 +16,13 @@ export type Address = string;
  */
 export type Owner = string;
 /**
+ * A reference: the address of a member, group or mailbox, or department:<id> (that department and all its sub-departments).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "ref".
+ */
+export type Ref = string;
+/**
  * The domain name, e.g. example.com.
  */
 export type DomainName = string;
@@ -60,13 +67,6 @@ export type IsoDate = string;
  * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+-, dots only between them, at most 64 characters) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
-/**
- * A reference: the address of a member, group or mailbox, or department:<id> (that department and all its sub-departments).
- *
- * This interface was referenced by `OrgFile`'s JSON-Schema
- * via the `definition` "ref".
- */
-export type Ref = string;
 /**
  * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
  */
@@ -197,6 +197,8 @@ export interface Organisation {
   state?: State;
   delivery?: Delivery;
   mailbox_host?: MailboxHost;
+  address_book?: AddressBook;
+  welcome?: Welcome;
 }
 /**
  * Remote Terraform state for every stack (S3 with native locking). Absent: local state files under <out>/state/, for trying things out only.
@@ -283,6 +285,38 @@ export interface MailboxHost {
    * Mailbox capacity of a member or shared mailbox without its own quota_mb, in MB (1 to 1048576). Default 2048.
    */
   default_quota_mb?: number;
+}
+/**
+ * The company address book members see (mailorg address-book exports it): every active member, group and shared mailbox with name, address, department path, title and phone, except what hide lists. Departed and disabled members are never in it.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "addressBook".
+ */
+export interface AddressBook {
+  /**
+   * Kept out of the address book: members, groups or mailboxes by address, and department:<id> (its members and mailboxes, and those of its sub-departments).
+   */
+  hide?: Ref[];
+}
+/**
+ * The welcome letter a member finds in their INBOX on the mailbox host when they first appear there (delivered once, never again on a later sync). Written in the signatures' template language (Handlebars: {{name}}, {{address}}, {{title}}, {{phone}}, {{department}}, {{organisation}}, {{hostname}}, {{#if}}); HTML is escaped. Needs organisation.mailbox_host.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "welcome".
+ */
+export interface Welcome {
+  /**
+   * The letter's subject (a template), one line.
+   */
+  subject: string;
+  /**
+   * The HTML part (a template): how to activate the account, set up a client, the org's rules.
+   */
+  html?: string;
+  /**
+   * The plain-text part (a template).
+   */
+  text: string;
 }
 /**
  * A mail domain of the organisation.

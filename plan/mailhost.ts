@@ -6,6 +6,8 @@
  * files from it, constructs/ the `mailhost` stack, review/ compares it.
  */
 import { canon, memberStatus, type Org } from "../model/org.ts";
+import type { OrgIndex } from "../model/org-index.ts";
+import { compile, signatureFields } from "./signatures.ts";
 import { mailboxHostZone } from "../model/rules/mailbox-host-zone.ts";
 import { endOfDayIso } from "../model/timezone.ts";
 import type { DnsRecord } from "./dns.ts";
@@ -120,8 +122,22 @@ export interface MailhostPlan {
    * autodiscover.<domain> of each receiving domain with a hosted zone (the challenge needs the zone); with their zones.
    */
   readonly certificateNames: readonly { readonly name: string; readonly zoneId: string }[];
+  /**
+   * The welcome letter of every member who may log in (organisation.welcome rendered with their record), sorted
+   * by address; the host's sync delivers each once, when the member first appears. Empty without organisation.welcome.
+   */
+  readonly welcome: readonly WelcomeLetter[];
   /** The org's auto-replies (members[].auto_reply) of mailboxes on the host, sorted by address. */
   readonly autoReplies: readonly PlannedAutoReply[];
+}
+
+export interface WelcomeLetter {
+  readonly address: string;
+  /** From: the host's postmaster. */
+  readonly from: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
 }
 
 export interface ServerSetting {
@@ -176,6 +192,19 @@ export function clientRecords(hostname: string, c: ClientSettings, domains: read
   });
 }
 
+/** organisation.welcome for every active member, rendered with the signatures' fields plus organisation and hostname. */
+function welcomeLetters(org: Org, index: OrgIndex, hostname: string, from: string): WelcomeLetter[] {
+  const w = org.organisation.welcome;
+  if (!w) return [];
+  return org.members
+    .filter((m) => memberStatus(m) === "active")
+    .map((m) => {
+      const fields = { ...signatureFields(org, index, m), organisation: org.organisation.name, hostname };
+      return { address: fields.address, from, subject: compile(w.subject, false)(fields).replace(/[\r\n]+/g, " "), text: compile(w.text, false)(fields), ...(w.html ? { html: compile(w.html, true)(fields) } : {}) };
+    })
+    .sort((a, b) => (a.address < b.address ? -1 : 1));
+}
+
 /** Graviton instance families end their name in g after the generation digit (t4g, m7g, c7gn, r8gd). */
 export function instanceArch(instanceType: string): "arm64" | "x86_64" {
   const family = instanceType.split(".")[0] ?? "";
@@ -191,7 +220,7 @@ export function passwdParameterName(path: string, address: string): string {
 }
 
 /** The mailbox host's plan, or undefined when the org declares none. */
-export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }): MailhostPlan | undefined {
+export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }, index: OrgIndex): MailhostPlan | undefined {
   const host = org.organisation.mailbox_host;
   if (!host) return undefined;
   const prefix = orgSlug(org);
@@ -253,6 +282,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     mailboxes: mailboxes.sort(byAddress),
     refused: refused.sort(byAddress),
     autoReplies: autoReplies.sort(byAddress),
+    welcome: welcomeLetters(org, index, hostname, `postmaster@${zone ? canon(zone.name) : hostname}`),
     clients,
     clientRecords: clientRecords(hostname, clients, domains.map((name) => ({ name, ...(zones.get(name) ? { zoneId: zones.get(name)! } : {}) }))),
     certificateNames: [

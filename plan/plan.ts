@@ -10,6 +10,7 @@ import { canon, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { RoutingTable } from "./contract.ts";
 import { domainRecords, type DnsRecord } from "./dns.ts";
+import { planAddressBook, type AddressBookEntry } from "./address-book.ts";
 import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
@@ -108,6 +109,8 @@ export interface MailPlan {
   };
   /** The mailbox host (organisation.mailbox_host); absent when the org declares none. */
   readonly mailhost?: MailhostPlan;
+  /** The company address book (plan/address-book.ts). */
+  readonly addressBook: readonly AddressBookEntry[];
 }
 
 /** A CIDR as a name part, one-to-one: "." -> "_", ":" -> "x" (not a hex digit), "/" -> "-". */
@@ -136,7 +139,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
   for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table);
+  const mailhost = planMailhost(org, table, index);
   return {
     organisation: { name: org.organisation.name, prefix, region },
     today,
@@ -175,5 +178,6 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       rendered: renderAllSignatures(org, index),
     },
     ...(mailhost ? { mailhost } : {}),
+    addressBook: planAddressBook(org, index),
   };
 }

@@ -87,7 +87,8 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     replyRelay: opts.replyRelay ?? "127.0.0.1:9",
     nginxDir: join(dir, "nginx"),
     wwwDir: join(dir, "www"),
-    nginxRunDir: join(dir, "nginx-run"),
+    nginxPid: join(dir, "run", "nginx.pid"),
+    nginxTempDir: join(dir, "nginx-temp"),
     httpsListen: opts.web ? [`${opts.web.host.includes(":") ? `[${opts.web.host}]` : opts.web.host}:${opts.web.port}`] : [],
     httpListen: [],
   };
@@ -140,7 +141,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const { plan } = opts;
   const layout = sandboxLayout(opts.dir, opts);
   const pf = postfixUid();
-  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls"]) mkdirSync(join(opts.dir, d), { recursive: true });
+  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "nginx-temp"]) mkdirSync(join(opts.dir, d), { recursive: true });
   chmodSync(opts.dir, 0o755);
   // Postfix and Dovecot open their files as their own users: every directory above must let them through.
   for (let d = dirname(resolve(opts.dir)); ; d = dirname(d)) {

@@ -24,6 +24,7 @@ import { headerValues, parseAddresses } from "../runtime/delivery/message.ts";
 import { authorOf, decide, receiptFilterBlocks, sesAccepts, type Verdict } from "../runtime/router/core.ts";
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
 import { mailhostPlanOf, startMailhostSandbox } from "./mailhost-sandbox.ts";
+import type { MailhostLayout } from "../mailhost/layout.ts";
 
 export interface Endpoint {
   readonly host: string;
@@ -230,7 +231,7 @@ export interface Sandbox {
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
   /** With organisation.mailbox_host: its name, Postfix's relay listener, ManageSieve's, and the sandbox certificate (PEM) IMAPS clients trust. */
-  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string };
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly layout: MailhostLayout };
   close(): Promise<void>;
 }
 
@@ -552,7 +553,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       });
       started.push(() => host.stop());
       mb.host = host.relay;
-      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot };
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, layout: host.layout };
     } else {
       let dovecot: RunningDovecot;
       try {

@@ -47,7 +47,7 @@ beforeAll(() => {
 
 /** A layout under a temporary directory (the sandbox's kind), so postfix check never touches the system's queue. */
 function tempLayout(root: string): MailhostLayout {
-  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxRunDir: join(root, "nginx-run") };
+  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run") };
 }
 
 describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (skipped: ${tools.join(", ")} missing; apt-get install postfix dovecot-imapd dovecot-lmtpd cloud-init)` : ""}`, () => {
@@ -134,7 +134,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     const root = mkdtempSync(join(tmpdir(), "mailorg-sync-"));
     const tls = await selfSigned(join(root, "tls"), ["mail.example.com"]);
     const layout = { ...tempLayout(root), tlsCert: tls.cert, tlsKey: tls.key };
-    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.nginxDir, layout.wwwDir, layout.nginxRunDir]) mkdirSync(d, { recursive: true });
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir]) mkdirSync(d, { recursive: true });
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
     expect(object.logins).toEqual(["li.na@example.com", "wu.bo@example.com"]);
     object.files = configFiles(plan, layout);

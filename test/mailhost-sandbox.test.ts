@@ -5,7 +5,10 @@
  * message at RCPT while the archive keeps it; logins are in the mail log; everything stops with the sandbox.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import bcrypt from "bcryptjs";
+import { configFiles, configObject } from "../mailhost/files.ts";
+import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +29,9 @@ const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/l
 const asRoot = process.getuid?.() === 0;
 const skip = !installed ? " (skipped: apt-get install postfix dovecot-imapd dovecot-lmtpd)" : !asRoot ? " (skipped: Postfix needs root)" : "";
 
-const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\nmailboxes:").replace(
+const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, name: Tiny, quota_mb: 1 }\n  - { address: new.hire@example.com, name: New Hire, title: Engineer }\nmailboxes:")
+  .replace("default_quota_mb: 512 }", 'default_quota_mb: 512 }\n  welcome: { subject: "Welcome to {{organisation}}, {{name}}", text: "Read your mail at https://{{hostname}}/ as {{address}}.", html: "<p>Welcome, {{name}} &amp; colleagues</p>" }')
+  .replace(
   "name: Kept, status: departed }",
   'name: Kept, status: departed, auto_reply: { subject: "Kept has left Host Co", body: "Please write to hr@example.com.", until: 2999-12-31 } }',
 );
@@ -158,6 +163,48 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     expect(mine).toEqual([{ to: "pat@partner.example.org", from: "kept@example.com", subject: "Kept has left Host Co", auto: "auto-replied (vacation)" }]);
   });
 
+  it("the host's sync delivers the welcome letter into a new member's INBOX exactly once over two syncs", async () => {
+    // Li Na already has mail on the host before the first sync: she is not new.
+    expect(await mx("Pat <pat@partner.example.org>", ["li.na@example.com"], "before the first sync")).toBeNull();
+    await eventually(() => inbox("li.na@example.com", "li-na-own-secret"), (s) => s.includes("before the first sync"));
+    const root = mkdtempSync(join(tmpdir(), "mailorg-welcome-"));
+    const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
+    const plan = planOrg(org!, index!, { today: "2026-06-01" }).mailhost!;
+    // The sync installs into directories of its own; letters go to the sandbox's running Dovecot.
+    const layout = { ...sandbox.mailhost!.layout, postfixDir: join(root, "postfix"), dovecotDir: join(root, "dovecot"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www") };
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.nginxDir, layout.wwwDir]) mkdirSync(d, { recursive: true });
+    const object = JSON.parse(configObject(plan)) as { files: Record<string, string> };
+    object.files = configFiles(plan, layout);
+    writeFileSync(join(root, "object.json"), JSON.stringify(object));
+    writeFileSync(join(root, "passwd"), "");
+    writeFileSync(join(root, "relay"), `mailorg-router:{BLF-CRYPT}${bcrypt.hashSync("x", 4)}`);
+    writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
+    const sync = () =>
+      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--state-dir", join(root, "state"), "--mail-root", layout.mailRoot, "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
+    mkdirSync(join(root, "state"));
+    const first = sync();
+    expect(first.stderr).toContain("installed configuration local");
+    expect(first.status).toBe(0);
+    // A changed configuration, so that the second sync installs again rather than finding nothing new.
+    object.files["postfix/vmailbox"] += "# changed\n";
+    writeFileSync(join(root, "object.json"), JSON.stringify(object));
+    const second = sync();
+    expect(second.status).toBe(0);
+    expect(second.stderr).toContain("installed configuration local");
+    expect(second.stderr).not.toContain("welcome letter");
+    expect(await inbox("new.hire@example.com", "shared-pw")).toEqual(["Welcome to Host Co, New Hire"]);
+    expect(await inbox("li.na@example.com", "li-na-own-secret")).not.toContain("Welcome to Host Co, Li Na");
+    const client = imap("new.hire@example.com", "shared-pw");
+    await client.connect();
+    await client.mailboxOpen("INBOX");
+    const msg = await client.fetchOne("1", { source: true });
+    await client.logout();
+    const raw = msg ? msg.source!.toString() : "";
+    expect(raw).toMatch(/^From: postmaster@example\.com\r?$/m);
+    expect(raw).toContain("Read your mail at https://mail.example.com/ as new.hire@example.com.");
+    expect(raw).toContain("<p>Welcome, New Hire &amp; colleagues</p>");
+  });
+
   it("refuses a wrong password, a member who may not log in, and a member's AUTH on the relay port", async () => {
     // The relay first: Dovecot's auth penalty grows per remote IP, and every client here is 127.0.0.1.
     const relay = await createTransport({ host: "127.0.0.1", port: ports.relay, secure: false, requireTLS: true, tls: { ca: sandbox.mailhost!.ca, servername: "mail.example.com" }, auth: { user: "li.na@example.com", pass: "li-na-own-secret" } })
@@ -172,9 +219,11 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     const body = ("y".repeat(76) + "\n").repeat(9000); // ~700 KB, quota 1 MB
     expect(await mx("p@partner.example.org", ["tiny@example.com"], "fits", body)).toBeNull();
     // Delivered (LMTP) before the next one arrives, so that Dovecot counts it at the next RCPT.
-    expect(await eventually(() => inbox("tiny@example.com", "tiny-secret"), (s) => s.length > 0)).toEqual(["fits"]);
+    // (Tiny had no mail before the welcome test's sync, so her INBOX also holds the welcome letter.)
+    const tiny = async () => (await inbox("tiny@example.com", "tiny-secret")).filter((s) => !s.startsWith("Welcome"));
+    expect(await eventually(tiny, (s) => s.length > 0)).toEqual(["fits"]);
     expect(await mx("p@partner.example.org", ["tiny@example.com"], "over quota", body)).toBeNull();
-    expect(await inbox("tiny@example.com", "tiny-secret")).toEqual(["fits"]);
+    expect(await tiny()).toEqual(["fits"]);
     const decision = lines.map((l) => JSON.parse(l)).find((d) => d.listener === "smtp" && d.recipients.includes("tiny@example.com") && d.copies?.[0]?.relay !== "delivered");
     expect(decision.copies).toEqual([{ address: "tiny@example.com", store: "new", relay: expect.stringMatching(/^failed permanently: smtp-552: .*mailbox is full \(quota\)/) }]);
     expect(existsSync(join(maildir, "_store/mailboxes/tiny@example.com", decision.messageId))).toBe(true);

@@ -106,8 +106,8 @@ describe.skipIf(!nginx)("nginx with the host's configuration", () => {
     port = await freePort();
     const tls = await selfSigned(join(root, "tls"), [plan.hostname, ...plan.clients.autoconfigNames, ...plan.clients.autodiscoverNames]);
     ca = (await import("node:fs")).readFileSync(tls.cert, "utf8");
-    layout = { ...hostLayout(plan.hostname), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxRunDir: join(root, "run"), logDir: join(root, "log"), tlsCert: tls.cert, tlsKey: tls.key, httpsListen: [`127.0.0.1:${port}`], httpListen: [] };
-    for (const d of [layout.nginxRunDir, layout.logDir]) mkdirSync(d, { recursive: true });
+    layout = { ...hostLayout(plan.hostname), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "run", "nginx.pid"), nginxTempDir: join(root, "run"), logDir: join(root, "log"), tlsCert: tls.cert, tlsKey: tls.key, httpsListen: [`127.0.0.1:${port}`], httpListen: [] };
+    for (const d of [layout.nginxTempDir, layout.logDir]) mkdirSync(d, { recursive: true });
     for (const [rel, text] of Object.entries(configFiles(plan, layout))) {
       mkdirSync(dirname(join(root, rel)), { recursive: true });
       writeFileSync(join(root, rel), text);

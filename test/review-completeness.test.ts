@@ -62,6 +62,7 @@ function richOrg(): Record<string, Json> {
       retention_days: 365,
       max_message_size_mb: 40,
       owners: ["@rich/owners"],
+      address_book: { hide: ["dmarc@example.com"] },
       state: { bucket: "rich-state", region: "eu-west-1", key_prefix: "mail", role_arn: "arn:aws:iam::123456789012:role/state", kms_key_id: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
       delivery: { relay: { host: "mx.corp.example.com", port: 587, tls: "required", auth_secret: "mailorg/relay" } },
     },
@@ -125,10 +126,11 @@ function hostOrg(): Record<string, Json> {
   return org;
 }
 
-/** hostOrg() where a member has the org's auto-reply (which needs the host, so it cannot sit in hostOrg() itself, whose host an edit removes). */
+/** hostOrg() with the org's auto-reply for a member and a welcome letter (both need the host, so they cannot sit in hostOrg() itself, whose host an edit removes). */
 function replyOrg(): Record<string, Json> {
   const org = hostOrg();
   (org.members as Record<string, Json>[])[1]!.auto_reply = { subject: "Away", body: "Back on Monday", until: "2026-12-31" };
+  (org.organisation as Record<string, Json>).welcome = { subject: "Welcome, {{name}}", text: "Log in at https://{{hostname}}/", html: "<p>Welcome, {{name}}</p>" };
   return org;
 }
 
@@ -157,6 +159,12 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
   ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
   ["/members/0/quota_mb", 8192, "host"],
+  ["/organisation/address_book", DELETE],
+  ["/organisation/address_book/hide", ["department:sales"]],
+  ["/organisation/welcome", DELETE, "reply"],
+  ["/organisation/welcome/subject", "Hello {{name}}", "reply"],
+  ["/organisation/welcome/html", "<p>Hello</p>", "reply"],
+  ["/organisation/welcome/text", "Hello", "reply"],
   ["/members/1/auto_reply", DELETE, "reply"],
   ["/members/1/auto_reply/subject", "Out of office", "reply"],
   ["/members/1/auto_reply/body", "Write to ann@example.com", "reply"],
@@ -247,11 +255,9 @@ const REVIEW_ONLY = [
   "departments",
   "departments[].id",
   "departments[].admins",
-  "groups[].name",
   "groups[].description",
-  "mailboxes[].name",
-  "mailboxes[].department",
 ];
+// Group and mailbox names and a mailbox's department are in the company address book (MailPlan.addressBook), so they change the plan.
 
 /** Paths whose change sends mail somewhere else: named as rerouting and approved by the organisation owners. */
 const REROUTING = [

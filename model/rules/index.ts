@@ -30,6 +30,7 @@ import { rule as signatureExists } from "./signature-exists.ts";
 import { rule as signatureTemplate } from "./signature-template.ts";
 import { rule as tagValues } from "./tag-values.ts";
 import { rule as timezone } from "./timezone.ts";
+import { rule as welcomeTemplate } from "./welcome-template.ts";
 
 export const RULES: readonly Rule[] = [
   addressDomain,
@@ -62,4 +63,5 @@ export const RULES: readonly Rule[] = [
   signatureTemplate,
   tagValues,
   timezone,
+  welcomeTemplate,
 ];
