@@ -11,12 +11,13 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { hostLayout } from "./layout.ts";
 import { MIGRATE_SCRIPT } from "./migrate-script.ts";
 import { SYNC_SCRIPT } from "./sync-script.ts";
+import { DES_KEY_FILE, ROUNDCUBE_SQL } from "./roundcube.ts";
 
 /** The data volume's file system label. */
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nginx", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nginx", "php-fpm", "roundcube-core", "roundcube-plugins", "roundcube-sqlite3", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
 
 function mountScript(mailRoot: string, uid: number): string {
   return `#!/bin/sh
@@ -63,6 +64,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
             { file_path: `${layout.logDir}/dovecot.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/dovecot", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: `${layout.logDir}/postfix.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/postfix" },
             { file_path: "/var/log/mailorg-sync.log", log_group_name: plan.logGroup, log_stream_name: "{instance_id}/sync" },
+            { file_path: `${layout.logDir}/roundcube/userlogins.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/webmail-logins" },
           ],
         },
       },
@@ -114,6 +116,10 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       // Postfix's postlogd writes postfix.log as the postfix user; Dovecot's log process (root) writes dovecot.log.
       ["install", "-d", "-m", "0750", "-o", "postfix", "-g", "adm", layout.logDir],
       ["/usr/local/sbin/mailorg-mount-data"],
+      // Webmail: Roundcube's database, temporary files and logs (www-data), and its session key, made here and never in the plan.
+      ["install", "-d", "-m", "0750", "-o", "www-data", "-g", "www-data", layout.roundcubeDataDir, `${layout.roundcubeDataDir}/temp`, `${layout.logDir}/roundcube`],
+      ["sh", "-c", `[ -s ${layout.roundcubeDataDir}/${DES_KEY_FILE} ] || (umask 027; head -c 24 /dev/urandom | base64 > ${layout.roundcubeDataDir}/${DES_KEY_FILE}; chgrp www-data ${layout.roundcubeDataDir}/${DES_KEY_FILE})`],
+      ["sh", "-c", `[ -e ${layout.roundcubeDataDir}/roundcube.sqlite ] || (php -r '$d = new PDO("sqlite:${layout.roundcubeDataDir}/roundcube.sqlite"); $d->exec(file_get_contents("${ROUNDCUBE_SQL}"));' && chown www-data:www-data ${layout.roundcubeDataDir}/roundcube.sqlite)`],
       // Session Manager and CloudWatch agents: AWS's Debian packages for this architecture.
       ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
       ["sh", "-c", `curl -fsSLo /tmp/cwa.deb https://amazoncloudwatch-agent-${plan.region}.s3.${plan.region}.amazonaws.com/debian/${deb}/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/cwa.deb`],

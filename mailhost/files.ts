@@ -11,6 +11,7 @@ import { mainCf, masterCf, recipientAccessMap, vmailboxMap } from "./postfix.ts"
 import { sieveFiles } from "./sieve.ts";
 import { AUTOCONFIG_FILE, AUTODISCOVER_FILE, nginxConf } from "./nginx.ts";
 import { autoconfigXml, autodiscoverXml } from "./client-setup.ts";
+import { roundcubeConfig, roundcubeLocation } from "./roundcube.ts";
 
 /** The configuration the host syncs (relative path -> content): Postfix's, Dovecot's and nginx's directories, and nginx's static files (www/). */
 export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLayout(plan.hostname)): Record<string, string> {
@@ -23,6 +24,8 @@ export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLay
     "postfix/vmailbox": vmailboxMap(plan),
     ...Object.fromEntries(Object.entries(sieveFiles(plan)).map(([rel, text]) => [`dovecot/${rel}`, text])),
     "nginx/nginx.conf": nginxConf(plan, layout),
+    "nginx/locations/roundcube.conf": roundcubeLocation(layout),
+    "roundcube/config.inc.php": roundcubeConfig(plan, layout),
     [`www/${AUTOCONFIG_FILE}`]: autoconfigXml(plan),
     [`www/${AUTODISCOVER_FILE}`]: autodiscoverXml(plan.clients),
   };

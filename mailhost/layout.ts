@@ -43,6 +43,18 @@ export interface MailhostLayout {
   /** nginx's pid file (Debian's nginx.service reads /run/nginx.pid) and its temporary files' directory. */
   readonly nginxPid: string;
   readonly nginxTempDir: string;
+  /**
+   * Roundcube: its configuration directory (config.inc.php; Debian's /etc/roundcube), where its database, key and
+   * temporary files live, PHP-FPM's socket, and how it reaches IMAPS, submission and ManageSieve (with the CA
+   * file that verifies the host's certificate when it is not a public one).
+   */
+  readonly roundcubeConfigDir: string;
+  readonly roundcubeDataDir: string;
+  readonly phpFpmSocket: string;
+  readonly webmailImap: string;
+  readonly webmailSmtp: string;
+  readonly webmailSieve: string;
+  readonly webmailCa?: string;
   /** nginx's listen addresses ("443", "[::]:443" or "127.0.0.1:2443"), and port 80's (redirects to HTTPS; none in the sandbox). */
   readonly httpsListen: readonly string[];
   readonly httpListen: readonly string[];
@@ -73,6 +85,13 @@ export function hostLayout(hostname: string): MailhostLayout {
     managesievePort: MAILHOST_MANAGESIEVE_PORT,
     nginxDir: "/etc/nginx",
     wwwDir: "/var/www/mailorg",
+    roundcubeConfigDir: "/etc/roundcube",
+    roundcubeDataDir: "/var/lib/roundcube/mailorg",
+    phpFpmSocket: "/run/php/php8.2-fpm.sock",
+    webmailImap: `ssl://${hostname}:993`,
+    // The member's own account on the host's submission (#26), so every sending rule holds.
+    webmailSmtp: `tls://${hostname}:587`,
+    webmailSieve: `tls://${hostname}:4190`,
     nginxPid: "/run/nginx.pid",
     nginxTempDir: "/var/lib/nginx",
     httpsListen: ["443", "[::]:443"],

@@ -69,6 +69,8 @@ def write_tree(root, files):
 def check(staging, files):
     """postfix check and doveconf -n on the staged files; returns the first failure, or None."""
     checks = (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
+    if "roundcube/config.inc.php" in files:
+        checks += (("php -l", ["php", "-l", os.path.join(staging, "roundcube", "config.inc.php")]),)
     if "nginx/nginx.conf" in files:
         checks += (("nginx -t", ["nginx", "-q", "-t", "-c", os.path.join(staging, "nginx", "nginx.conf")]),)
     checks += sieve_checks(os.path.join(staging, "dovecot"), files)
@@ -154,6 +156,7 @@ def main():
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
     ap.add_argument("--nginx-dir", default="/etc/nginx")
     ap.add_argument("--www-dir", default="/var/www/mailorg")
+    ap.add_argument("--roundcube-dir", default="/etc/roundcube")
     ap.add_argument("--mail-root", default="/srv/mail")
     ap.add_argument("--doveadm-conf", help="the running Dovecot's configuration, for delivering welcome letters (default: <dovecot-dir>/dovecot.conf)")
     ap.add_argument("--no-reload", action="store_true")
@@ -177,7 +180,7 @@ def main():
         group = grp.getgrnam("dovecot").gr_gid
     except (KeyError, ImportError):
         group = None
-    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "nginx": args.nginx_dir, "www": args.www_dir}, group)
+    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "nginx": args.nginx_dir, "www": args.www_dir, "roundcube": args.roundcube_dir}, group)
     # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
     for _, cmd in sieve_checks(args.dovecot_dir, files):
         subprocess.run(cmd, check=False)

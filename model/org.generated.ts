@@ -285,6 +285,19 @@ export interface MailboxHost {
    * Mailbox capacity of a member or shared mailbox without its own quota_mb, in MB (1 to 1048576). Default 2048.
    */
   default_quota_mb?: number;
+  webmail?: Webmail;
+}
+/**
+ * Webmail (Roundcube) on the mailbox host at https://<hostname>/: its login page shows organisation.name, and the logo when given.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "webmail".
+ */
+export interface Webmail {
+  /**
+   * An https URL of the logo shown on the login page and above the folders (an SVG or PNG, about 180x50).
+   */
+  logo?: string;
 }
 /**
  * The company address book members see (mailorg address-book exports it): every active member, group and shared mailbox with name, address, department path, title and phone, except what hide lists. Departed and disabled members are never in it.

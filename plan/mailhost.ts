@@ -68,6 +68,8 @@ export interface PlannedAutoReply {
 export interface MailhostPlan {
   /** organisation.name: what members see (webmail's login page, client set-up, letters). */
   readonly orgName: string;
+  /** mailbox_host.webmail: what the login page shows besides the organisation's name. */
+  readonly webmail?: { readonly logo?: string };
   readonly hostname: string;
   /** The org domain whose hosted zone holds the host's records. */
   readonly zoneDomain: string;
@@ -254,6 +256,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
   const zones = new Map(org.domains.map((d) => [canon(d.name), d.hosted_zone_id]));
   return {
     orgName: org.organisation.name,
+    ...(host.webmail?.logo ? { webmail: { logo: host.webmail.logo } } : {}),
     hostname,
     zoneDomain: zone ? canon(zone.name) : "",
     zoneId: zone?.hosted_zone_id ?? "",

@@ -92,7 +92,8 @@ export const DIFF_FIELDS = {
   state: ["bucket", "region", "key_prefix", "role_arn", "kms_key_id"],
   delivery: ["relay"],
   relay: ["host", "port", "tls", "auth_secret"],
-  mailboxHost: ["hostname", "instance_type", "volume_gb", "backup_retention_days", "default_quota_mb"],
+  mailboxHost: ["hostname", "instance_type", "volume_gb", "backup_retention_days", "default_quota_mb", "webmail"],
+  webmail: ["logo"],
   domain: ["name", "hosted_zone_id", "receive", "mail_from", "dmarc", "bimi_logo_url", "spf", "txt"],
   dmarc: ["policy", "rua", "ruf", "pct"],
   spf: ["include", "ip4", "ip6", "all"],
@@ -687,6 +688,8 @@ function mailboxHostValue(o: Org["organisation"]): { [key: string]: Value } | nu
     volume_gb: h.volume_gb ?? DEFAULT_VOLUME_GB,
     backup_retention_days: h.backup_retention_days ?? DEFAULT_BACKUP_RETENTION_DAYS,
     default_quota_mb: h.default_quota_mb ?? DEFAULT_QUOTA_MB,
+    // What webmail's login page shows (only when set).
+    ...(h.webmail?.logo ? { webmail_logo: h.webmail.logo } : {}),
   };
 }
 
@@ -752,10 +755,10 @@ function mailboxHostChange(bo: Org["organisation"], ho: Org["organisation"], add
   if (JSON.stringify(b) === JSON.stringify(h)) return;
   if (b && h) {
     // One change per setting, so a reviewer reads what moved.
-    for (const k of Object.keys(b)) {
+    for (const k of new Set([...Object.keys(b), ...Object.keys(h)])) {
       if (b[k] === h[k]) continue;
       const cut = k === "volume_gb" && Number(h[k]) < Number(b[k]);
-      add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k]!, after: h[k]!, ...own, ...(k === "hostname" ? { reroutes } : {}), reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
+      add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k] ?? null, after: h[k] ?? null, ...own, ...(k === "hostname" ? { reroutes } : {}), reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
     }
     return;
   }

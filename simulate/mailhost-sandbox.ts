@@ -20,6 +20,7 @@ import type { OrgIndex } from "../model/org-index.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { SmtpRelay } from "../runtime/delivery/relay.ts";
+import { startWebmail } from "./webmail-sandbox.ts";
 
 export class MailhostSandboxError extends Error {
   override name = "MailhostSandboxError";
@@ -34,6 +35,8 @@ export interface MailhostSandboxOptions {
   readonly imaps: { readonly host: string; readonly port: number };
   /** Dovecot's ManageSieve listener (STARTTLS); default none. */
   readonly sieve?: { readonly host: string; readonly port: number };
+  /** Where webmail sends: the sandbox's submission listener. */
+  readonly submission?: { readonly host: string; readonly port: number };
   /** nginx's HTTPS listener (client set-up, webmail); default none: nginx does not run. */
   readonly web?: { readonly host: string; readonly port: number };
   /** host:port of the SMTP server that takes Sieve's replies (vacation); default none: the sandbox must not reach the system's sendmail. */
@@ -87,6 +90,14 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     replyRelay: opts.replyRelay ?? "127.0.0.1:9",
     nginxDir: join(dir, "nginx"),
     wwwDir: join(dir, "www"),
+    roundcubeConfigDir: join(dir, "roundcube"),
+    roundcubeDataDir: join(dir, "webmail"),
+    phpFpmSocket: join(dir, "run", "php-fpm.sock"),
+    webmailImap: `ssl://${opts.imaps.host}:${opts.imaps.port}`,
+    // The sandbox's submission listener (plain text on loopback, as the sandbox's own clients use it).
+    webmailSmtp: opts.submission ? `${opts.submission.host}:${opts.submission.port}` : "127.0.0.1:9",
+    webmailSieve: `tls://${opts.sieve?.host ?? opts.imaps.host}:${opts.sieve?.port ?? 0}`,
+    webmailCa: join(dir, "tls", "cert.pem"),
     nginxPid: join(dir, "run", "nginx.pid"),
     nginxTempDir: join(dir, "nginx-temp"),
     httpsListen: opts.web ? [`${opts.web.host.includes(":") ? `[${opts.web.host}]` : opts.web.host}:${opts.web.port}`] : [],
@@ -141,7 +152,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const { plan } = opts;
   const layout = sandboxLayout(opts.dir, opts);
   const pf = postfixUid();
-  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "nginx-temp"]) mkdirSync(join(opts.dir, d), { recursive: true });
+  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "nginx-temp", "roundcube"]) mkdirSync(join(opts.dir, d), { recursive: true });
   chmodSync(opts.dir, 0o755);
   // Postfix and Dovecot open their files as their own users: every directory above must let them through.
   for (let d = dirname(resolve(opts.dir)); ; d = dirname(d)) {
@@ -186,8 +197,10 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     children.push(entry);
   };
   const exited = (): string | undefined => children.find((c) => c.exit)?.exit;
+  let stopWeb = async (): Promise<void> => undefined;
   const stop = async (): Promise<void> => {
     process.off("exit", orphanGuard);
+    await stopWeb();
     spawnSync("postfix", ["-c", layout.postfixDir, "stop"]);
     for (const c of children) if (!c.exit) c.child.kill("SIGTERM");
     await Promise.all(children.map((c) => c.exited));
@@ -203,6 +216,10 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     await waitFor(`dovecot on ${opts.imaps.host}:${opts.imaps.port}`, greets(opts.imaps.host, opts.imaps.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "* OK"), exited);
     start("postfix", "postfix", ["-c", layout.postfixDir, "start-fg"]);
     await waitFor(`postfix on ${opts.relay.host}:${opts.relay.port}`, greets(opts.relay.host, opts.relay.port, undefined, "220"), exited);
+    if (opts.web) {
+      const web = await startWebmail(layout, opts.web);
+      stopWeb = () => web.stop();
+    }
   } catch (err) {
     await stop();
     const log = ["postfix.log", "dovecot.log"].map((f) => join(layout.logDir, f)).filter(existsSync).map((f) => readFileSync(f, "utf8").split("\n").filter((l) => /fatal|Fatal|Error|in use/.test(l)).slice(-1)[0]).find(Boolean);

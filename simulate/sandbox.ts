@@ -47,6 +47,8 @@ export interface SandboxOptions {
   readonly mailhostRelay?: Endpoint;
   /** With organisation.mailbox_host: Dovecot's ManageSieve listener (STARTTLS). Default the IMAP host, port + 2. */
   readonly sieve?: Endpoint;
+  /** With organisation.mailbox_host: webmail and client set-up over HTTPS (nginx, PHP-FPM, Roundcube). Default none. */
+  readonly webmail?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
@@ -365,7 +367,7 @@ async function startReplyRelay(deliver: (raw: Buffer, from: string, to: string[]
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { org, index } = opts;
-  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap], ...(opts.sieve ? [["--sieve", opts.sieve] as const] : [])] as const) {
+  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap], ...(opts.sieve ? [["--sieve", opts.sieve] as const] : []), ...(opts.webmail ? [["--webmail", opts.webmail] as const] : [])] as const) {
     if (!opts.public && !isLoopback(at.host)) {
       throw new SandboxError(`${flag} ${at.host}:${at.port} is not a loopback address: the sandbox offers plain-text AUTH with one shared password; listen on 127.0.0.1 or ::1, or pass --public to listen there anyway`);
     }
@@ -548,7 +550,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       });
       started.push(() => replies.stop());
       const sieve = opts.sieve ?? { host: opts.imap.host, port: opts.imap.port + 2 };
-      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, sieve, replyRelay: `${replies.at.host}:${replies.at.port}`, passwordOf }).catch((err: Error) => {
+      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, sieve, ...(opts.webmail ? { web: opts.webmail } : {}), submission: opts.submission, replyRelay: `${replies.at.host}:${replies.at.port}`, passwordOf }).catch((err: Error) => {
         throw new SandboxError(`mailbox host: ${err.message}`);
       });
       started.push(() => host.stop());

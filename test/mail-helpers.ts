@@ -85,3 +85,13 @@ export async function selfSigned(dir: string, names: readonly string[]): Promise
   if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
   return { cert, key };
 }
+
+/** Calls fn until done(result) or `ms` have passed (default 10 s); returns the last result. */
+export async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = await fn();
+    if (done(r) || Date.now() > deadline) return r;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}

@@ -47,7 +47,7 @@ beforeAll(() => {
 
 /** A layout under a temporary directory (the sandbox's kind), so postfix check never touches the system's queue. */
 function tempLayout(root: string): MailhostLayout {
-  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run") };
+  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run"), roundcubeConfigDir: join(root, "roundcube") };
 }
 
 describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (skipped: ${tools.join(", ")} missing; apt-get install postfix dovecot-imapd dovecot-lmtpd cloud-init)` : ""}`, () => {
@@ -134,7 +134,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     const root = mkdtempSync(join(tmpdir(), "mailorg-sync-"));
     const tls = await selfSigned(join(root, "tls"), ["mail.example.com"]);
     const layout = { ...tempLayout(root), tlsCert: tls.cert, tlsKey: tls.key };
-    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir]) mkdirSync(d, { recursive: true });
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir, layout.roundcubeConfigDir]) mkdirSync(d, { recursive: true });
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
     expect(object.logins).toEqual(["li.na@example.com", "wu.bo@example.com"]);
     object.files = configFiles(plan, layout);
@@ -147,7 +147,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
       "sync.py": SYNC_SCRIPT,
     });
     const sync = () =>
-      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--state-dir", join(root, "state"), "--no-reload"]);
+      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--no-reload"]);
     const first = sync();
     expect(first.stderr).toContain("installed configuration local (1 logins)");
     expect(first.status).toBe(0);
@@ -187,7 +187,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {

@@ -23,7 +23,7 @@ import { validateOrg } from "../model/validate.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { runCli, writeOrg } from "./helpers.ts";
-import { freePort, inboxSubjects, manageSieve, putScript } from "./mail-helpers.ts";
+import { eventually, freePort, inboxSubjects, manageSieve, putScript } from "./mail-helpers.ts";
 
 const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
 const asRoot = process.getuid?.() === 0;
@@ -36,15 +36,6 @@ const ORG = HOST_ORG.replace("mailboxes:", "  - { address: tiny@example.com, nam
   'name: Kept, status: departed, auto_reply: { subject: "Kept has left Host Co", body: "Please write to hr@example.com.", until: 2999-12-31 } }',
 );
 
-/** Calls fn until done(result) or 10 s have passed; returns the last result. */
-async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const r = await fn();
-    if (done(r) || Date.now() > deadline) return r;
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-}
 
 const refused = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -171,8 +162,8 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     const { org, index } = validateOrg(writeOrg({ "org.yaml": ORG }), { today: "2026-06-01" });
     const plan = planOrg(org!, index!, { today: "2026-06-01" }).mailhost!;
     // The sync installs into directories of its own; letters go to the sandbox's running Dovecot.
-    const layout = { ...sandbox.mailhost!.layout, postfixDir: join(root, "postfix"), dovecotDir: join(root, "dovecot"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www") };
-    for (const d of [layout.postfixDir, layout.dovecotDir, layout.nginxDir, layout.wwwDir]) mkdirSync(d, { recursive: true });
+    const layout = { ...sandbox.mailhost!.layout, postfixDir: join(root, "postfix"), dovecotDir: join(root, "dovecot"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), roundcubeConfigDir: join(root, "roundcube") };
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.nginxDir, layout.wwwDir, layout.roundcubeConfigDir]) mkdirSync(d, { recursive: true });
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string> };
     object.files = configFiles(plan, layout);
     writeFileSync(join(root, "object.json"), JSON.stringify(object));
@@ -180,7 +171,7 @@ describe.skipIf(skip !== "")(`sandbox with the org's mailbox host${skip}`, () =>
     writeFileSync(join(root, "relay"), `mailorg-router:{BLF-CRYPT}${bcrypt.hashSync("x", 4)}`);
     writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
     const sync = () =>
-      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--state-dir", join(root, "state"), "--mail-root", layout.mailRoot, "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
+      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--mail-root", layout.mailRoot, "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
     mkdirSync(join(root, "state"));
     const first = sync();
     expect(first.stderr).toContain("installed configuration local");

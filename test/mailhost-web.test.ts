@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoconfigXml, autodiscoverXml, mobileconfig } from "../mailhost/client-setup.ts";
 import { configFiles } from "../mailhost/files.ts";
 import { hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
+import { roundcubeConfig } from "../mailhost/roundcube.ts";
 import { validateOrg } from "../model/validate.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
@@ -91,6 +92,32 @@ describe.skipIf(!python)("client set-up files, read by Python's parsers", () => 
     // A member without a login gets none.
     const dis = runCli(["client-profile", "dis@example.com", "--org", orgDir]);
     expect([dis.status, dis.stderr]).toEqual([1, "mailorg: dis@example.com is disabled and has no login on the mailbox host; no profile written\n"]);
+  });
+});
+
+describe.skipIf(!existsSync("/usr/bin/php"))("Roundcube's configuration, loaded by PHP", () => {
+  it("php -l accepts it, and PHP reads the organisation's name, logo, folders, plugins and the host's servers from it", () => {
+    const withLogo = { ...plan, webmail: { logo: "https://www.example.com/logo's.svg" } };
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-rc-"));
+    writeFileSync(join(dir, "config.inc.php"), roundcubeConfig(withLogo, hostLayout(plan.hostname)));
+    writeFileSync(join(dir, "des_key"), "k");
+    const lint = spawnSync("php", ["-l", join(dir, "config.inc.php")], { encoding: "utf8" });
+    expect(lint.stdout).toContain("No syntax errors detected");
+    const keys = ["product_name", "skin_logo", "imap_host", "smtp_host", "managesieve_host", "archive_mbox", "junk_mbox", "plugins", "login_username_filter", "log_logins", "password_driver"];
+    const read = spawnSync("php", ["-r", `include "${join(dir, "config.inc.php")}"; echo json_encode(array_intersect_key($config, array_flip(${JSON.stringify(keys).replace(/"/g, "'")})));`], { encoding: "utf8" });
+    expect(JSON.parse(read.stdout)).toEqual({
+      product_name: "Host Co",
+      skin_logo: "https://www.example.com/logo's.svg",
+      imap_host: "ssl://mail.example.com:993",
+      smtp_host: "tls://mail.example.com:587",
+      managesieve_host: "tls://mail.example.com:4190",
+      archive_mbox: "Archive",
+      junk_mbox: "Junk",
+      plugins: ["archive", "managesieve", "markasjunk", "password"],
+      login_username_filter: "email",
+      log_logins: true,
+      password_driver: "httpapi",
+    });
   });
 });
 

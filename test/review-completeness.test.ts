@@ -122,7 +122,7 @@ function hostOrg(): Record<string, Json> {
   const org = richOrg();
   const o = org.organisation as Record<string, Json>;
   delete o.delivery;
-  o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
+  o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048, webmail: { logo: "https://www.example.com/logo.svg" } };
   return org;
 }
 
@@ -159,6 +159,8 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/mailbox_host/backup_retention_days", 90, "host"],
   ["/organisation/mailbox_host/default_quota_mb", 4096, "host"],
   ["/members/0/quota_mb", 8192, "host"],
+  ["/organisation/mailbox_host/webmail", DELETE, "host"],
+  ["/organisation/mailbox_host/webmail/logo", "https://www.example.com/new-logo.svg", "host"],
   ["/organisation/address_book", DELETE],
   ["/organisation/address_book/hide", ["department:sales"]],
   ["/organisation/welcome", DELETE, "reply"],
