@@ -10,6 +10,9 @@
  * every test file that imports it (related mode alone).
  */
 
+/** The tests of the review diff: every test file that checks what `diff` reports, in process or through the CLI. */
+const DIFF_TESTS = ["test/review-reach.test.ts", "test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/review-trust.test.ts", "test/dns-coexist-diff.test.ts", "test/mailhost-plan.test.ts", "test/mutation-diff.test.ts"];
+
 /** @type {Record<string, string[]>} */
 export const MUTATION_TESTS = {
   "simulate/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
@@ -17,7 +20,24 @@ export const MUTATION_TESTS = {
   "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
   "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts", "test/delivery-idempotency.test.ts"],
   "runtime/router/core.ts": ["test/router-core.test.ts", "test/router-forgery.test.ts", "test/mutation-router-core.test.ts"],
-  "review/diff.ts": ["test/review-changes.test.ts", "test/diff-destructive.test.ts", "test/review.test.ts", "test/review-trust.test.ts", "test/dns-coexist-diff.test.ts", "test/mailhost-plan.test.ts", "test/mutation-diff.test.ts"],
+  // review/diff.ts and its section comparers (review/diff/*.ts): each mutated on its own, against the same tests.
+  "review/diff.ts": DIFF_TESTS,
+  "review/diff/addresses.ts": DIFF_TESTS,
+  "review/diff/backups.ts": DIFF_TESTS,
+  "review/diff/change.ts": DIFF_TESTS,
+  "review/diff/context.ts": DIFF_TESTS,
+  "review/diff/credentials.ts": DIFF_TESTS,
+  "review/diff/delivery.ts": DIFF_TESTS,
+  "review/diff/departments.ts": DIFF_TESTS,
+  "review/diff/domains.ts": DIFF_TESTS,
+  "review/diff/groups.ts": DIFF_TESTS,
+  "review/diff/inbound.ts": DIFF_TESTS,
+  "review/diff/mailbox-host.ts": DIFF_TESTS,
+  "review/diff/mailboxes.ts": DIFF_TESTS,
+  "review/diff/members.ts": DIFF_TESTS,
+  "review/diff/organisation.ts": DIFF_TESTS,
+  "review/diff/sending.ts": DIFF_TESTS,
+  "review/diff/signatures.ts": DIFF_TESTS,
 };
 
 /** The files given with --mutate/-m on the command line (comma-separated), or every module above. */

@@ -5,7 +5,7 @@ import { loadOrg } from "../model/load.ts";
 import { today } from "../model/today.ts";
 import { addressHistory, auditReport, type AuditReport, type GroupSenders } from "../review/audit.ts";
 import { orgAt } from "../review/git.ts";
-import { describe, mdTable } from "../review/render.ts";
+import { describe, mdTable, mdText } from "../review/render.ts";
 import { addressArg, EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 const SENDERS: Record<GroupSenders["senders"], string> = { anyone: "anyone", organisation: "organisation", members: "members", list: "listed" };
@@ -43,7 +43,7 @@ export function register(program: Command): void {
           return EXIT_FAIL;
         }
         if (opts.format === "json") printJson({ address, history });
-        else process.stdout.write(`# History of ${address}\n\n` + mdTable(["commit", "date", "author", "subject", "changes"], history.map((h) => [h.commit, h.date, h.author, h.subject, h.changes.map((c) => `${c.section}: ${c.subject} ${describe(c)}`).join("; ")])) + "\n");
+        else process.stdout.write(`# History of ${address}\n\n` + mdTable(["commit", "date", "author", "subject", "changes"], history.map((h) => [h.commit, h.date, mdText(h.author), mdText(h.subject), mdText(h.changes.map((c) => `${c.section}: ${c.subject} ${describe(c)}`).join("; "))])) + "\n");
         return EXIT_OK;
       }
       const o = orgAt(opts.org, opts.at);

@@ -107,13 +107,13 @@ export function synthesizeStateBootstrap(opts: { orgDir: string; outDir: string;
  * account's) and the roles `mailorg-ci-plan` and `mailorg-ci-apply` for one repository. Applied once by an
  * administrator; its state is kept like every stack's (organisation.state, or a local file).
  */
-export function synthesizeCiBootstrap(opts: { orgDir: string; outDir: string; repo: string; environment?: string; existingOidcProvider?: boolean; today?: string }): SynthResult {
+export function synthesizeCiBootstrap(opts: { orgDir: string; outDir: string; repo: string; environment?: string; branch?: string; workflow?: string; existingOidcProvider?: boolean; today?: string }): SynthResult {
   const { org, plan } = loadValidPlan(opts.orgDir, { today: opts.today });
   disableTokenStackTraces();
   const previous = claimOutDir(opts.outDir);
   const app = new App({ outdir: opts.outDir, skipValidation: false });
   const stack = new MailOrgStack(app, "ci-bootstrap", { region: org.organisation.region, organisation: org.organisation.name, state: plan.state });
-  new CiRoles(stack, "ci", { roles: ciRoles(plan, { repo: opts.repo, environment: opts.environment }), existingOidcProvider: opts.existingOidcProvider });
+  new CiRoles(stack, "ci", { roles: ciRoles(plan, { repo: opts.repo, environment: opts.environment, branch: opts.branch, workflow: opts.workflow }), existingOidcProvider: opts.existingOidcProvider });
   app.synth();
   recordOutput(opts.outDir, previous);
   const file = join(opts.outDir, "stacks", stack.node.id, "cdk.tf.json");

@@ -198,7 +198,19 @@ function policyOf(grants: readonly Grant[], keep: (action: string) => boolean, s
   return { Version: "2012-10-17", Statement: [...statements, ...state] };
 }
 
-function trustOf(subjects: readonly string[]): TrustDocument {
+/** The workflow file CI runs (examples/github-actions/mailorg.yml, copied into the repository). */
+export const DEFAULT_WORKFLOW = ".github/workflows/mailorg.yml";
+
+/**
+ * The `job_workflow_ref` claim of a job that runs the workflow file as the base branch holds it:
+ * `OWNER/NAME/.github/workflows/mailorg.yml@refs/heads/main`. A pull request's own workflow (event
+ * `pull_request`) runs from `refs/pull/N/merge`, and another file has another path, so neither matches.
+ */
+export function workflowRef(repo: string, workflow = DEFAULT_WORKFLOW, branch = "main"): string {
+  return `${repo}/${workflow}@refs/heads/${branch}`;
+}
+
+function trustOf(subjects: readonly string[], jobWorkflowRef: string): TrustDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -207,19 +219,27 @@ function trustOf(subjects: readonly string[]): TrustDocument {
         Effect: "Allow",
         Action: "sts:AssumeRoleWithWebIdentity",
         Principal: { Federated: OIDC_PROVIDER_PLACEHOLDER },
-        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : [...subjects] } },
+        // job_workflow_ref binds the role to the base branch's workflow file: IAM checks it as a condition key of
+        // AssumeRoleWithWebIdentity, so the subject claim keeps GitHub's default format (no repository setting).
+        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : [...subjects], [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: jobWorkflowRef } },
       },
     ],
   };
 }
 
-/** Both roles for a repository (OWNER/NAME); apply trusts the environment when given, else the main branch. */
-export function ciRoles(plan: MailPlan, opts: { repo: string; environment?: string; branch?: string }): CiRolesPlan {
+/**
+ * Both roles for a repository (OWNER/NAME), each bound to the workflow file as the base branch (default main)
+ * holds it: plan for its pull_request_target jobs (the `pull_request` subject), apply for the environment when
+ * given, else the base branch itself.
+ */
+export function ciRoles(plan: MailPlan, opts: { repo: string; environment?: string; branch?: string; workflow?: string }): CiRolesPlan {
   const grants = stackGrants(plan);
+  const branch = opts.branch ?? "main";
+  const ref = workflowRef(opts.repo, opts.workflow, branch);
   const planSubjects = [`repo:${opts.repo}:pull_request`];
-  const applySubjects = [opts.environment ? `repo:${opts.repo}:environment:${opts.environment}` : `repo:${opts.repo}:ref:refs/heads/${opts.branch ?? "main"}`];
+  const applySubjects = [opts.environment ? `repo:${opts.repo}:environment:${opts.environment}` : `repo:${opts.repo}:ref:refs/heads/${branch}`];
   return {
-    plan: { name: PLAN_ROLE, subjects: planSubjects, trust: trustOf(planSubjects), policy: policyOf(grants, isReadAction, stateGrants(plan, "plan")) },
-    apply: { name: APPLY_ROLE, subjects: applySubjects, trust: trustOf(applySubjects), policy: policyOf(grants, () => true, stateGrants(plan, "apply")) },
+    plan: { name: PLAN_ROLE, subjects: planSubjects, trust: trustOf(planSubjects, ref), policy: policyOf(grants, isReadAction, stateGrants(plan, "plan")) },
+    apply: { name: APPLY_ROLE, subjects: applySubjects, trust: trustOf(applySubjects, ref), policy: policyOf(grants, () => true, stateGrants(plan, "apply")) },
   };
 }

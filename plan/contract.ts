@@ -13,7 +13,18 @@ export type RouteEntry =
   | { readonly kind: "alias"; readonly deliver: readonly string[] }
   | { readonly kind: "mailbox"; readonly deliver: readonly string[] }
   | { readonly kind: "departed"; readonly deliver: readonly string[] }
-  | { readonly kind: "group"; readonly deliver: readonly string[]; readonly senders: GroupSenders };
+  | {
+      readonly kind: "group";
+      readonly deliver: readonly string[];
+      readonly senders: GroupSenders;
+      /**
+       * Recipients that the group reaches only through other groups that limit their senders (nested at any
+       * depth): for each, the sets of such groups on each way it is reached. A copy goes to the recipient when
+       * every group of one set admits the sender, so a restricted group's sender rules hold for mail that
+       * reaches it through another group. Absent when no recipient is reached that way.
+       */
+      readonly gated?: Readonly<Record<string, readonly (readonly string[])[]>>;
+    };
 
 export interface BackupRoute {
   readonly name: string;

@@ -39,6 +39,40 @@ export function buildRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   return table;
 }
 
+/**
+ * The recipients of a group reached only through nested groups that limit their senders (not `anyone`), with
+ * the sets of such groups on each way they are reached; a recipient with one way through no such group is
+ * left out. Minimal sets only (a way through {a} makes {a, b} redundant), sorted. Cycle-safe.
+ */
+export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string, string[][]> {
+  const ways = new Map<string, Set<string>>();
+  const visit = (ref: string, through: readonly string[], onPath: ReadonlySet<string>): void => {
+    const r = index.resolve(ref);
+    if (!r) return;
+    if (r.kind !== "group") {
+      for (const a of index.expand([ref])) {
+        const set = ways.get(a) ?? new Set<string>();
+        set.add(JSON.stringify([...through].sort()));
+        ways.set(a, set);
+      }
+      return;
+    }
+    if (onPath.has(r.address)) return;
+    const limited = groupSenders(r.group).mode !== "anyone";
+    const next = limited && !through.includes(r.address) ? [...through, r.address] : through;
+    for (const m of r.group.members) visit(m, next, new Set([...onPath, r.address]));
+  };
+  for (const m of g.members) visit(m, [], new Set([canon(g.address)]));
+  const out: Record<string, string[][]> = {};
+  for (const [a, set] of [...ways].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    const sets = [...set].map((s) => JSON.parse(s) as string[]);
+    if (sets.some((s) => s.length === 0)) continue;
+    const minimal = sets.filter((s) => !sets.some((t) => t !== s && t.length < s.length && t.every((x) => s.includes(x))));
+    out[a] = [...new Set(minimal.map((s) => JSON.stringify(s)))].sort().map((s) => JSON.parse(s) as string[]);
+  }
+  return out;
+}
+
 function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   const entries: Record<string, RouteEntry> = {};
   for (const m of org.members) {
@@ -53,7 +87,8 @@ function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {
   for (const g of org.groups) {
     const who = groupSenders(g);
     const senders: GroupSenders = who.mode === "list" ? { mode: "list", allowed: senderAddresses(index, who.refs) } : who;
-    entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders };
+    const gated = gates(index, g);
+    entries[canon(g.address)] = { kind: "group", deliver: index.expand([g.address]), senders, ...(Object.keys(gated).length ? { gated } : {}) };
   }
   const personalBlocks: Record<string, string[]> = {};
   for (const m of org.members) if (m.blocked_senders?.length) personalBlocks[canon(m.address)] = sorted(m.blocked_senders.map(canon));

@@ -133,7 +133,8 @@ export function buildSendingModel(org: Org, index: OrgIndex, today: string, ctx:
     const cidrs = [...new Set(ranges.flatMap((r) => (Object.hasOwn(org.ip_ranges, r) ? org.ip_ranges[r]! : [])).map(asCidr))].sort();
     groups.push({
       name: ipGroup,
-      description: `members who may send only from ${ranges.join(", ")}`,
+      // The ranges in canonical order: their order in the file means nothing.
+      description: `members who may send only from ${[...new Set(ranges)].sort().join(", ")}`,
       policy: {
         Version: "2012-10-17",
         Statement: [{ Sid: "DenySendingOutsideOfficeRanges", Effect: "Deny", Action: SEND_ACTIONS, Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": cidrs } } }],

@@ -7,7 +7,7 @@
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { Change } from "./diff.ts";
-import { describe } from "./render.ts";
+import { describe, oneLine } from "./render.ts";
 
 /** A department's admins, or the nearest ancestor's, or the organisation owners. */
 export function departmentAdmins(org: Org, index: OrgIndex, id: string): string[] {
@@ -71,7 +71,7 @@ export function requiredApprovals(changes: readonly Change[], sides: Sides): Req
     reqs.set(scope, r);
   };
   for (const c of changes) {
-    const why = `${c.section}: ${c.subject} ${describe(c)}`;
+    const why = `${c.section}: ${oneLine(c.subject)} ${describe(c)}`;
     for (const d of c.departments) need(`department ${d}`, authorityFor(sides, d), why);
     if (c.orgWide || c.departments.length === 0 || c.destructive || c.reroutes) need("organisation owners", owners, why);
   }

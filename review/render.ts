@@ -4,7 +4,33 @@
  */
 import { SECTIONS, setDiff, type Change, type Value } from "./diff.ts";
 
-const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/**
+ * Text as one line: control characters (line breaks included), line separators and bidirectional overrides
+ * are shown as `\u` escapes, so a value printed into text cannot forge lines of its own or reorder them.
+ * Validation refuses them in names (rule control-characters); this holds for whatever reaches a renderer.
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Text for Markdown: one line, with the markup that could hide or fake what follows made literal: code spans
+ * (a backtick), HTML (comments and tags, `<`) and character references (`&`).
+ */
+export function mdText(s: string): string {
+  return oneLine(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/`/g, "\\`");
+}
+
+/** A Markdown code span that its content cannot close: a fence longer than any run of backticks inside. */
+export function mdCode(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+const cell = (s: string): string => oneLine(s).replace(/\|/g, "\\|");
 
 /** A Markdown table; pipes and newlines in cells are escaped. */
 export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -44,8 +70,12 @@ function gainsLosses(c: Change, gain: string, lose: string, counted = false): st
   return parts.join("; ");
 }
 
-/** The change in one sentence, from its structured fields. */
+/** The change in one sentence, from its structured fields, on one line (oneLine). */
 export function describe(c: Change): string {
+  return oneLine(sentence(c));
+}
+
+function sentence(c: Change): string {
   const b = obj(c.before);
   const a = obj(c.after);
   switch (c.section) {
@@ -75,7 +105,8 @@ export function describe(c: Change): string {
     case "Aliases":
       return c.kind === "create" ? `alias of ${c.after} added` : `alias of ${c.before} removed`;
     case "Departments":
-      if (c.kind === "create") return `created${a.parent ? ` under ${a.parent}` : ""}`;
+      if (c.kind === "create") return `created${a.parent ? ` under ${a.parent}` : ""}${a.admins ? ` with admins ${strings(a.admins).join(", ")}, who approve its changes from now on` : ""}`;
+      if (c.field === "admins") return `admins: ${gainsLosses(c, "adds", "removes")}, who approve its changes from now on`;
       if (c.kind === "delete") return "removed";
       break;
     case "Groups":
@@ -87,6 +118,7 @@ export function describe(c: Change): string {
       return `${gainsLosses(c, "gains", "loses", true)} (${strings(c.before).length} -> ${strings(c.after).length} recipients)`;
     case "Group senders":
       if (c.field === "may mail") return gainsLosses(c, "may now be mailed by", "may no longer be mailed by");
+      if (c.field === "reaches restricted groups") return `its senders now reach restricted group${strings(c.after).length === 1 ? "" : "s"} ${fmt(strings(c.after))} through nesting (each keeps its own sender rules; its owners approve)`;
       return `senders ${show(c.before)} -> ${show(c.after)}`;
     case "Sending rights":
       return gainsLosses(c, "gains", "loses");
@@ -102,10 +134,12 @@ export function describe(c: Change): string {
     }
     case "Blocked senders":
       return gainsLosses(c, "blocks", "unblocks");
+    case "Inbound":
+      if (c.field === "receiver") return `mail to it goes to ${c.after ?? "nobody (refused)"} instead of ${c.before ?? "nobody (refused)"}`;
+    // falls through
     case "Internal only":
     case "Sending":
     case "IP ranges":
-    case "Inbound":
       if (c.field === "covers") return gainsLosses(c, "now covers", "no longer covers");
       if (c.field === "list") return gainsLosses(c, "adds", "removes");
       break;
@@ -132,8 +166,10 @@ export function describe(c: Change): string {
       if (c.kind === "delete") return `record removed: ${strings(c.before).join(" | ")}`;
       return `${strings(c.before).join(" | ")} -> ${strings(c.after).join(" | ")}`;
     case "Signatures":
+      if (c.field === "member's template") return `signature template ${show(c.before)} -> ${show(c.after)} (the first template whose applies_to covers them)`;
       return c.kind === "create" ? "added" : c.kind === "delete" ? "removed" : "template changed";
     case "Organisation":
+      if (c.subject === "mailbox_host") return mailboxHost(c);
       if (c.field === undefined && c.kind !== "modify" && c.subject !== "catch_all") return organisationChange(c);
       break;
     case "Delivery":
@@ -146,6 +182,21 @@ export function describe(c: Change): string {
   }
   if (Array.isArray(c.before) || Array.isArray(c.after)) return `${c.field === c.subject ? "" : `${c.field}: `}${gainsLosses(c, "adds", "removes")}`;
   return `${c.field ?? c.subject} ${show(c.before)} -> ${show(c.after)}`;
+}
+
+/** The mailbox host created, removed or changed: its hostname and size, and whose mail it receives. */
+function mailboxHost(c: Change): string {
+  const who = c.reroutes?.length ? `: it receives the mail of ${plural(c.reroutes.length, "address", "addresses")}` : "";
+  const host = (v: Value): string => {
+    const h = obj(v);
+    return `${h.hostname} (${h.instance_type}, ${h.volume_gb} GB mail volume, backups kept ${h.backup_retention_days} days, default quota ${h.default_quota_mb} MB)`;
+  };
+  if (c.kind === "create") return `mailbox host ${host(c.after)} created${who}`;
+  if (c.kind === "delete") return `mailbox host ${host(c.before)} removed${who ? `: it received the mail of ${plural(c.reroutes!.length, "address", "addresses")}` : ""}`;
+  const unit: Record<string, string> = { volume_gb: " GB", default_quota_mb: " MB", backup_retention_days: " days" };
+  const label: Record<string, string> = { volume_gb: "mail volume", default_quota_mb: "default quota", backup_retention_days: "backups kept", instance_type: "instance type", hostname: "hostname" };
+  const u = unit[c.field ?? ""] ?? "";
+  return `mailbox host ${label[c.field ?? ""] ?? c.field} ${show(c.before)}${u} -> ${show(c.after)}${u}${who}`;
 }
 
 /** A whole organisation created, replaced or removed (review/diff.ts diffSides): what it holds. */
@@ -173,7 +224,7 @@ function rerouted(c: Change): string {
 function summaryLine(changes: readonly Change[], base: string, head: string): string {
   const destructive = changes.filter((c) => c.destructive).length;
   const reroutes = changes.filter((c) => c.reroutes).length;
-  return `**mailorg diff** \`${base}\` → \`${head}\`: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}${reroutes ? `, **${reroutes} rerouting mail**` : ""}`;
+  return `**mailorg diff** ${mdCode(base)} → ${mdCode(head)}: ${plural(changes.length, "change")}${destructive ? `, **${destructive} destructive**` : ""}${reroutes ? `, **${reroutes} rerouting mail**` : ""}`;
 }
 
 /** Markdown for a pull-request comment: a caution block for destructive changes, then one table per section. */
@@ -181,18 +232,20 @@ export function renderMarkdown(changes: readonly Change[], base: string, head: s
   const lines = [summaryLine(changes, base, head)];
   if (changes.length === 0) return lines[0] + "\n\nNo change to the organisation.\n";
   const destructive = changes.filter((c) => c.destructive);
-  if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${c.reason}`));
+  if (destructive.length) lines.push("", "> [!CAUTION]", ...destructive.map((c) => `> ${mdText(c.reason ?? "")}`));
   const reroutes = changes.filter((c) => c.reroutes);
-  if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: \`${c.subject}\` ${describe(c)}: ${rerouted(c)}`));
+  if (reroutes.length) lines.push("", "> [!WARNING]", "> Mail goes somewhere else (organisation owners approve):", ...reroutes.map((c) => `> - ${c.section}: ${mdCode(c.subject)} ${mdText(describe(c))}: ${mdText(rerouted(c))}`));
+  const warned = changes.filter((c) => c.warning);
+  if (warned.length) lines.push("", "> [!WARNING]", "> Role addresses change hands (organisation owners approve):", ...warned.map((c) => `> - ${mdText(c.warning!)}`));
   for (const section of SECTIONS) {
     const rows = changes.filter((c) => c.section === section);
-    if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], `\`${c.subject}\``, describe(c) + (c.destructive ? " ⚠️" : "")])));
+    if (rows.length) lines.push("", `### ${section}`, "", mdTable(["", "subject", "change"], rows.map((c) => [MARK[c.kind], mdCode(c.subject), mdText(describe(c)) + (c.destructive ? " ⚠️" : "")])));
   }
   return lines.join("\n") + "\n";
 }
 
 export function renderText(changes: readonly Change[]): string {
-  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${c.subject}: ${describe(c)}${c.reroutes ? `  (reroutes ${rerouted(c)})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
+  return changes.map((c) => `${MARK[c.kind]} [${c.section}] ${oneLine(c.subject)}: ${describe(c)}${c.reroutes ? `  (reroutes ${oneLine(rerouted(c))})` : ""}${c.warning ? `  (warning: ${oneLine(c.warning)})` : ""}${c.destructive ? "  (destructive)" : ""}`).join("\n") + (changes.length ? "\n" : "no change to the organisation\n");
 }
 
 /** The JSON document: the changes as they are, with a summary. */

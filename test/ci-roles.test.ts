@@ -202,11 +202,55 @@ describe("CI roles (bootstrap-ci) under @cloud-copilot/iam-simulate", () => {
 
   it("trust: plan for the repository's pull requests, apply for main or the one environment; both fit IAM's inline size", () => {
     const cond = (r: typeof roles.plan) => r.trust.Statement[0]!.Condition.StringEquals!;
-    expect([roles.plan.name, cond(roles.plan)]).toEqual([PLAN_ROLE, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:example-trading/mail:pull_request" }]);
+    expect([roles.plan.name, cond(roles.plan)]).toEqual([PLAN_ROLE, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:example-trading/mail:pull_request", "token.actions.githubusercontent.com:job_workflow_ref": "example-trading/mail/.github/workflows/mailorg.yml@refs/heads/main" }]);
     expect([roles.apply.name, cond(roles.apply)["token.actions.githubusercontent.com:sub"]]).toEqual([APPLY_ROLE, "repo:example-trading/mail:ref:refs/heads/main"]);
     const env = ciRoles(plan, { repo: "example-trading/mail", environment: "production" });
     expect(cond(env.apply)["token.actions.githubusercontent.com:sub"]).toBe("repo:example-trading/mail:environment:production");
     for (const r of [roles.plan, roles.apply]) expect(withAccount(JSON.stringify(r.policy), ACCOUNT).length).toBeLessThanOrEqual(10_240);
+  });
+});
+
+describe("CI roles are bound to the base branch's workflow (#28)", () => {
+  let plan: ReturnType<typeof loadValidPlan>["plan"];
+  let roles: ReturnType<typeof ciRoles>;
+  beforeAll(() => {
+    plan = loadValidPlan(join(ROOT, "org"), { today: "2026-06-01" }).plan;
+    roles = ciRoles(plan, { repo: "example-trading/mail" });
+  });
+  const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  /** May a GitHub job with these claims assume the role? The trust document as synthesised, evaluated by iam-simulate. */
+  async function assume(role: ReturnType<typeof ciRoles>["plan"], claims: Record<string, string>): Promise<string> {
+    const r = await runSimulation(
+      {
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: JSON.parse(JSON.stringify(role.trust).replaceAll("MAILORG_OIDC_PROVIDER_ARN", PROVIDER)),
+        request: { action: "sts:AssumeRoleWithWebIdentity", principal: PROVIDER, resource: { accountId: ACCOUNT, resource: `arn:aws:iam::${ACCOUNT}:role/${role.name}` }, contextVariables: Object.fromEntries(Object.entries(claims).map(([k, v]) => [`token.actions.githubusercontent.com:${k}`, v])) },
+      } as never,
+      {},
+    );
+    return (r as { overallResult: string }).overallResult;
+  }
+  // iam-simulate does not know aud and sub for this action (it ignores them as context keys): the engine checks
+  // job_workflow_ref, and the test below checks aud and sub as written.
+  const engineChecks = (role: ReturnType<typeof ciRoles>["plan"]): ReturnType<typeof ciRoles>["plan"] => ({ ...role, trust: { ...role.trust, Statement: role.trust.Statement.map((st) => ({ ...st, Condition: { StringEquals: Object.fromEntries(Object.entries(st.Condition.StringEquals!).filter(([k]) => k.endsWith(":job_workflow_ref"))) } })) } });
+  it("the plan role: the base branch's mailorg.yml, never a pull request's own workflow or another file", async () => {
+    const planRole = engineChecks(roles.plan);
+    expect(await assume(planRole, { job_workflow_ref: "example-trading/mail/.github/workflows/mailorg.yml@refs/heads/main" })).toBe("Allowed");
+    for (const ref of [
+      "example-trading/mail/.github/workflows/mailorg.yml@refs/pull/7/merge", // a branch's workflow run by `pull_request`
+      "example-trading/mail/.github/workflows/exfiltrate.yml@refs/heads/main", // another file on main
+      "example-trading/mail/.github/workflows/mailorg.yml@refs/heads/feature", // the same file on another branch
+      "someone/fork/.github/workflows/mailorg.yml@refs/heads/main",
+    ]) expect(await assume(planRole, { job_workflow_ref: ref }), ref).toBe("ImplicitlyDenied");
+    expect(await assume(planRole, {})).toBe("ImplicitlyDenied");
+  });
+  it("both roles name the audience, the subject and the workflow; --branch and --workflow move the binding", () => {
+    const env = ciRoles(plan, { repo: "o/r", environment: "production", branch: "trunk", workflow: ".github/workflows/mail.yml" });
+    for (const r of [env.plan, env.apply]) expect(r.trust.Statement[0]!.Condition.StringEquals!["token.actions.githubusercontent.com:job_workflow_ref"]).toBe("o/r/.github/workflows/mail.yml@refs/heads/trunk");
+    expect(env.apply.trust.Statement[0]!.Condition.StringEquals).toMatchObject({ "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:o/r:environment:production" });
+    expect(ciRoles(plan, { repo: "o/r", branch: "trunk" }).apply.subjects).toEqual(["repo:o/r:ref:refs/heads/trunk"]);
   });
 });
 
@@ -222,6 +266,8 @@ describe("mailorg bootstrap-ci (wiring)", () => {
     const rolesOut = Object.values(json.resource.aws_iam_role as Record<string, { name: string; assume_role_policy: string }>);
     expect(rolesOut.map((x) => x.name).sort()).toEqual(["mailorg-ci-apply", "mailorg-ci-plan"]);
     expect(rolesOut.find((x) => x.name === "mailorg-ci-apply")!.assume_role_policy).toContain('"repo:example-trading/mail:environment:production"');
+    for (const x of rolesOut) expect(x.assume_role_policy).toContain('"token.actions.githubusercontent.com:job_workflow_ref":"example-trading/mail/.github/workflows/mailorg.yml@refs/heads/main"');
+    expect(r.stdout).toContain("the roles trust only jobs of example-trading/mail/.github/workflows/mailorg.yml@refs/heads/main");
     const lookup = join(writeOrg({}), "ci");
     expect(runCli(["bootstrap-ci", "--repo", "example-trading/mail", "--existing-oidc-provider", "--out", lookup]).status).toBe(0);
     const j2 = JSON.parse(readFileSync(join(lookup, "stacks/ci-bootstrap/cdk.tf.json"), "utf8"));
@@ -230,5 +276,7 @@ describe("mailorg bootstrap-ci (wiring)", () => {
     if (!terraformMissing) expect([...readStacks(out), ...readStacks(lookup)].flatMap(stackStringProblems)).toEqual([]);
     const bad = runCli(["bootstrap-ci", "--repo", "not a repo", "--out", lookup]);
     expect([bad.status, bad.stderr]).toEqual([2, "mailorg: --repo is 'not a repo'; expected OWNER/NAME such as example-trading/mail\n"]);
+    const file = runCli(["bootstrap-ci", "--repo", "o/r", "--workflow", "../evil.yml", "--out", lookup]);
+    expect([file.status, file.stderr]).toEqual([2, "mailorg: --workflow is '../evil.yml'; expected a workflow file such as .github/workflows/mailorg.yml\n"]);
   });
 });

@@ -122,7 +122,7 @@ describe("diff: members, aliases, credentials", () => {
       { section: "Internal only", kind: "modify", subject: "sending.internal_only", field: "covers", before: ["bob@example.com"], after: ["ann@example.com", "bob@example.com", "eve@example.com"], via: { "ann@example.com": "through department ops", "eve@example.com": "through department ops" }, ...WIDE, destructive: false },
     ]);
     expect(only(changes, "Group recipients", "Backups")).toEqual([
-      { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "no longer in the org" }, ...own("ops"), destructive: false },
+      { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "no longer in the org" }, ...own("ops", "sales"), destructive: false },
       { section: "Group recipients", kind: "modify", subject: "sales@example.com", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "no longer in the org" }, ...own("sales"), destructive: false },
       { section: "Backups", kind: "modify", subject: "hold", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "no longer in the org" }, ...WIDE, reroutes: ["ann@example.com", "cat@example.com"], destructive: false },
     ]);
@@ -144,7 +144,7 @@ describe("diff: members, aliases, credentials", () => {
     );
     const changes = diff(head);
     expect(only(changes, "Group recipients", "Backups")).toEqual([
-      { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "departed" }, ...own("ops"), destructive: false },
+      { section: "Group recipients", kind: "modify", subject: "all@example.com", field: "recipients", before: ["ann@example.com", "bob@example.com", "cat@example.com"], after: ["ann@example.com", "bob@example.com"], via: { "cat@example.com": "departed" }, ...own("ops", "sales"), destructive: false },
       { section: "Group recipients", kind: "modify", subject: "sales@example.com", field: "recipients", before: ["ann@example.com", "cat@example.com"], after: ["ann@example.com"], via: { "cat@example.com": "departed" }, ...own("sales"), destructive: false },
     ]);
     expect(only(changes, "Members", "Credentials")).toEqual([
@@ -191,7 +191,7 @@ describe("diff: groups, mailboxes and delegations", () => {
     const changes = diff(head);
     expect(only(changes, "Groups", "Group recipients", "Group senders", "Mailboxes", "Delegations")).toEqual([
       {
-        section: "Groups", kind: "delete", subject: "all@example.com", before: { members: ["bob@example.com", "sales@example.com"], recipients: ["ann@example.com", "bob@example.com", "cat@example.com"], senders: "organisation" }, after: null, ...own("ops"),
+        section: "Groups", kind: "delete", subject: "all@example.com", before: { members: ["bob@example.com", "sales@example.com"], recipients: ["ann@example.com", "bob@example.com", "cat@example.com"], senders: "organisation" }, after: null, ...own("ops", "sales"),
         reason: "group all@example.com is removed: mail to it will go to the catch-all lost@example.com instead of reaching its 3 recipients (keep the group, or remove it after telling its senders)", destructive: true,
       },
       { section: "Groups", kind: "create", subject: "ops@example.com", before: null, after: { members: ["department:ops"], recipients: ["bob@example.com"], senders: "anyone" }, ...own("ops"), destructive: false },
@@ -266,7 +266,7 @@ describe("diff: departments, domains and DNS", () => {
       { section: "Departments", kind: "create", subject: "legal", before: null, after: { parent: "hq" }, departments: ["legal", "hq"], orgWide: false, destructive: false },
       { section: "Departments", subject: "ops", kind: "modify", field: "parent", before: "hq", after: "sales", departments: ["ops", "hq", "sales"], orgWide: false, destructive: false },
       { section: "Departments", subject: "sales", kind: "modify", field: "name", before: "Sales", after: "Sales EU", departments: ["sales"], orgWide: false, destructive: false },
-      { section: "Departments", subject: "sales", kind: "modify", field: "admins", before: ["@dc/sales"], after: ["@dc/eu", "@dc/sales"], departments: ["sales"], orgWide: true, destructive: false },
+      { section: "Departments", subject: "sales", kind: "modify", field: "admins", before: ["@dc/sales"], after: ["@dc/eu", "@dc/sales"], departments: ["hq", "sales"], orgWide: true, destructive: false },
       { section: "Departments", kind: "delete", subject: "unused", before: { parent: "hq" }, after: null, departments: ["unused", "hq"], orgWide: false, destructive: false },
     ]);
     // A backup covers departed members too: Dan, departed in ops, is reached through sales like Bob, not "listed".

@@ -388,10 +388,11 @@ describe("review covers every path of the schema", () => {
       expect(o.scopes, o.pointer).toContain("organisation owners");
       if (o.path.startsWith("members[]")) expect(o.scopes.some((s) => s.startsWith("department ")), o.pointer).toBe(true);
     }
-    // Nothing else is labelled as rerouting but a whole organisation section replaced (its relay and catch-all go)
-    // and a backup rule renamed (a new rule copies mail; a removed one, listed above, stops copying).
+    // Nothing else is labelled as rerouting but a whole organisation section replaced (its relay and catch-all go),
+    // a backup rule renamed (a new rule copies mail; a removed one, listed above, stops copying), an address taken
+    // from the catch-all (a new alias, a group's new address) and the role address info@ removed or renamed.
     const others = outcomes.filter((o) => !REROUTING.includes(o.path) && o.changes.some((c) => c.reroutes)).map((o) => o.pointer);
-    expect(others).toEqual(["/organisation", "/backups/0/name"]);
+    expect(others).toEqual(["/organisation", "/members/0/aliases", "/groups/1/address", "/mailboxes/3", "/mailboxes/3/address", "/backups/0/name"]);
   });
 
   it("authority edits (owners, admins) need the base side's organisation owners", () => {

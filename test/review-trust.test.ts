@@ -127,13 +127,14 @@ describe("authority is read from the base side", () => {
     expect(missingApprovals(r.reqs, ["@trust/mail-admins"])).toEqual([]);
   });
 
-  it("a department's new admins are approved by its base-side admins and the owners; a new department answers to its base-side parent", () => {
+  it("a department's new admins are approved by its base-side admins, its parent's and the owners; a new department answers to its base-side parent", () => {
     const r = review(edited((o) =>
       o.replace('admins: ["@trust/sales-leads"]', 'admins: ["@mallory"]')
         .replace("  - { id: sales, name: Sales, parent: hq", "  - { id: side, name: Side, parent: sales, admins: [\"@mallory\"] }\n  - { id: sales, name: Sales, parent: hq")
         .replace("{ address: ann@example.com, name: Ann, departments: [sales] }", "{ address: ann@example.com, name: Ann, departments: [side] }"),
     ));
     expect(scopes(r)).toEqual([
+      ["department hq", ["@trust/hq-leads"]],
       ["department sales", ["@trust/sales-leads"]],
       ["department side", ["@trust/sales-leads"]],
       ["organisation owners", ["@trust/mail-admins"]],

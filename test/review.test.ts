@@ -68,7 +68,9 @@ describe("mailorg diff", () => {
     const r = cli("diff", "HEAD~2", "HEAD~1");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("**mailorg diff** `HEAD~2` → `HEAD~1`: 4 changes");
+    // The new alias takes an address the catch-all received: mail going elsewhere, named as such (#28).
+    expect(r.stdout).toContain("**mailorg diff** `HEAD~2` → `HEAD~1`: 5 changes, **1 rerouting mail**");
+    expect(r.stdout).toContain("> - Inbound: `sam.s@example.com` mail to it goes to member sam@example.com instead of the catch-all lost@example.com: mail of sam.s@example.com\n");
     expect(r.stdout).toContain("| ± MODIFY | `sue@example.com` | moves sales -> hr |");
     expect(r.stdout).toContain("### Aliases\n\n|  | subject | change |\n| --- | --- | --- |\n| + CREATE | `sam.s@example.com` | alias of sam@example.com added |");
     // The group is modified, not deleted: one of its recipients left through the department.
@@ -133,17 +135,17 @@ describe("mailorg diff", () => {
 });
 
 describe("approvers and owners", () => {
-  it("a move between departments needs both sides' admins", () => {
+  it("a move between departments needs both sides' admins (and the alias, taking an address from the catch-all, the owners)", () => {
     const r = cli("approvers", "HEAD~2", "HEAD~1", "--format", "json");
     expect(r.status).toBe(0);
     const reqs = JSON.parse(r.stdout).requirements.map((a: { scope: string; anyOf: string[] }) => [a.scope, a.anyOf]);
-    expect(reqs).toEqual([["department hr", ["@rc/hr-leads"]], ["department sales", ["@rc/sales-leads"]]]);
+    expect(reqs).toEqual([["department hr", ["@rc/hr-leads"]], ["department sales", ["@rc/sales-leads"]], ["organisation owners", ["@rc/mail-admins"]]]);
   });
   it("--check: a move between departments needs an approval from each side", () => {
     const one = cli("approvers", "HEAD~2", "HEAD~1", "--check", "--approved-by", "@rc/hr-leads");
     expect(one.status).toBe(1);
-    expect(one.stderr).toBe("mailorg: missing approval: department sales (one of @rc/sales-leads)\n");
-    const both = cli("approvers", "HEAD~2", "HEAD~1", "--check", "--approved-by", "@rc/hr-leads,@rc/sales-leads");
+    expect(one.stderr).toBe("mailorg: missing approval: department sales (one of @rc/sales-leads); organisation owners (one of @rc/mail-admins)\n");
+    const both = cli("approvers", "HEAD~2", "HEAD~1", "--check", "--approved-by", "@rc/hr-leads,@rc/sales-leads,@rc/mail-admins");
     expect(both.status).toBe(0);
     expect(both.stdout).toContain("department sales: one of @rc/sales-leads  approved\n");
   });

@@ -61,8 +61,13 @@ describe("router core", () => {
     expect(send({ to: ["ann@example.com", "A@example.com"] })).toEqual({ accepted: true, rejected_reason: null, deliveries: ["ann@example.com"], dropped: [], backups: ["archive@example.com"], quarantined: false, junk: null });
   });
   it("expands nested groups and department groups with sub-departments, excluding departed members", () => {
-    const d = send({ to: ["outer@example.com"] });
+    const d = send({ from: "ann@example.com", to: ["outer@example.com"] });
     expect(d.deliveries).toEqual(["ann@example.com", "boss@example.com", "eve@example.com", "support@example.com"]);
+  });
+  it("keeps a nested group's sender rules: an outsider reaches through outer@ only whom sales@ does not gate (#28)", () => {
+    const d = send({ to: ["outer@example.com"] });
+    expect(d.deliveries).toEqual(["boss@example.com"]);
+    expect(d.dropped).toEqual(["ann@example.com", "eve@example.com", "support@example.com"].map((t) => ({ recipient: t, reason: `someone@outside.example may not send to group sales@example.com, through which outer@example.com reaches ${t}` })));
   });
   it("delivers a departed member's mail to the successor", () => {
     expect(send({ to: ["old@example.com"] }).deliveries).toEqual(["eve@example.com"]);
@@ -103,7 +108,8 @@ describe("router core", () => {
   });
   it("honours personal blocks even for globally allowed senders; allowed overrides the global block and spam", () => {
     const personal = send({ from: "x@pushy.example.net", to: ["ann@example.com", "outer@example.com"] });
-    expect(personal.deliveries).toEqual(["boss@example.com", "eve@example.com", "support@example.com"]);
+    // Through outer@, sales@'s sender rules hold (#28): only boss@ is reached; ann@'s own block is still named.
+    expect(personal.deliveries).toEqual(["boss@example.com"]);
     expect(personal.dropped).toContainEqual({ recipient: "ann@example.com", reason: "ann@example.com blocks mail from x@pushy.example.net (blocked_senders)" });
     const t2 = { ...table, allowedSenders: [...table.allowedSenders, "pushy.example.net"], blockedSenders: [...table.blockedSenders, "pushy.example.net"] };
     const d = decide(t2, { from: "x@pushy.example.net", recipients: ["ann@example.com", "eve@example.com"], spam: "FAIL", dmarc: "PASS" });

@@ -7,12 +7,14 @@ import { rule as autoReplyHost } from "./auto-reply-host.ts";
 import { rule as backupNameUnique } from "./backup-name-unique.ts";
 import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
+import { rule as controlCharacters } from "./control-characters.ts";
 import { rule as delegation } from "./delegation.ts";
 import { rule as deliveryTarget } from "./delivery-target.ts";
 import { rule as departmentExists } from "./department-exists.ts";
 import { rule as departmentIdUnique } from "./department-id-unique.ts";
 import { rule as departmentTree } from "./department-tree.ts";
 import { rule as domainUnique } from "./domain-unique.ts";
+import { rule as duplicateIdentities } from "./duplicate-identities.ts";
 import { rule as forwardTo } from "./forward-to.ts";
 import { rule as groupCycle } from "./group-cycle.ts";
 import { rule as groupEmpty } from "./group-empty.ts";
@@ -25,6 +27,7 @@ import { rule as memberForward } from "./member-forward.ts";
 import { rule as punycodeLookalike } from "./punycode-lookalike.ts";
 import { rule as refResolves } from "./ref-resolves.ts";
 import { rule as regionReceivesMail } from "./region-receives-mail.ts";
+import { rule as roleAddress } from "./role-address.ts";
 import { rule as sesTemplateQuota } from "./ses-template-quota.ts";
 import { rule as signatureExists } from "./signature-exists.ts";
 import { rule as signatureTemplate } from "./signature-template.ts";
@@ -39,12 +42,14 @@ export const RULES: readonly Rule[] = [
   backupNameUnique,
   bimiRequiresDmarc,
   cidrValid,
+  controlCharacters,
   delegation,
   deliveryTarget,
   departmentExists,
   departmentIdUnique,
   departmentTree,
   domainUnique,
+  duplicateIdentities,
   forwardTo,
   groupCycle,
   groupEmpty,
@@ -58,6 +63,7 @@ export const RULES: readonly Rule[] = [
   punycodeLookalike,
   refResolves,
   regionReceivesMail,
+  roleAddress,
   sesTemplateQuota,
   signatureExists,
   signatureTemplate,

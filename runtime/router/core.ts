@@ -3,7 +3,7 @@
  * handler (handler.ts) and by `mailorg route`. No AWS, no I/O.
  */
 import { isIP } from "node:net";
-import { cidrContains, parseCidr, type DmarcPolicy, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
+import { cidrContains, parseCidr, type DmarcPolicy, type GroupSenders, type RouteEntry, type RoutingTable } from "../../plan/contract.ts";
 
 export type Verdict = "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED";
 
@@ -48,6 +48,11 @@ export interface RouteDecision {
 
 const lc = (s: string): string => s.toLowerCase();
 const domainOf = (a: string): string => lc(a.slice(a.lastIndexOf("@") + 1));
+
+/** Whether a group's sender rule admits `from` (orgSender: the sender claims one of our domains and DMARC passed). */
+export function admits(s: GroupSenders, from: string, orgSender: boolean): boolean {
+  return s.mode === "anyone" || (s.mode === "organisation" ? orgSender : orgSender && s.allowed.includes(from));
+}
 
 /** A sender pattern matches an exact address, or a domain and its subdomains. */
 export function senderMatches(sender: string, pattern: string): boolean {
@@ -199,8 +204,7 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
       targets = [table.catchAll!];
     } else if (entry.kind === "group") {
       const s = entry.senders;
-      const ok = s.mode === "anyone" || (s.mode === "organisation" ? orgSender : orgSender && s.allowed.includes(from));
-      if (!ok) {
+      if (!admits(s, from, orgSender)) {
         dropped.push({
           recipient: r,
           reason:
@@ -210,8 +214,19 @@ export function decide(table: RoutingTable, msg: InboundMessage): RouteDecision 
         });
         continue;
       }
-      targets = entry.deliver;
-      if (targets.length === 0) {
+      // A restricted group reached through this one keeps its own sender rules (the plan's gated sets).
+      const gated = entry.gated ?? {};
+      const inner = (g: string): boolean => {
+        const e = Object.hasOwn(table.entries, g) ? table.entries[g] : undefined;
+        return e?.kind === "group" && admits(e.senders, from, orgSender);
+      };
+      targets = entry.deliver.filter((t) => {
+        const ways = Object.hasOwn(gated, t) ? gated[t]! : undefined;
+        if (!ways || ways.some((w) => w.every(inner))) return true;
+        dropped.push({ recipient: t, reason: `${from} may not send to group ${ways[0]!.find((g) => !inner(g))}, through which ${r} reaches ${t}` });
+        return false;
+      });
+      if (entry.deliver.length === 0) {
         // Every member has departed (or the group's departments are empty): say where the mail goes.
         targets = table.catchAll ? [table.catchAll] : [];
         dropped.push({ recipient: r, reason: `group ${r} has no active recipients${table.catchAll ? `: delivered to the catch-all ${table.catchAll} instead` : ": nothing is delivered (add members, or set catch_all)"}` });
