@@ -15,7 +15,7 @@ const DIFF_TESTS = ["test/review-reach.test.ts", "test/review-changes.test.ts", 
 
 /** @type {Record<string, string[]>} */
 export const MUTATION_TESTS = {
-  "simulate/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
+  "plan/iam-eval.ts": ["test/iam-eval.test.ts", "test/iam-oracle.test.ts", "test/mutation-iam-eval.test.ts"],
   "simulate/can-send.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts"],
   "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
   "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts", "test/delivery-idempotency.test.ts"],

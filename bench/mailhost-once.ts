@@ -25,17 +25,19 @@ const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a -
 
 const address = (i: number): string => `member${String(i).padStart(5, "0")}@example.com`;
 const plan: MailhostPlan = {
-  orgName: "Bench", hostname: "mail.example.com", zoneDomain: "example.com", zoneId: "Z0123456789ABC", instanceType: "t4g.small", arch: "arm64", volumeGb: 50, backupRetentionDays: 35, defaultQuotaMb: 2048,
-  region: "eu-west-1", name: "bench-mailhost", relayPort: 587, imapsPort: 993, managesievePort: 4190, relayUser: "mailorg-router", relaySecretName: "bench/mailhost/relay", configBucket: "b", configKey: "mailhost/config.json",
-  passwdParameterPath: "/bench/mailhost/passwd/", relayPasswdParameter: "/bench/mailhost/relay-passwd", migrateParameterPath: "/bench/mailhost/migrate/", maxMessageBytes: 40 * 1024 * 1024, postmaster: "postmaster@example.com",
+  hostname: "mail.example.com", zoneDomain: "example.com", zoneId: "Z0123456789ABC", instanceType: "t4g.small", arch: "arm64", volumeGb: 50, backupRetentionDays: 35, defaultQuotaMb: 2048,
+  region: "eu-west-1", name: "bench-mailhost", relayPort: 587, imapsPort: 993, relayUser: "mailorg-router", relaySecretName: "bench/mailhost/relay", configBucket: "b", configKey: "mailhost/config.json",
+  relayPasswdParameter: "/bench/mailhost/relay-passwd", migrateParameterPath: "/bench/mailhost/migrate/", maxMessageBytes: 40 * 1024 * 1024, postmaster: "postmaster@example.com",
   logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
-  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [], autoReplies: [], clients: clientSettings("mail.example.com", "email-smtp.eu-west-1.amazonaws.com", ["example.com"]), clientRecords: [], certificateNames: [], welcome: [],
+  mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [],
+  submissionPorts: [587, 465], configurationSet: "bench",
+  decision: { region: "eu-west-1", timezone: "UTC", domains: ["example.com"], statuses: {}, groups: [], members: [] }, orgName: "Bench", managesievePort: 4190, autoReplies: [], clients: clientSettings("mail.example.com", ["example.com"]), clientRecords: [], certificateNames: [], welcome: [],
 };
 
 const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));
 chmodSync(base, 0o755);
-const ports = { relay: await freePort(), imaps: await freePort(), old: await freePort() };
-const host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "bench-pw" });
+const ports = { relay: await freePort(), submissions: await freePort(), imaps: await freePort(), old: await freePort() };
+const host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, submissions: { host: "127.0.0.1", port: ports.submissions }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "bench-pw" });
 try {
   // Deliveries: the router's relay client (nodemailer, pooled, 8 connections) into Postfix, until Dovecot has saved them all.
   const raw = Buffer.from("From: a@partner.example\r\nTo: x@example.com\r\nSubject: bench\r\n\r\n" + "hello world\r\n".repeat(200));

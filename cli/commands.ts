@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   "address-book": () => import("./address-book.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
+  password: () => import("./password.ts"),
 };
 
 /** The commands argv needs: the one it names, none for --version alone, every one otherwise (help, typos). */

@@ -25,7 +25,9 @@ export function register(program: Command): void {
       if (opts.sandbox !== undefined) {
         const log = join(opts.sandbox, "_mailhost", "log", "dovecot.log");
         if (!existsSync(log)) throw new UsageError(`--sandbox ${opts.sandbox} has no mailbox host log (${log}); start mailorg sandbox with an org that declares organisation.mailbox_host`);
-        records = loginsFromLog(readFileSync(log, "utf8"), filter);
+        // Dovecot's logins and the account service's password events (set, changed, reset, failed attempts).
+        const account = join(opts.sandbox, "_mailhost", "log", "account.log");
+        records = loginsFromLog(readFileSync(log, "utf8") + (existsSync(account) ? readFileSync(account, "utf8") : ""), filter);
       } else {
         const { plan } = loadValidPlan(opts.org);
         if (!plan.mailhost) {

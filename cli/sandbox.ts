@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option("--passwords <file>", "address:password lines: each login's own password (others use --password)")
     .option("--relay <host:port>", "with organisation.mailbox_host: Postfix's relay listener (default: the IMAP host, port + 1)")
     .option("--webmail <host:port>", "with organisation.mailbox_host: webmail (Roundcube) and client set-up over HTTPS, from the host's nginx files (needs nginx, php-fpm, roundcube-core, roundcube-plugins, roundcube-sqlite3)")
-    .option("--sieve <host:port>", "with organisation.mailbox_host: Dovecot's ManageSieve listener, STARTTLS (default: the IMAP host, port + 2)")
+    .option("--sieve <host:port>", "with organisation.mailbox_host: Dovecot's ManageSieve listener, STARTTLS (default: the IMAP host, port + 3)")
     .option("--client-ip <ip>", "the client IP the rules see, instead of the connection's")
     .option("--public", "allow listening on non-loopback addresses (plain-text AUTH, one shared password: for a trusted network only)", false);
   withOrg(cmd);

@@ -93,7 +93,9 @@ function buildInbound(stack: MailOrgStack, plan: MailPlan): void {
  */
 function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrgStack[] }, plan: MailPlan, props: MailOrgStackProps): void {
   const accountId = new DataAwsCallerIdentity(stacks.sending, "account").accountId;
-  new SendingGroups(stacks.sending, "sending-groups", { groups: plan.sending.groups, accountId });
+  const iam = plan.sending.credentials === "iam";
+  // With a mailbox host no member has an IAM user, so the shared groups would have no one to hold.
+  if (iam) new SendingGroups(stacks.sending, "sending-groups", { groups: plan.sending.groups, accountId });
   new Signatures(stacks.sending, "signatures", {
     templates: plan.signatures.templates,
     rendered: plan.signatures.rendered,
@@ -101,12 +103,9 @@ function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrg
   });
   for (const shard of plan.sending.shards) {
     const stack = new MailOrgStack(app, shard.name, props);
-    // Group names, not references: the shared groups live in the `sending` stack, applied first.
-    new SendingCredentials(stack, "credentials", {
-      members: shard.members,
-      accountId: new DataAwsCallerIdentity(stack, "account").accountId,
-      ...(plan.mailhost ? { loginHashPath: plan.mailhost.passwdParameterPath } : {}),
-    });
+    // Group names, not references: the shared groups live in the `sending` stack, applied first. With a mailbox
+    // host the shard is written empty: members' accounts live on the host, never in Terraform.
+    if (iam) new SendingCredentials(stack, "credentials", { members: shard.members, accountId: new DataAwsCallerIdentity(stack, "account").accountId });
     stacks.shards.push(stack);
   }
 }

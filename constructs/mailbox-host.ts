@@ -32,7 +32,7 @@ import { Fn } from "cdktn";
 import { Construct } from "constructs";
 import { cloudInitUserData } from "../mailhost/cloud-init.ts";
 import { configObject } from "../mailhost/files.ts";
-import type { MailhostPlan } from "../plan/mailhost.ts";
+import { MAILHOST_SUBMISSIONS_PORT, type MailhostPlan } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
 import { lockDownBucket } from "./private-bucket.ts";
 import { leastPrivilegePolicy } from "./least-privilege.ts";
@@ -92,14 +92,23 @@ export class MailboxHost extends Construct {
 
     const logs = protect(new CloudwatchLogGroup(this, "logs", { name: host.logGroup, retentionInDays: props.logRetentionDays ?? 400 }));
 
-    // The instance's role: read its configuration and login hashes, write its logs, answer certbot's DNS
+    // The instance's role: read its configuration and the router's relay hash (members' hashes never leave the host),
+    // send members' mail through SES as the org only, write its logs, answer certbot's DNS
     // challenge in its own zone only, and Session Manager's channel. Nothing else.
     const role = new IamRole(this, "role", { name: host.name, assumeRolePolicy: ASSUME("ec2.amazonaws.com") });
     leastPrivilegePolicy(this, "policy", role, [
       { Sid: "ReadConfiguration", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucket.arn}/${host.configKey}` },
-      { Sid: "ReadLoginHashes", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: arn("ssm", `parameter${host.passwdParameterPath.replace(/\/$/, "")}`) },
       { Sid: "ReadRelayHash", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter${host.relayPasswdParameter}`) },
       { Sid: "TakeMigrationAccounts", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:DeleteParameter"], Resource: arn("ssm", `parameter${host.migrateParameterPath}*`) },
+      // Members' accepted messages leave through SES with this role's temporary credentials (mailhost/ses-relay.ts):
+      // only as the org's own identities, only From one of its domains, only with its configuration set.
+      {
+        Sid: "SendAsTheOrgsIdentitiesOnly",
+        Effect: "Allow",
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Resource: [...host.decision.domains.map((d) => arn("ses", `identity/${d}`)), arn("ses", `configuration-set/${host.configurationSet}`)],
+        Condition: { StringLike: { "ses:FromAddress": host.decision.domains.map((d) => `*@${d}`) } },
+      },
       { Sid: "WriteMailLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: `${logs.arn}:*` },
       {
         Sid: "AnswerAcmeChallengeOnly",
@@ -144,6 +153,8 @@ export class MailboxHost extends Construct {
         { description: "HTTP: redirects to HTTPS", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
         // The router (Lambda, no fixed addresses) relays here; STARTTLS and AUTH are required.
         { description: "relay from the mail router", protocol: "tcp", fromPort: host.relayPort, toPort: host.relayPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        // Members submit on the relay port (587, STARTTLS) and on 465 (implicit TLS), with their own account.
+        ...host.submissionPorts.filter((p) => p !== host.relayPort).map((p) => ({ description: "members' submission (implicit TLS)", protocol: "tcp", fromPort: p, toPort: p, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] })),
       ],
       egress: [{ description: "packages, certificates, AWS APIs", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
     });

@@ -5,10 +5,8 @@ import { IamPolicy } from "@cdktn/provider-aws/lib/iam-policy";
 import { IamUser } from "@cdktn/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktn/provider-aws/lib/iam-user-group-membership";
 import { IamUserPolicy } from "@cdktn/provider-aws/lib/iam-user-policy";
-import { SsmParameter } from "@cdktn/provider-aws/lib/ssm-parameter";
-import { Fn, TerraformOutput } from "cdktn";
+import { TerraformOutput } from "cdktn";
 import { Construct } from "constructs";
-import { passwdParameterName } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
 import type { MemberCredentials, PolicyDocument, SharedGroup } from "../plan/sending.ts";
 
@@ -44,17 +42,13 @@ export interface MemberCredentialsProps {
   readonly members: readonly MemberCredentials[];
   /** The account id as this stack looks it up (data.aws_caller_identity). */
   readonly accountId: string;
-  /**
-   * With a mailbox host: the SSM path under which each active member's IMAP login hash is written (one
-   * SecureString per member, "<address>:{BLF-CRYPT}<bcrypt of the SMTP password>"). Default none.
-   */
-  readonly loginHashPath?: string;
 }
 
 /**
  * Per-member sending credentials: an IAM user named by the address (tags: address, departments), an
  * access key whose status follows the member's (Active/Inactive), membership of the shared groups, and
- * an inline policy only for extra From addresses. The SMTP passwords are one sensitive output.
+ * an inline policy only for extra From addresses. The SMTP passwords are one sensitive output. Only for
+ * orgs without a mailbox host (plan.sending.credentials "iam"): with one, members' accounts live on the host.
  */
 export class SendingCredentials extends Construct {
   constructor(scope: Construct, id: string, props: MemberCredentialsProps) {
@@ -70,17 +64,6 @@ export class SendingCredentials extends Construct {
       new IamUserGroupMembership(this, `groups-${m.address}`, { user: user.name, groups: m.groups });
       if (m.inline) new IamUserPolicy(this, `send-as-${m.address}`, { user: user.name, name: "send-as", policy: renderPolicy(m.inline, props.accountId) });
       credentials[m.address] = { smtp_username: key.id, smtp_password: key.sesSmtpPasswordV4 };
-      // The member's IMAP password is their SMTP password; the host keeps only this hash. bcrypt() is salted
-      // anew at every plan, so the value is written once and rewritten only when the key changes.
-      if (props.loginHashPath !== undefined && m.status === "active") {
-        new SsmParameter(this, `login-${m.address}`, {
-          name: passwdParameterName(props.loginHashPath, m.address),
-          type: "SecureString",
-          description: `IMAP login hash of ${m.address} on the mailbox host`,
-          value: `${m.address}:{BLF-CRYPT}${Fn.bcrypt(key.sesSmtpPasswordV4)}`,
-          lifecycle: { ignoreChanges: ["value"], replaceTriggeredBy: [key] },
-        });
-      }
     }
     new TerraformOutput(this, "smtp-credentials", {
       description: "SMTP user name (access key id) and password of each member, by address",

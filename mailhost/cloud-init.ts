@@ -4,11 +4,11 @@
  * only when it carries no file system at all, so a replacement instance finds the mail where it was), the SSM and
  * CloudWatch agents (Session Manager instead of SSH; the mail log to CloudWatch Logs), the certificate by the DNS
  * challenge with a deploy hook that reloads both services, and the sync timer. Nothing here is a secret: the host
- * reads its configuration and login hashes with its instance role.
+ * reads its configuration with its instance role, and members' password hashes only from its data volume.
  */
 import { stringify } from "yaml";
 import type { MailhostPlan } from "../plan/mailhost.ts";
-import { hostLayout } from "./layout.ts";
+import { hostLayout, passwordStorePath } from "./layout.ts";
 import { MIGRATE_SCRIPT } from "./migrate-script.ts";
 import { SYNC_SCRIPT } from "./sync-script.ts";
 import { DES_KEY_FILE, ROUNDCUBE_SQL } from "./roundcube.ts";
@@ -17,7 +17,7 @@ import { DES_KEY_FILE, ROUNDCUBE_SQL } from "./roundcube.ts";
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nginx", "php-fpm", "roundcube-core", "roundcube-plugins", "roundcube-sqlite3", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nodejs", "curl", "nginx", "php-fpm", "roundcube-core", "roundcube-plugins", "roundcube-sqlite3", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "unattended-upgrades", "logrotate"];
 
 function mountScript(mailRoot: string, uid: number): string {
   return `#!/bin/sh
@@ -52,7 +52,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
     region: plan.region,
     bucket: plan.configBucket,
     key: plan.configKey,
-    passwd_path: plan.passwdParameterPath,
+    passwd_file: passwordStorePath(layout),
     relay_parameter: plan.relayPasswdParameter,
   };
   const cloudwatch = {
@@ -63,6 +63,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
           collect_list: [
             { file_path: `${layout.logDir}/dovecot.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/dovecot", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: `${layout.logDir}/postfix.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/postfix" },
+            { file_path: `${layout.logDir}/account.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/account", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: "/var/log/mailorg-sync.log", log_group_name: plan.logGroup, log_stream_name: "{instance_id}/sync" },
             { file_path: `${layout.logDir}/roundcube/userlogins.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/webmail-logins" },
           ],
@@ -97,6 +98,11 @@ export function cloudInitUserData(plan: MailhostPlan): string {
         "/etc/systemd/system/mailorg-sync.timer",
         `[Unit]\nDescription=mailorg: sync the mailbox host's configuration every two minutes\n\n[Timer]\nOnBootSec=1min\nOnUnitActiveSec=2min\nRandomizedDelaySec=15s\n\n[Install]\nWantedBy=timers.target\n`,
       ),
+      // The account service (mailhost/account-service.ts): the password store's one writer, on 127.0.0.1 behind HTTPS.
+      file(
+        "/etc/systemd/system/mailorg-account.service",
+        `[Unit]\nDescription=mailorg: members' activation and password pages\nRequiresMountsFor=${layout.mailRoot}\nAfter=dovecot.service\n\n[Service]\nExecStart=/usr/bin/node /etc/mailorg/account.mjs /etc/mailorg/account.json\nRestart=always\nUMask=0077\n\n[Install]\nWantedBy=multi-user.target\n`,
+      ),
       // Mail services start only with the data volume mounted.
       file("/etc/systemd/system/dovecot.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
       file("/etc/systemd/system/postfix@-.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
@@ -116,6 +122,8 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       // Postfix's postlogd writes postfix.log as the postfix user; Dovecot's log process (root) writes dovecot.log.
       ["install", "-d", "-m", "0750", "-o", "postfix", "-g", "adm", layout.logDir],
       ["/usr/local/sbin/mailorg-mount-data"],
+      // The members' password store lives on the data volume, readable by root only (Dovecot's auth runs as root).
+      ["install", "-d", "-m", "0700", passwordStorePath(layout).replace(/\/[^/]+$/, "")],
       // Webmail: Roundcube's database, temporary files and logs (www-data), and its session key, made here and never in the plan.
       ["install", "-d", "-m", "0750", "-o", "www-data", "-g", "www-data", layout.roundcubeDataDir, `${layout.roundcubeDataDir}/temp`, `${layout.logDir}/roundcube`],
       ["sh", "-c", `[ -s ${layout.roundcubeDataDir}/${DES_KEY_FILE} ] || (umask 027; head -c 24 /dev/urandom | base64 > ${layout.roundcubeDataDir}/${DES_KEY_FILE}; chgrp www-data ${layout.roundcubeDataDir}/${DES_KEY_FILE})`],
@@ -127,7 +135,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "--cert-name", plan.hostname, ...plan.certificateNames.flatMap((c) => ["-d", c.name])],
       ["systemctl", "daemon-reload"],
       ["/usr/local/sbin/mailorg-sync"],
-      ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban"],
+      ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban", "mailorg-account"],
       ["systemctl", "restart", "postfix", "dovecot", "fail2ban"],
     ],
   };

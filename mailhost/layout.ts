@@ -24,6 +24,14 @@ export interface MailhostLayout {
   readonly tlsKey: string;
   /** Postfix's relay listener as a master.cf service name: "587" (every address) or "127.0.0.1:2587". */
   readonly relayListener: string;
+  /** Postfix's implicit-TLS submission listener (RFC 8314) as a master.cf service name: "465" or "127.0.0.1:2465". */
+  readonly submissionsListener: string;
+  /** mailorg's own files on the host: the policy service and the SES relay with their JSON (/etc/mailorg). */
+  readonly mailorgDir: string;
+  /** The Node.js that runs them (Debian's nodejs on the host; the sandbox's own node). */
+  readonly nodePath: string;
+  /** The unprivileged user Postfix runs them as (spawn(8) and pipe(8) refuse root). */
+  readonly helperUser: string;
   /** Dovecot's IMAPS listener: addresses and port. */
   readonly imapsAddress: string;
   readonly imapsPort: number;
@@ -77,6 +85,10 @@ export function hostLayout(hostname: string): MailhostLayout {
     tlsCert: `/etc/letsencrypt/live/${hostname}/fullchain.pem`,
     tlsKey: `/etc/letsencrypt/live/${hostname}/privkey.pem`,
     relayListener: "587",
+    submissionsListener: "465",
+    mailorgDir: "/etc/mailorg",
+    nodePath: "/usr/bin/node",
+    helperUser: "nobody",
     imapsAddress: "*, ::",
     imapsPort: 993,
     mailUid: VMAIL_UID,
@@ -97,4 +109,14 @@ export function hostLayout(hostname: string): MailhostLayout {
     httpsListen: ["443", "[::]:443"],
     httpListen: ["80", "[::]:80"],
   };
+}
+
+/**
+ * The members' password store: one "<address>:{BLF-CRYPT}<hash>" line per account, on the data volume (encrypted,
+ * backed up with the mail) and never in Terraform, S3 or SSM. The host's account service is its one writer; the
+ * sync reads it and lets in only the addresses the plan allows to log in. A directory whose name holds no "@"
+ * never meets a mailbox (<mailRoot>/<address>).
+ */
+export function passwordStorePath(layout: Pick<MailhostLayout, "mailRoot">): string {
+  return `${layout.mailRoot}/.mailorg-accounts/passwd`;
 }

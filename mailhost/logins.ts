@@ -10,15 +10,21 @@ export interface LoginRecord {
   readonly time: string;
   readonly address: string;
   readonly ip: string;
-  readonly protocol: "imap";
+  /** imap: a login; account: a password set, changed or reset, or a failed attempt at it (the account service). */
+  readonly protocol: "imap" | "account";
   readonly method: string;
   readonly result: "success" | "failure";
 }
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) imap-login: Info: (Login|(?:Disconnected|Aborted login)[^(]*\((?:auth failed|tried to use disallowed)[^)]*\)): user=<([^>]*)>, method=([A-Z0-9-]+), rip=([0-9a-fA-F.:]+)/;
 
-/** The login record of one Dovecot log line, or undefined for any other line. */
+/** The account service's lines (mailhost/accounts.ts): "<time> mailorg-account: Info: <event>: user=<a>, method=m, rip=ip". */
+const ACCOUNT_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) mailorg-account: Info: ([^:]+): user=<([^>]*)>, method=([a-z]+), rip=(\S+)$/;
+
+/** The login record of one Dovecot or account-service log line, or undefined for any other line. */
 export function parseLoginLine(line: string): LoginRecord | undefined {
+  const a = ACCOUNT_LINE.exec(line);
+  if (a) return { time: `${a[1]}Z`, address: a[3]!.toLowerCase(), ip: a[5]!, protocol: "account", method: a[4]!, result: / failed/.test(a[2]!) ? "failure" : "success" };
   const m = LINE.exec(line);
   if (!m || m[3] === "") return undefined;
   return { time: `${m[1]}Z`, address: m[3]!.toLowerCase(), ip: m[5]!, protocol: "imap", method: m[4]!, result: m[2] === "Login" ? "success" : "failure" };
@@ -47,7 +53,7 @@ export async function loginsFromCloudWatch(client: CloudWatchLogsClient, logGrou
     const r = await client.send(
       new FilterLogEventsCommand({
         logGroupName: logGroup,
-        filterPattern: filter.address ? `"imap-login" "user=<${filter.address.toLowerCase()}>"` : '"imap-login"',
+        filterPattern: filter.address ? `"user=<${filter.address.toLowerCase()}>"` : '?"imap-login" ?"mailorg-account"',
         ...(filter.since ? { startTime: Date.parse(`${filter.since}T00:00:00Z`) } : {}),
         ...(nextToken ? { nextToken } : {}),
       }),

@@ -1,6 +1,7 @@
 /**
  * The host's sync (/usr/local/sbin/mailorg-sync, run by a systemd timer every two minutes): fetches the
- * versioned configuration object from S3 and the login hashes from SSM, writes them into a staging directory,
+ * versioned configuration object from S3 and reads the login hashes from the members' password store on the
+ * data volume (mailhost/layout.ts passwordStorePath), writes them into a staging directory,
  * checks them with `postfix check` and `doveconf -n`, and only then switches the live directories and reloads
  * Postfix and Dovecot; otherwise the running configuration stays and the last good one is kept. Python 3 with
  * boto3, both Debian packages (python3-boto3 comes with python3-certbot-dns-route53). `--local` reads the
@@ -25,11 +26,18 @@ def fetch_aws(conf):
     obj = boto3.client("s3", region_name=region).get_object(Bucket=conf["bucket"].replace("<account-id>", account), Key=conf["key"])
     body = json.loads(obj["Body"].read())
     ssm = boto3.client("ssm", region_name=region)
-    lines = []
-    for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=conf["passwd_path"], WithDecryption=True):
-        lines += [p["Value"] for p in page["Parameters"]]
+    lines = read_store(conf["passwd_file"])
     relay = ssm.get_parameter(Name=conf["relay_parameter"], WithDecryption=True)["Parameter"]["Value"]
     return obj.get("VersionId") or "unversioned", body, lines, relay
+
+
+def read_store(path):
+    """The members' password store on the data volume (written by the account service); none yet: no logins."""
+    try:
+        with open(path) as f:
+            return [l.strip() for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
 
 
 def fetch_local(args):
@@ -53,7 +61,8 @@ def build(body, lines, relay):
     files["dovecot/imap.passwd"] = "".join(l + "\n" for l in good)
     if not RELAY_LINE.match(relay):
         raise SystemExit("mailorg-sync: the router's relay hash is not a bcrypt hash line; keeping the running configuration")
-    files["dovecot/smtp.passwd"] = relay + "\n"
+    # Members submit with the same account as IMAP (Dovecot's SASL for Postfix): the smtp passdb holds the router and them.
+    files["dovecot/smtp.passwd"] = relay + "\n" + files["dovecot/imap.passwd"]
     return files
 
 
@@ -159,6 +168,7 @@ def main():
     ap.add_argument("--roundcube-dir", default="/etc/roundcube")
     ap.add_argument("--mail-root", default="/srv/mail")
     ap.add_argument("--doveadm-conf", help="the running Dovecot's configuration, for delivering welcome letters (default: <dovecot-dir>/dovecot.conf)")
+    ap.add_argument("--mailorg-dir", default="/etc/mailorg")
     ap.add_argument("--no-reload", action="store_true")
     args = ap.parse_args()
     version, body, lines, relay = fetch_local(args) if args.local else fetch_aws(json.load(open(args.conf)))
@@ -180,7 +190,7 @@ def main():
         group = grp.getgrnam("dovecot").gr_gid
     except (KeyError, ImportError):
         group = None
-    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "nginx": args.nginx_dir, "www": args.www_dir, "roundcube": args.roundcube_dir}, group)
+    install(files, {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "mailorg": args.mailorg_dir, "nginx": args.nginx_dir, "www": args.www_dir, "roundcube": args.roundcube_dir}, group)
     # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
     for _, cmd in sieve_checks(args.dovecot_dir, files):
         subprocess.run(cmd, check=False)
@@ -190,7 +200,8 @@ def main():
     with open(current, "w") as f:
         f.write(digest + "\n")
     if not args.no_reload:
-        for cmd in (["postfix", "reload"], ["doveadm", "reload"], ["systemctl", "reload-or-restart", "nginx"]):
+        # The account service reads who may log in from its configuration: a restart, no session is touched.
+        for cmd in (["postfix", "reload"], ["doveadm", "reload"], ["systemctl", "try-restart", "mailorg-account"], ["systemctl", "reload-or-restart", "nginx"]):
             subprocess.run(cmd, check=False)
     log("installed configuration %s (%d logins) at %s" % (version, files["dovecot/imap.passwd"].count("\n"), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
     welcome(body, args)

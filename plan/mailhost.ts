@@ -2,7 +2,7 @@
  * The mailbox host's part of the plan: where the host lives (name, zone, instance, volume, backups), what it
  * serves (every mailbox the router delivers to, with its quota and whether it may log in) and the names through
  * which the stacks and the host meet without referring to each other (the configuration object, the relay
- * secret, the SSM path holding members' bcrypt hashes, the log group). Plain data: mailhost/ renders the host's
+ * secret, the log group; members' password hashes never pass through them: they live on the host). Plain data: mailhost/ renders the host's
  * files from it, constructs/ the `mailhost` stack, review/ compares it.
  */
 import { canon, memberStatus, type Org } from "../model/org.ts";
@@ -13,12 +13,15 @@ import { endOfDayIso } from "../model/timezone.ts";
 import type { DnsRecord } from "./dns.ts";
 import { orgSlug } from "./naming.ts";
 import { ACCOUNT_ID_PLACEHOLDER } from "./sending.ts";
+import type { SendDecisionInput } from "./send-decision.ts";
 
 /** The port the router relays to (STARTTLS + AUTH). Not 25: Lambda blocks outbound port 25. */
 export const MAILHOST_RELAY_PORT = 587;
 export const MAILHOST_IMAPS_PORT = 993;
 /** ManageSieve's registered port (RFC 5804): members' filters and out-of-office, STARTTLS like every login. */
 export const MAILHOST_MANAGESIEVE_PORT = 4190;
+/** Members' submission with implicit TLS (RFC 8314); 587 takes STARTTLS. */
+export const MAILHOST_SUBMISSIONS_PORT = 465;
 /** The SMTP AUTH user of the router on the host (a passdb entry for the smtp service only, no mailbox). */
 export const MAILHOST_RELAY_USER = "mailorg-router";
 
@@ -91,8 +94,6 @@ export interface MailhostPlan {
   /** S3 bucket (holds ACCOUNT_ID_PLACEHOLDER) and key of the versioned configuration object the host syncs. */
   readonly configBucket: string;
   readonly configKey: string;
-  /** SSM path under which each credential holder writes one parameter per login: "<address>:{BLF-CRYPT}<hash>". */
-  readonly passwdParameterPath: string;
   /** SSM path where `mailorg migrate` leaves one member's old account for the host to read (and delete). */
   readonly migrateParameterPath: string;
   /** SSM parameter holding the router's line "mailorg-router:{BLF-CRYPT}<hash>" (the smtp service's passdb). */
@@ -129,6 +130,12 @@ export interface MailhostPlan {
    * by address; the host's sync delivers each once, when the member first appears. Empty without organisation.welcome.
    */
   readonly welcome: readonly WelcomeLetter[];
+  /** Members' submission ports: 587 (STARTTLS, shared with the router's relay) and 465 (implicit TLS). */
+  readonly submissionPorts: readonly number[];
+  /** The org's SES configuration set, which the host's relay names in every SendEmail call. */
+  readonly configurationSet: string;
+  /** The one sending decision's input (the plan's sending model), which the host's policy service and relay load. */
+  readonly decision: SendDecisionInput;
   /** The org's auto-replies (members[].auto_reply) of mailboxes on the host, sorted by address. */
   readonly autoReplies: readonly PlannedAutoReply[];
 }
@@ -153,8 +160,9 @@ export interface ServerSetting {
 
 export interface ClientSettings {
   readonly imap: ServerSetting;
-  /** Where members send: SES's SMTP endpoint with their SMTP credentials (the host takes submission once members own accounts there). */
+  /** Where members send: the host's submission with their own account (587 STARTTLS; 465 implicit TLS is `submissions`). */
   readonly submission: ServerSetting;
+  readonly submissions: ServerSetting;
   readonly managesieve: ServerSetting;
   /** The names clients ask for their set-up (CNAMEs to the host; the host's certificate covers them). */
   readonly autoconfigNames: readonly string[];
@@ -169,11 +177,12 @@ export interface HostDnsRecord extends DnsRecord {
   readonly id: string;
 }
 
-/** The client settings of a host: IMAPS and ManageSieve on the host, submission at SES (see ClientSettings). */
-export function clientSettings(hostname: string, submissionHost: string, domains: readonly string[]): ClientSettings {
+/** The client settings of a host: IMAPS, submission and ManageSieve on the host, with the member's address as login. */
+export function clientSettings(hostname: string, domains: readonly string[]): ClientSettings {
   return {
     imap: { host: hostname, port: MAILHOST_IMAPS_PORT, socket: "SSL", username: "address" },
-    submission: { host: submissionHost, port: 587, socket: "STARTTLS", username: "smtp-credentials" },
+    submission: { host: hostname, port: MAILHOST_RELAY_PORT, socket: "STARTTLS", username: "address" },
+    submissions: { host: hostname, port: MAILHOST_SUBMISSIONS_PORT, socket: "SSL", username: "address" },
     managesieve: { host: hostname, port: MAILHOST_MANAGESIEVE_PORT, socket: "STARTTLS", username: "address" },
     autoconfigNames: domains.map((d) => `autoconfig.${d}`),
     autodiscoverNames: domains.map((d) => `autodiscover.${d}`),
@@ -186,7 +195,8 @@ export function clientRecords(hostname: string, c: ClientSettings, domains: read
     const rec = (id: string, name: string, type: "SRV" | "CNAME", value: string, purpose: string): HostDnsRecord => ({ id, domain: d, ...(zoneId ? { zoneId } : {}), name, type, ttl: 3600, values: [value], purpose, stack: "mailhost" });
     return [
       rec(`srv-imaps-${d}`, `_imaps._tcp.${d}`, "SRV", `0 1 ${c.imap.port} ${c.imap.host}`, "RFC 6186: IMAP over TLS at the mailbox host"),
-      rec(`srv-submission-${d}`, `_submission._tcp.${d}`, "SRV", `0 1 ${c.submission.port} ${c.submission.host}`, "RFC 6186: where members send"),
+      rec(`srv-submission-${d}`, `_submission._tcp.${d}`, "SRV", `0 1 ${c.submission.port} ${c.submission.host}`, "RFC 6186: where members send (STARTTLS)"),
+      rec(`srv-submissions-${d}`, `_submissions._tcp.${d}`, "SRV", `0 1 ${c.submissions.port} ${c.submissions.host}`, "RFC 8314: where members send (implicit TLS)"),
       rec(`autoconfig-${d}`, `autoconfig.${d}`, "CNAME", hostname, "Thunderbird's automatic set-up (served by the mailbox host)"),
       rec(`autodiscover-${d}`, `autodiscover.${d}`, "CNAME", hostname, "Outlook's Autodiscover (served by the mailbox host)"),
       rec(`srv-autodiscover-${d}`, `_autodiscover._tcp.${d}`, "SRV", `0 0 443 ${hostname}`, "Outlook's Autodiscover, found by SRV"),
@@ -222,7 +232,7 @@ export function passwdParameterName(path: string, address: string): string {
 }
 
 /** The mailbox host's plan, or undefined when the org declares none. */
-export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }, index: OrgIndex): MailhostPlan | undefined {
+export function planMailhost(org: Org, table: { readonly receivingDomains: readonly string[]; readonly maxMessageBytes: number }, decision: () => SendDecisionInput, index: OrgIndex): MailhostPlan | undefined {
   const host = org.organisation.mailbox_host;
   if (!host) return undefined;
   const prefix = orgSlug(org);
@@ -252,7 +262,7 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
   const hostname = canon(host.hostname);
   const submissionHost = `email-smtp.${region}.amazonaws.com`;
   const domains = [...table.receivingDomains];
-  const clients = clientSettings(hostname, submissionHost, domains);
+  const clients = clientSettings(hostname, domains);
   const zones = new Map(org.domains.map((d) => [canon(d.name), d.hosted_zone_id]));
   return {
     orgName: org.organisation.name,
@@ -274,7 +284,6 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
     relaySecretName: relaySecretName(prefix),
     configBucket: `${prefix}-mailhost-${ACCOUNT_ID_PLACEHOLDER}-${region}`,
     configKey: "mailhost/config.json",
-    passwdParameterPath: `/${prefix}/mailhost/passwd/`,
     relayPasswdParameter: `/${prefix}/mailhost/relay-passwd`,
     migrateParameterPath: `/${prefix}/mailhost/migrate/`,
     maxMessageBytes: table.maxMessageBytes,
@@ -292,5 +301,8 @@ export function planMailhost(org: Org, table: { readonly receivingDomains: reado
       { name: hostname, zoneId: zone?.hosted_zone_id ?? "" },
       ...domains.flatMap((d) => (zones.get(d) ? [`autoconfig.${d}`, `autodiscover.${d}`].map((name) => ({ name, zoneId: zones.get(d)! })) : [])),
     ],
+    submissionPorts: [MAILHOST_RELAY_PORT, MAILHOST_SUBMISSIONS_PORT],
+    configurationSet: prefix,
+    decision: decision(),
   };
 }

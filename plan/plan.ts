@@ -15,6 +15,7 @@ import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
 import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { sendDecisionInput } from "./send-decision.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
 
@@ -96,10 +97,20 @@ export interface MailPlan {
   readonly domains: readonly DomainPlan[];
   readonly inbound: InboundPlan;
   readonly sending: {
+    /**
+     * Where members' sending credentials live: "iam" (no mailbox host: an IAM user, access key and SES SMTP
+     * password per member, rendered into the sending stacks) or "mailbox-host" (one account per member on the
+     * host, whose password the member sets there: nothing about it goes through Terraform, and the IAM
+     * documents below are only the decision that can-send and the host's enforcement evaluate).
+     */
+    readonly credentials: "iam" | "mailbox-host";
     readonly groups: readonly SharedGroup[];
-    /** Every member with credentials, by address. */
+    /** Every member who may send (not departed), by address: the decision model, whatever `credentials` says. */
     readonly members: readonly MemberCredentials[];
-    /** Every shard (also the empty ones), in order, with its members. */
+    /**
+     * Every shard (also the empty ones), in order, with the members whose IAM credentials it writes; with a
+     * mailbox host every shard is empty (the stacks are still written, so the stack set stays stable).
+     */
     readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
   };
   readonly signatures: {
@@ -136,10 +147,10 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const bucketName = `${prefix}-mail-${ACCOUNT_ID_PLACEHOLDER}-${region}`;
   const table = buildRoutingTable(org, index);
   const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
-  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
-  for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table, index);
+  const mailhost = planMailhost(org, table, () => sendDecisionInput({ sending }, org), index);
+  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
+  if (!mailhost) for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   return {
     organisation: { name: org.organisation.name, prefix, region },
     today,
@@ -165,7 +176,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       ].map((f) => ({ ...f, name: sesName(prefix, f.key) })),
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
     },
-    sending: { groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
+    sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
     signatures: {
       bucketName,
       templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({

@@ -1,7 +1,7 @@
 /**
  * The sending policy: who may send as which addresses, to whom, from where. Computed once from the Org as
  * plain IAM policy documents; the SendingPolicy construct synthesises exactly these documents and
- * `mailorg can-send` evaluates exactly these documents (simulate/iam-eval.ts).
+ * `mailorg can-send` evaluates exactly these documents (plan/iam-eval.ts).
  *
  * Per member with credentials (not departed): one IAM user named by the address, one access key
  * (Active/Inactive by status), one group membership, and an inline policy only when the member may send

@@ -1,10 +1,9 @@
 /** The can-send simulation: a member's request evaluated against the very policy documents synthesised for them. */
-import { canon, domainOf, memberStatus, type Org } from "../model/org.ts";
+import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
-import { planOrg, withAccount } from "../plan/plan.ts";
-import { memberPolicies } from "../plan/sending.ts";
-import { evaluate, type IamRequest } from "./iam-eval.ts";
-import { startOfDay } from "../model/timezone.ts";
+import { planOrg } from "../plan/plan.ts";
+import type { IamRequest } from "../plan/iam-eval.ts";
+import { decideSend, sendDecisionInput, sendIamRequest, SIMULATION_ACCOUNT_ID } from "../plan/send-decision.ts";
 
 export interface CanSendRequest {
   readonly as: string;
@@ -22,36 +21,13 @@ export interface CanSendResult {
 }
 
 /** Sample account used to instantiate ARNs in simulation (the policies are account-independent otherwise). */
-export const SIMULATION_CONTEXT = { accountId: "123456789012" } as const;
+export const SIMULATION_CONTEXT = { accountId: SIMULATION_ACCOUNT_ID } as const;
 
 export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSendResult {
-  const member = index.members.get(canon(req.as));
-  // index.members holds members' primary addresses only (an alias, mailbox or group is not there).
-  if (!member) {
-    return { allowed: false, reason: `${req.as} is not a member's primary address; no credentials exist for it`, statement: null };
-  }
-  const status = memberStatus(member);
-  if (status === "departed") return { allowed: false, reason: `${member.address} has departed: no IAM user or SMTP credentials exist`, statement: null };
-  if (status === "disabled") return { allowed: false, reason: `${member.address} is disabled: the access key behind their SMTP credentials is Inactive`, statement: null };
-  // The very documents synthesis renders (the plan's), in a sample account.
+  // The one decision (plan/send-decision.ts, also the mailbox host's policy service), over the plan computed once.
   // Stryker disable next-line ObjectLiteral: equivalent, a delegation the plan drops as ended before today is also refused by its DateLessThan condition at noon today
   const plan = planOrg(org, index, { today: req.today });
-  const policies = JSON.parse(withAccount(JSON.stringify(memberPolicies(plan.sending, member.address)), SIMULATION_CONTEXT.accountId)) as NonNullable<ReturnType<typeof memberPolicies>>;
-  const fromDomain = domainOf(req.from);
-  const request = canSendRequest(org, member.address, req);
-  const result = evaluate(policies, request);
-  const reason =
-    result.decision === "Allow"
-      ? `allowed by ${result.statement}`
-      : result.decision === "Deny"
-        ? `denied by ${result.statement}`
-        : `no statement allows ${canon(member.address)} to send as ${canon(req.from)}${index.domains.has(fromDomain) ? "" : ` (${fromDomain} is not an org domain)`}`;
-  // IAM compares ses:Recipients case-sensitively against the internal-only patterns: say why a colleague was refused.
-  const mixed = req.to.filter((r) => r !== r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r) && index.domains.has(domainOf(r)));
-  const hint = result.statement?.includes("DenyRecipientsOutsideTheOrg") && mixed.length
-    ? ` (IAM compares recipient domains case-sensitively: write ${mixed.map((r) => r.slice(0, r.lastIndexOf("@") + 1) + domainOf(r)).join(", ")})`
-    : "";
-  return { allowed: result.decision === "Allow", reason: reason + hint, statement: result.statement };
+  return decideSend(sendDecisionInput(plan, org), { as: req.as, from: req.from, to: req.to, ip: req.ip, at: { today: req.today } });
 }
 
 /**
@@ -61,17 +37,5 @@ export function canSend(org: Org, index: OrgIndex, req: CanSendRequest): CanSend
  * organisation's time zone.
  */
 export function canSendRequest(org: Org, member: string, req: CanSendRequest): IamRequest {
-  const tz = org.organisation.timezone ?? "UTC";
-  return {
-    action: "ses:SendRawEmail",
-    resource: `arn:aws:ses:${org.organisation.region}:${SIMULATION_CONTEXT.accountId}:identity/${domainOf(req.from)}`,
-    context: {
-      "aws:username": canon(member),
-      "ses:FromAddress": req.from,
-      "ses:Recipients": [...req.to],
-      "aws:SourceIp": req.ip,
-      "aws:CurrentTime": new Date(startOfDay(req.today, tz).getTime() + 12 * 3600_000).toISOString().replace(".000Z", "Z"),
-    },
-  };
-
+  return sendIamRequest({ region: org.organisation.region, timezone: org.organisation.timezone ?? "UTC" }, member, { ...req, at: { today: req.today } });
 }

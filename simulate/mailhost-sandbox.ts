@@ -13,7 +13,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, wr
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import { configFiles } from "../mailhost/files.ts";
+import { Accounts } from "../mailhost/accounts.ts";
+import { accountConfig, COMMON_PASSWORDS, configFiles, type SandboxTarget } from "../mailhost/files.ts";
 import { hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
@@ -33,15 +34,17 @@ export interface MailhostSandboxOptions {
   /** Postfix's relay listener and Dovecot's IMAPS listener (loopback). */
   readonly relay: { readonly host: string; readonly port: number };
   readonly imaps: { readonly host: string; readonly port: number };
+  /** Postfix's implicit-TLS submission listener (465 on the host). */
+  readonly submissions: { readonly host: string; readonly port: number };
+  /** Where the host's SES relay hands members' messages, and the day the host decides on; absent: as on the host (SES). */
+  readonly target?: SandboxTarget;
+  /** Each login's preset password (--passwords); undefined: that member's account starts unactivated (password reset). */
   /** Dovecot's ManageSieve listener (STARTTLS); default none. */
   readonly sieve?: { readonly host: string; readonly port: number };
-  /** Where webmail sends: the sandbox's submission listener. */
-  readonly submission?: { readonly host: string; readonly port: number };
   /** nginx's HTTPS listener (client set-up, webmail); default none: nginx does not run. */
   readonly web?: { readonly host: string; readonly port: number };
   /** host:port of the SMTP server that takes Sieve's replies (vacation); default none: the sandbox must not reach the system's sendmail. */
   readonly replyRelay?: string;
-  /** Each login's password (members who may log in); undefined: that member has no login in the sandbox. */
   readonly passwordOf: (address: string) => string | undefined;
 }
 
@@ -51,6 +54,8 @@ export interface RunningMailhost {
   /** The sandbox certificate (PEM): IMAP clients trust it to reach the host by its name. */
   readonly ca: string;
   readonly layout: MailhostLayout;
+  /** The account service's activation and password pages (HTTPS, the sandbox certificate), when it runs. */
+  readonly accountUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -80,6 +85,9 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     tlsCert: join(dir, "tls", "cert.pem"),
     tlsKey: join(dir, "tls", "key.pem"),
     relayListener: `${opts.relay.host}:${opts.relay.port}`,
+    submissionsListener: `${opts.submissions.host}:${opts.submissions.port}`,
+    mailorgDir: join(dir, "mailorg"),
+    nodePath: process.execPath,
     imapsAddress: opts.imaps.host,
     imapsPort: opts.imaps.port,
     instanceName: `mailorg-sandbox-${opts.imaps.port}`,
@@ -94,8 +102,8 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     roundcubeDataDir: join(dir, "webmail"),
     phpFpmSocket: join(dir, "run", "php-fpm.sock"),
     webmailImap: `ssl://${opts.imaps.host}:${opts.imaps.port}`,
-    // The sandbox's submission listener (plain text on loopback, as the sandbox's own clients use it).
-    webmailSmtp: opts.submission ? `${opts.submission.host}:${opts.submission.port}` : "127.0.0.1:9",
+    // The host's own submission (587 with STARTTLS, the member's account), as on the host.
+    webmailSmtp: `tls://${opts.relay.host}:${opts.relay.port}`,
     webmailSieve: `tls://${opts.sieve?.host ?? opts.imaps.host}:${opts.sieve?.port ?? 0}`,
     webmailCa: join(dir, "tls", "cert.pem"),
     nginxPid: join(dir, "run", "nginx.pid"),
@@ -144,6 +152,15 @@ const greets = (host: string, port: number, tls: { ca: string; servername: strin
     s.setTimeout(1000, () => (s.destroy(), resolve(false)));
   });
 
+/** Resolves true when an HTTPS server answers at host:port for servername with the given CA. */
+const greetsHttps = (host: string, port: number, ca: string, servername: string) => (): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = tlsConnect({ host, port, ca, servername });
+    s.once("secureConnect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+    s.setTimeout(1000, () => (s.destroy(), resolve(false)));
+  });
+
 export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promise<RunningMailhost> {
   if (process.getuid?.() !== 0) throw new MailhostSandboxError("the mailbox host's Postfix needs root (its master process and queue); run the sandbox as root, e.g. in a container");
   for (const bin of ["postfix", "dovecot", "doveadm", "openssl"]) {
@@ -152,7 +169,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const { plan } = opts;
   const layout = sandboxLayout(opts.dir, opts);
   const pf = postfixUid();
-  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "nginx-temp", "roundcube"]) mkdirSync(join(opts.dir, d), { recursive: true });
+  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "mailorg", "nginx-temp", "roundcube"]) mkdirSync(join(opts.dir, d), { recursive: true });
   chmodSync(opts.dir, 0o755);
   // Postfix and Dovecot open their files as their own users: every directory above must let them through.
   for (let d = dirname(resolve(opts.dir)); ; d = dirname(d)) {
@@ -163,24 +180,25 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   chownSync(layout.logDir, pf.uid, pf.gid);
   chownSync(layout.mailRoot, layout.mailUid, layout.mailGid);
   run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-addext", `subjectAltName=DNS:${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], "openssl (the sandbox certificate)");
-  const files = configFiles(plan, layout);
+  const files = configFiles(plan, layout, opts.target);
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(opts.dir, rel)), { recursive: true });
     writeFileSync(join(opts.dir, rel), text);
   }
-  // What the host's sync writes from SSM: hash lines of members who may log in, and the router's.
+  // The router's line, then the members' accounts as on the host: preset ones (--passwords) written into the
+  // password store by the account code itself, which derives Dovecot's passwd-files (IMAP and submission) from it.
   const hashLine = hasher();
-  const logins = plan.mailboxes.filter((m) => m.login).flatMap((m) => {
-    const pw = opts.passwordOf(m.address);
-    return pw === undefined ? [] : [hashLine(m.address, pw)];
-  });
   const relayPassword = randomBytes(24).toString("base64url");
   // As on the host (mailorg-sync): readable by Dovecot's auth processes (group dovecot), nobody else.
   const dovecotGid = Number(readFileSync("/etc/group", "utf8").split("\n").find((l) => l.startsWith("dovecot:"))?.split(":")[2] ?? 0);
-  for (const [name, text] of [["imap.passwd", logins.join("")], ["smtp.passwd", hashLine(plan.relayUser, relayPassword)]] as const) {
-    writeFileSync(join(layout.dovecotDir, name), text, { mode: 0o640 });
-    chownSync(join(layout.dovecotDir, name), 0, dovecotGid);
-  }
+  writeFileSync(join(layout.dovecotDir, "smtp.passwd"), hashLine(plan.relayUser, relayPassword), { mode: 0o640 });
+  chownSync(join(layout.dovecotDir, "smtp.passwd"), 0, dovecotGid);
+  const accountConf = accountConfig(plan, layout, opts.target) as { paths: ConstructorParameters<typeof Accounts>[0]["paths"]; logins: string[] };
+  const presets = new Map(plan.mailboxes.filter((m) => m.login).flatMap((m) => {
+    const pw = opts.passwordOf(m.address);
+    return pw === undefined ? [] : [[m.address, pw] as const];
+  }));
+  new Accounts({ paths: accountConf.paths, logins: accountConf.logins, common: COMMON_PASSWORDS, now: () => new Date(), flush: () => undefined, dovecotGid }).preset(presets);
   run("postfix", ["-c", layout.postfixDir, "check"], "postfix check");
   run("doveconf", ["-c", join(layout.dovecotDir, "dovecot.conf"), "-n"], "doveconf -n");
   // The org's Sieve scripts, compiled as the host's sync compiles them (Dovecot's delivery cannot write beside them).
@@ -216,6 +234,13 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     await waitFor(`dovecot on ${opts.imaps.host}:${opts.imaps.port}`, greets(opts.imaps.host, opts.imaps.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "* OK"), exited);
     start("postfix", "postfix", ["-c", layout.postfixDir, "start-fg"]);
     await waitFor(`postfix on ${opts.relay.host}:${opts.relay.port}`, greets(opts.relay.host, opts.relay.port, undefined, "220"), exited);
+    if (opts.target) {
+      // The account service, as on the host (there behind nginx; here serving TLS with the sandbox certificate).
+      start("account service", process.execPath, [join(layout.mailorgDir, "account.mjs"), join(layout.mailorgDir, "account.json")]);
+      const at = opts.target.account;
+      await waitFor(`the account service on ${at.host}:${at.port}`, greetsHttps(at.host, at.port, readFileSync(layout.tlsCert, "utf8"), plan.hostname), exited);
+    }
+    await waitFor(`postfix on ${opts.submissions.host}:${opts.submissions.port}`, greets(opts.submissions.host, opts.submissions.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "220"), exited);
     if (opts.web) {
       const web = await startWebmail(layout, opts.web);
       stopWeb = () => web.stop();
@@ -231,6 +256,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     relay,
     ca,
     layout,
+    ...(opts.target ? { accountUrl: `https://${plan.hostname}:${opts.target.account.port}/account/` } : {}),
     async stop() {
       relay.close();
       await stop();

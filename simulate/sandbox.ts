@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync, writeSync } from "node:fs";
-import { isIP } from "node:net";
+import { createServer as createNetServer, isIP } from "node:net";
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
@@ -45,10 +45,14 @@ export interface SandboxOptions {
   readonly passwords?: ReadonlyMap<string, string>;
   /** With organisation.mailbox_host: Postfix's relay listener. Default the IMAP host, port + 1. */
   readonly mailhostRelay?: Endpoint;
-  /** With organisation.mailbox_host: Dovecot's ManageSieve listener (STARTTLS). Default the IMAP host, port + 2. */
+  /** With organisation.mailbox_host: Dovecot's ManageSieve listener (STARTTLS). Default the IMAP host, port + 3. */
   readonly sieve?: Endpoint;
   /** With organisation.mailbox_host: webmail and client set-up over HTTPS (nginx, PHP-FPM, Roundcube). Default none. */
   readonly webmail?: Endpoint;
+  /** With organisation.mailbox_host: Postfix's implicit-TLS submission listener (465 on the host). Default the relay's host, port + 1. */
+  readonly mailhostSubmissions?: Endpoint;
+  /** With organisation.mailbox_host: the account service's HTTPS listener (activation, password change). Default a free loopback port. */
+  readonly mailhostAccount?: Endpoint;
   /** The client IP the rules see instead of the connection's (e.g. an office address). */
   readonly clientIp?: string;
   /** Listen on addresses other than loopback (plain-text AUTH with one shared password). Default false: refused. */
@@ -233,7 +237,7 @@ export interface Sandbox {
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
   /** With organisation.mailbox_host: its name, Postfix's relay listener, ManageSieve's, and the sandbox certificate (PEM) IMAPS clients trust. */
-  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly layout: MailhostLayout };
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly layout: MailhostLayout; readonly accountUrl?: string };
   close(): Promise<void>;
 }
 
@@ -322,6 +326,18 @@ class AuthPenalties {
   succeed(ip: string): void {
     this.failures.delete(ip);
   }
+}
+
+/** A loopback port nothing listens on now (the OS's choice). */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<void> {
@@ -524,6 +540,35 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     },
   });
 
+  /**
+   * With a mailbox host, SES as the host's relay meets it: members' messages the host accepted (its policy service
+   * decided them) arrive here from the host's relay program, authenticated as SES would (DKIM PASS); the org's own
+   * recipients go through the MX path (router, groups, forwards), the others to the outbox. Loopback only.
+   */
+  function sesStandIn(): SMTPServer {
+    return new SMTPServer({
+      name: "ses.sandbox.mailorg.invalid",
+      banner: "mailorg sandbox SES (the mailbox host's relay target)",
+      logger: false,
+      disabledCommands: ["AUTH", "STARTTLS"],
+      size,
+      closeTimeout: 1000,
+      onData(stream, session, cb) {
+        readData(stream, size)
+          .then(async (raw) => {
+            const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+            const from = parseAddresses(headerValues(raw, "from"))[0] ?? mailFrom;
+            const rcpts = session.envelope.rcptTo.map((r) => canon(r.address));
+            const inside = rcpts.filter((a) => table.receivingDomains.includes(domainOf(a)));
+            const outside = rcpts.filter((a) => !inside.includes(a));
+            if (outside.length > 0) outbox.write("outbound", outside, raw);
+            if (inside.length > 0) await receive("mailhost-ses", raw, authorOf([from], from, "PASS"), inside, "127.0.0.1", mailFrom || from);
+          })
+          .then(() => cb(), (err: Error & { responseCode?: number }) => cb(err.responseCode ? err : smtpError(451, `4.3.0 ${err.message}`)));
+      },
+    });
+  }
+
   const started: (() => Promise<void>)[] = [];
   let imapConfigDir = "";
   const closeAll = async (): Promise<void> => {
@@ -549,13 +594,34 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         if (inside.length > 0) await receive("replies", raw, authorOf(parseAddresses(headerValues(raw, "from")), from, "PASS"), inside, "127.0.0.1", from);
       });
       started.push(() => replies.stop());
-      const sieve = opts.sieve ?? { host: opts.imap.host, port: opts.imap.port + 2 };
-      const host = await startMailhostSandbox({ plan: hostPlan, dir: join(maildir, "_mailhost"), relay: opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 }, imaps: opts.imap, sieve, ...(opts.webmail ? { web: opts.webmail } : {}), submission: opts.submission, replyRelay: `${replies.at.host}:${replies.at.port}`, passwordOf }).catch((err: Error) => {
+      const sieve = opts.sieve ?? { host: opts.imap.host, port: opts.imap.port + 3 };
+      const ses = sesStandIn();
+      await listen(ses, { host: "127.0.0.1", port: 0 }, "the SES stand-in");
+      started.push(stopServer(ses));
+      const relay = opts.mailhostRelay ?? { host: opts.imap.host, port: opts.imap.port + 1 };
+      const host = await startMailhostSandbox({
+        plan: hostPlan,
+        dir: join(maildir, "_mailhost"),
+        relay,
+        submissions: opts.mailhostSubmissions ?? { host: relay.host, port: relay.port + 1 },
+        imaps: opts.imap,
+        sieve,
+        ...(opts.webmail ? { web: opts.webmail } : {}),
+        replyRelay: `${replies.at.host}:${replies.at.port}`,
+        // Accounts on the host start unactivated unless --passwords presets them (the shared --password does not).
+        passwordOf: (login: string) => opts.passwords?.get(login),
+        target: {
+          ses: { host: "127.0.0.1", port: (ses.server.address() as { port: number }).port },
+          today: opts.today,
+          account: opts.mailhostAccount ?? { host: "127.0.0.1", port: await unusedPort() },
+          ...(opts.clientIp !== undefined ? { clientIp: opts.clientIp } : {}),
+        },
+      }).catch((err: Error) => {
         throw new SandboxError(`mailbox host: ${err.message}`);
       });
       started.push(() => host.stop());
       mb.host = host.relay;
-      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, layout: host.layout };
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, layout: host.layout, ...(host.accountUrl ? { accountUrl: host.accountUrl } : {}) };
     } else {
       let dovecot: RunningDovecot;
       try {

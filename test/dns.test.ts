@@ -174,7 +174,8 @@ describe("mailorg dns", () => {
     const lines = r.stdout.split("\n").filter((l) => /\t(SRV|CNAME)\t/.test(l) && !l.includes("dkim"));
     expect(lines).toEqual([
       "_imaps._tcp\t3600\tIN\tSRV\t0 1 993 mail.example.com.",
-      "_submission._tcp\t3600\tIN\tSRV\t0 1 587 email-smtp.eu-west-1.amazonaws.com.",
+      "_submission._tcp\t3600\tIN\tSRV\t0 1 587 mail.example.com.",
+      "_submissions._tcp\t3600\tIN\tSRV\t0 1 465 mail.example.com.",
       "autoconfig\t3600\tIN\tCNAME\tmail.example.com.",
       "autodiscover\t3600\tIN\tCNAME\tmail.example.com.",
       "_autodiscover._tcp\t3600\tIN\tSRV\t0 0 443 mail.example.com.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../simulate/iam-eval.ts";
+import { evaluate } from "../plan/iam-eval.ts";
 import type { PolicyDocument } from "../plan/sending.ts";
 
 const doc = (...Statement: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement });

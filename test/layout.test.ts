@@ -33,7 +33,8 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   model: (t) => top(t) === "model",
   plan: (t) => ["model", "plan"].includes(top(t)),
   runtime: (t) => top(t) === "runtime" || t === "plan/contract.ts",
-  mailhost: (t) => ["model", "plan", "mailhost"].includes(top(t)),
+  // The host's programs (policy service, SES relay) run mail like the router does: they may use runtime's message code.
+  mailhost: (t) => ["model", "plan", "mailhost", "runtime"].includes(top(t)),
   constructs: (t) => ["model", "plan", "mailhost", "constructs"].includes(top(t)),
   review: (t) => ["model", "plan", "review"].includes(top(t)),
   simulate: (t) => ["model", "plan", "mailhost", "simulate", "runtime"].includes(top(t)),

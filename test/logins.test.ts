@@ -31,6 +31,13 @@ describe("login records", () => {
     expect(loginsFromLog(LOG, { since: "2026-12-03" }).map((r) => r.address)).toEqual(["wu.bo@example.com"]);
   });
 
+  it("reads the account service's password events: set, changed, reset, and failed attempts", () => {
+    expect(parseLoginLine("2026-12-02T09:00:01 mailorg-account: Info: password set: user=<li.na@example.com>, method=activation, rip=192.0.2.7")).toEqual({ time: "2026-12-02T09:00:01Z", address: "li.na@example.com", ip: "192.0.2.7", protocol: "account", method: "activation", result: "success" });
+    expect(parseLoginLine("2026-12-02T09:00:02 mailorg-account: Info: password change failed (wrong address or current password): user=<Li.Na@example.com>, method=change, rip=2001:db8::7")).toEqual({ time: "2026-12-02T09:00:02Z", address: "li.na@example.com", ip: "2001:db8::7", protocol: "account", method: "change", result: "failure" });
+    expect(parseLoginLine("2026-12-02T09:00:03 mailorg-account: Info: password reset: user=<li.na@example.com>, method=reset, rip=admin")?.result).toBe("success");
+    expect(parseLoginLine("2026-12-02T09:00:03 someone-else: Info: password reset: user=<li.na@example.com>, method=reset, rip=admin")).toBeUndefined();
+  });
+
   it("reads every page of the host's CloudWatch log group, filtered on the server by address and start time", async () => {
     const cw = mockClient(CloudWatchLogsClient);
     const lines = LOG.split("\n");
@@ -42,8 +49,8 @@ describe("login records", () => {
     expect(records.map((r) => r.result)).toEqual(["success", "failure"]);
     const calls = cw.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
     expect(calls).toEqual([
-      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"imap-login" "user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z") },
-      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"imap-login" "user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z"), nextToken: "p2" },
+      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z") },
+      { logGroupName: "/mailorg/host-co/mailhost", filterPattern: '"user=<li.na@example.com>"', startTime: Date.parse("2026-12-01T00:00:00Z"), nextToken: "p2" },
     ]);
     cw.restore();
   });

@@ -1,6 +1,6 @@
 /** Shared by the sandbox tests: a free loopback port, and the subjects in an IMAP login's INBOX. */
 import { createServer } from "node:net";
-import type { ImapFlow } from "imapflow";
+import { ImapFlow as ImapFlowClass, type ImapFlow } from "imapflow";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -94,4 +94,18 @@ export async function eventually<T>(fn: () => Promise<T>, done: (t: T) => boolea
     if (done(r) || Date.now() > deadline) return r;
     await new Promise((ok) => setTimeout(ok, 200));
   }
+}
+
+/** Clients of a sandbox with a mailbox host: mx (outside mail into the simulated MX; null or the refusal), imap and inbox (IMAPS with the sandbox certificate). */
+export function sandboxClients(ports: { readonly smtp: number; readonly imap: number }, ca: () => string) {
+  const mx = async (from: string, to: string[], subject: string, text = "hello"): Promise<(Error & { responseCode?: number }) | null> => {
+    const { createTransport } = await import("nodemailer");
+    return createTransport({ host: "127.0.0.1", port: ports.smtp, secure: false, ignoreTLS: true })
+      .sendMail({ from, to, subject, text })
+      .then(() => null, (e: Error & { responseCode?: number }) => e);
+  };
+  const imap = (user: string, pass: string): ImapFlow =>
+    new ImapFlowClass({ host: "127.0.0.1", port: ports.imap, secure: true, tls: { ca: ca(), servername: "mail.example.com" }, auth: { user, pass }, logger: false, disableAutoIdle: true });
+  const inbox = (user: string, pass: string): Promise<string[]> => inboxSubjects(imap(user, pass));
+  return { mx, imap, inbox };
 }

@@ -47,7 +47,7 @@ beforeAll(() => {
 
 /** A layout under a temporary directory (the sandbox's kind), so postfix check never touches the system's queue. */
 function tempLayout(root: string): MailhostLayout {
-  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run"), roundcubeConfigDir: join(root, "roundcube") };
+  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", submissionsListener: "127.0.0.1:25871", mailorgDir: join(root, "mailorg"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run"), roundcubeConfigDir: join(root, "roundcube") };
 }
 
 describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (skipped: ${tools.join(", ")} missing; apt-get install postfix dovecot-imapd dovecot-lmtpd cloud-init)` : ""}`, () => {
@@ -81,7 +81,9 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     });
     expect(conf.smtpd_recipient_restrictions).toContain("check_policy_service unix:private/quota-status");
     const services = run("postconf", ["-c", join(dir, "postfix"), "-M"]).stdout.split("\n").filter(Boolean).map((l) => l.split(/\s+/).slice(0, 2).join(" "));
-    expect(services.filter((s) => s.endsWith(" inet"))).toEqual(["587 inet"]);
+    // Members submit on 587 (STARTTLS, with the router's relay) and 465 (implicit TLS): the policy service decides, the relay sends.
+    expect(services.filter((s) => s.endsWith(" inet"))).toEqual(["587 inet", "465 inet"]);
+    expect(services).toEqual(expect.arrayContaining(["mailorg-policy unix", "mailorg-ses unix"]));
     expect(readFileSync(join(dir, "postfix/vmailbox"), "utf8")).toBe(plan.mailboxes.map((m) => `${m.address} ${m.address}/Maildir/\n`).join(""));
     expect(readFileSync(join(dir, "postfix/recipient_access"), "utf8")).toBe("gone@example.com REJECT 5.1.6 gone@example.com: departed; mail goes to li.na@example.com\n");
   });
@@ -134,7 +136,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     const root = mkdtempSync(join(tmpdir(), "mailorg-sync-"));
     const tls = await selfSigned(join(root, "tls"), ["mail.example.com"]);
     const layout = { ...tempLayout(root), tlsCert: tls.cert, tlsKey: tls.key };
-    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir, layout.roundcubeConfigDir]) mkdirSync(d, { recursive: true });
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.mailorgDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir, layout.roundcubeConfigDir]) mkdirSync(d, { recursive: true });
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
     expect(object.logins).toEqual(["li.na@example.com", "wu.bo@example.com"]);
     object.files = configFiles(plan, layout);
@@ -147,12 +149,14 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
       "sync.py": SYNC_SCRIPT,
     });
     const sync = () =>
-      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--no-reload"]);
+      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--no-reload"]);
     const first = sync();
     expect(first.stderr).toContain("installed configuration local (1 logins)");
     expect(first.status).toBe(0);
     expect(readFileSync(join(layout.dovecotDir, "imap.passwd"), "utf8")).toBe(`li.na@example.com:{BLF-CRYPT}${hash}\n`);
-    expect(readFileSync(join(layout.dovecotDir, "smtp.passwd"), "utf8")).toBe(`mailorg-router:{BLF-CRYPT}${hash}\n`);
+    // Submission authenticates against the same account: the smtp passdb holds the router and the members' logins.
+    expect(readFileSync(join(layout.dovecotDir, "smtp.passwd"), "utf8")).toBe(`mailorg-router:{BLF-CRYPT}${hash}\nli.na@example.com:{BLF-CRYPT}${hash}\n`);
+    expect(readFileSync(join(layout.mailorgDir, "policy.json"), "utf8")).toBe(object.files["mailorg/policy.json"]);
     expect(readFileSync(join(layout.postfixDir, "main.cf"), "utf8")).toBe(object.files["postfix/main.cf"]);
     // The org's Sieve script is installed and compiled where Dovecot reads it.
     expect(readFileSync(join(layout.dovecotDir, "sieve/before-junk.sieve"), "utf8")).toBe(object.files["dovecot/sieve/before-junk.sieve"]);
@@ -187,7 +191,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "nginx/locations/account.conf", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {

@@ -1,7 +1,7 @@
 /**
  * The `mailhost` stack, resource by resource: IMDSv2, encryption, prevent_destroy on the data volume, the
- * backup plan, no port 22, the host name and SRV records, a least-privilege role; the login hashes written by
- * the credential shards by name; every string read by Terraform itself, with no reference into another stack.
+ * backup plan, no port 22, the host name and SRV records, a least-privilege role; no member credential in any
+ * stack (members' accounts live on the host); every string read by Terraform itself, with no reference into another stack.
  */
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,8 @@ type R = Record<string, any>;
 let plan: MailhostPlan;
 let outDir: string;
 let stack: StackJson;
-let shards: StackJson;
+let synthStacks: string[];
+let synthStack: (name: string) => StackJson;
 const one = (type: string): R => {
   const all = Object.values(resources(stack, type));
   expect(all).toHaveLength(1);
@@ -34,7 +35,8 @@ beforeAll(() => {
   const synth = synthOrg(dir);
   outDir = synth.outDir;
   stack = synth.stack("mailhost");
-  shards = mergeStacks(synth.stacks.filter((s) => s.startsWith("sending-")).map(synth.stack));
+  synthStacks = synth.stacks;
+  synthStack = synth.stack;
 }, 120_000);
 
 describe("the mailhost stack", () => {
@@ -73,14 +75,14 @@ describe("the mailhost stack", () => {
     expect(one("aws_cloudwatch_log_group")).toMatchObject({ name: "/mailorg/host-co/mailhost", lifecycle: { prevent_destroy: true } });
   });
 
-  it("opens 993, ManageSieve's 4190, HTTPS (and 80 for its redirect) and the relay port only (no 22), behind an Elastic IP", () => {
+  it("opens 993, ManageSieve's 4190, HTTPS (and 80 for its redirect), the relay and submission port 587 and implicit-TLS submission 465 only (no 22), behind an Elastic IP", () => {
     const sg = one("aws_security_group");
-    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 4190, 4190], ["tcp", 443, 443], ["tcp", 80, 80], ["tcp", 587, 587]]);
+    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port]).sort()).toEqual([["tcp", 4190, 4190], ["tcp", 443, 443], ["tcp", 465, 465], ["tcp", 587, 587], ["tcp", 80, 80], ["tcp", 993, 993]]);
     expect(JSON.stringify(sg.ingress)).not.toMatch(/"from_port":22\b/);
     expect(one("aws_eip")).toMatchObject({ domain: "vpc" });
   });
 
-  it("publishes the host name, RFC 6186 SRV records (IMAPS at the host, submission at SES) and the names clients set themselves up from", () => {
+  it("publishes the host name, RFC 6186/8314 SRV records (IMAPS and submission at the host) and the names clients set themselves up from", () => {
     const records = Object.values(resources(stack, "aws_route53_record")) as R[];
     expect(records.map((r) => [r.zone_id, r.name, r.type, r.records])).toEqual([
       ["Z0123456789ABC", "mail.example.com", "A", [expect.stringMatching(/^\$\{aws_eip\..*\.public_ip\}$/)]],
@@ -88,16 +90,16 @@ describe("the mailhost stack", () => {
       ["Z0123456789ABC", "autodiscover.example.com", "CNAME", ["mail.example.com."]],
       ["Z0123456789ABC", "_autodiscover._tcp.example.com", "SRV", ["0 0 443 mail.example.com."]],
       ["Z0123456789ABC", "_imaps._tcp.example.com", "SRV", ["0 1 993 mail.example.com."]],
-      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 email-smtp.eu-west-1.amazonaws.com."]],
+      ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 mail.example.com."]],
+      ["Z0123456789ABC", "_submissions._tcp.example.com", "SRV", ["0 1 465 mail.example.com."]],
     ]);
   });
 
-  it("gives the instance a role that reads its configuration and hashes, writes its logs, and changes only its _acme-challenge TXT record", () => {
+  it("gives the instance a role that reads its configuration and the relay hash, writes its logs, and changes only its _acme-challenge TXT record", () => {
     const policy = JSON.parse(one("aws_iam_role_policy").policy) as { Statement: R[] };
     const sids = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadLoginHashes", "ReadRelayHash", "TakeMigrationAccounts", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
+    expect(Object.keys(sids)).toEqual(["ReadConfiguration", "ReadRelayHash", "TakeMigrationAccounts", "SendAsTheOrgsIdentitiesOnly", "WriteMailLog", "AnswerAcmeChallengeOnly", "CertbotFindsZoneAndWaits", "SessionManagerChannel"]);
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
-    expect(sids.ReadLoginHashes!.Resource).toBe("arn:aws:ssm:eu-west-1:${data.aws_caller_identity.account.account_id}:parameter/host-co/mailhost/passwd");
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
       Action: "route53:ChangeResourceRecordSets",
       Resource: ["arn:aws:route53:::hostedzone/Z0123456789ABC"],
@@ -119,13 +121,17 @@ describe("the mailhost stack", () => {
     expect(stack.output ?? {}).toEqual({});
   });
 
-  it("has each credential shard write its active members' login hashes, and nobody else's", () => {
-    const params = Object.values(resources(shards, "aws_ssm_parameter")) as R[];
-    expect(params.map((p) => p.name).sort()).toEqual(["/host-co/mailhost/passwd/li.na_40example.com", "/host-co/mailhost/passwd/wu.bo_40example.com"]);
-    for (const p of params) {
-      expect(p.type).toBe("SecureString");
-      expect(p.value).toMatch(/^[a-z.]+@example\.com:\{BLF-CRYPT\}\$\{bcrypt\(aws_iam_access_key\.[^.]+\.ses_smtp_password_v4\)\}$/);
-      expect(p.lifecycle).toEqual({ ignore_changes: ["value"], replace_triggered_by: [expect.stringMatching(/^\$\{aws_iam_access_key\./)] });
+  it("has no member credential in Terraform: no IAM user, key, group, policy, output or parameter for members; every sending stack still written", () => {
+    const all = synthStacks.filter((n) => n.startsWith("sending"));
+    expect(all).toEqual(["sending", ...Array.from({ length: 20 }, (_, i) => `sending-${String(i).padStart(2, "0")}`)]);
+    const sending = mergeStacks(all.map(synthStack));
+    expect(Object.keys(sending.resource).filter((t) => t.startsWith("aws_iam_") || t === "aws_ssm_parameter")).toEqual([]);
+    expect(sending.output).toEqual({});
+    // Nowhere in any stack: not in the mailhost stack either (it holds the router's relay hash only).
+    for (const name of synthStacks) {
+      const text = JSON.stringify(synthStack(name));
+      expect(text).not.toMatch(/aws_iam_user|aws_iam_access_key|smtp_credentials|ses_smtp_password/);
+      expect(text).not.toContain("li.na@example.com:{BLF-CRYPT}");
     }
   });
 
@@ -178,11 +184,23 @@ describe("the host's role, evaluated by an independent IAM simulator (@cloud-cop
     expect(await decide("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/ZOTHER", { [names]: ["_acme-challenge.mail.example.com"], [types]: ["TXT"] })).not.toBe("Allowed");
   });
 
-  it("reads its own configuration object and login hashes, nothing else of S3 or SSM", async () => {
+  it("sends through SES only as the org's identities, From its domains, with its configuration set", async () => {
+    const identity = (d: string) => `arn:aws:ses:eu-west-1:${ACCOUNT}:identity/${d}`;
+    const from = (a: string) => ({ "ses:FromAddress": a });
+    expect(await decide("ses:SendEmail", identity("example.com"), from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/host-co`, from("li.na@example.com"))).toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("example.com"), from("someone@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", identity("partner.example"), from("x@partner.example"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/other`, from("li.na@example.com"))).not.toBe("Allowed");
+    expect(await decide("ses:SendEmail", `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`, from("li.na@example.com"))).not.toBe("Allowed");
+  });
+
+  it("reads its own configuration object and the relay hash, nothing else of S3 or SSM (members' hashes are not in SSM)", async () => {
     expect(await decide("s3:GetObject", `${BUCKET}/mailhost/config.json`)).toBe("Allowed");
     expect(await decide("s3:GetObject", `${BUCKET}/other.json`)).not.toBe("Allowed");
     expect(await decide("s3:PutObject", `${BUCKET}/mailhost/config.json`)).not.toBe("Allowed");
-    expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd`)).toBe("Allowed");
+    expect(await decide("ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/relay-passwd`)).toBe("Allowed");
+    expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd`)).not.toBe("Allowed");
     expect(await decide("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co`)).not.toBe("Allowed");
     expect(await decide("ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/host-co/mailhost/passwd/x`)).not.toBe("Allowed");
     // mailorg migrate leaves one old account at a time for the host to take (read and delete), nowhere else.

@@ -37,7 +37,7 @@ describe("the migration map and source", () => {
 describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
   let host: RunningMailhost;
   let old: RunningDovecot;
-  const ports = { relay: 0, imaps: 0, old: 0 };
+  const ports = { relay: 0, submissions: 0, imaps: 0, old: 0 };
   let oldMaildir: string;
   let base: string;
 
@@ -47,7 +47,7 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     const r = validateOrg(writeOrg({ "org.yaml": HOST_ORG }), { today: "2026-06-01" });
     const plan = planOrg(r.org, r.index!, { today: "2026-06-01" }).mailhost!;
-    host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "new-pw" });
+    host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, submissions: { host: "127.0.0.1", port: ports.submissions }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "new-pw" });
     // The old server: fixture mail for two accounts, an INBOX and a Projects folder, seen and unseen, dated 2024.
     oldMaildir = join(base, "old");
     const message = (subject: string) => `From: a@old.example.net\r\nTo: x@old.example.net\r\nSubject: ${subject}\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, "")}@old>\r\n\r\n${subject} body\r\n`;

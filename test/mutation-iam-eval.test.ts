@@ -7,7 +7,7 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import type { PolicyDocument, Statement } from "../plan/sending.ts";
-import { evaluate } from "../simulate/iam-eval.ts";
+import { evaluate } from "../plan/iam-eval.ts";
 
 type Context = Record<string, string | string[] | undefined>;
 type Decision = "Allow" | "Deny" | "ImplicitDeny";

@@ -109,7 +109,7 @@ describe.skipIf(skip !== "")(`webmail in the sandbox, in a real browser${skip}`,
     expect(reply[0]).toMatch(/^Subject: Away until Monday\r?$/m);
   });
 
-  it("writes and sends a message through the submission with the member's own account; the colleague reads it over IMAPS, and a copy is in Sent", async () => {
+  it("writes and sends a message through the host's submission with the member's own account; the colleague reads it over IMAPS, and a copy is in Sent", async () => {
     await page.goto(url("?_task=mail&_action=compose"));
     await page.locator("#compose_to input, .recipient-input input").first().fill("wu.bo@example.com");
     await page.fill("#compose-subject", "Order archived");

@@ -10,13 +10,15 @@ export const IAM_USER_NAME_CHAR = /^[A-Za-z0-9+=,.@_-]$/;
 
 export const rule: PlanRule = {
   id: "iam-quota",
-  summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes`,
+  summary: `sending credentials fit IAM's limits: ${IAM_MAX_USERS} users per account, ${IAM_MAX_GROUPS_PER_USER} groups per user, policy sizes (orgs without a mailbox host)`,
   explanation:
-    "Every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
+    "Without a mailbox host, every member who has not departed gets an IAM user; IAM allows 5,000 users per account, 10 groups per user, " +
     "6,144 characters per managed policy, 2,048 characters of inline policy per user, and 64-character user names of letters, digits and +=,.@_- (a member's IAM user is named by their address). Past these the apply " +
-    "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups.",
+    "fails half-way; split the org across accounts, or reduce aliases, delegations and restricted groups. " +
+    "With `organisation.mailbox_host` members have accounts on the host instead, no IAM user, group or policy of their own, so none of these limits applies.",
   check({ index, plan }) {
     const out: Finding[] = [];
+    if (plan.sending.credentials !== "iam") return out;
     // The plan's account placeholder has the length of a real 12-digit id, so sizes are exact.
     const model = plan.sending;
     if (model.members.length > IAM_MAX_USERS) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findings } from "../helpers.ts";
+import { BASE_ORG, findings } from "../helpers.ts";
 
 const members = (n: number, extra = "") => "members:\n" + Array.from({ length: n }, (_, i) => `  - { address: u${i}@example.com, name: U${extra} }\n`).join("");
 
@@ -13,6 +13,19 @@ describe("iam-quota", () => {
       "a.yaml:2:9: error [iam-quota] 5001 members need sending credentials (IAM users); IAM allows 5000 per account (mark leavers departed, or split the org across accounts)",
     ]);
   }, 60_000);
+  it("accepts 50,000 members with a mailbox host: their accounts live on the host, none is an IAM user", async () => {
+    const org = (host: boolean) =>
+      BASE_ORG.replace("default_department: hq\n", `default_department: hq\n${host ? "  mailbox_host: { hostname: mail.example.com, volume_gb: 16000, default_quota_mb: 256 }\n" : ""}`).replace(
+        "  - name: example.com\n",
+        "  - { name: example.com, hosted_zone_id: Z0123456789ABC }\n",
+      );
+    const many = members(50_000);
+    // The same org without the host: the rule runs on it and counts every member as an IAM user.
+    expect(await findings({ "a.yaml": org(false), "m.yaml": many }, { rule: "iam-quota" })).toEqual([
+      "a.yaml:2:9: error [iam-quota] 50000 members need sending credentials (IAM users); IAM allows 5000 per account (mark leavers departed, or split the org across accounts)",
+    ]);
+    expect(await findings({ "a.yaml": org(true), "m.yaml": many }, { rule: "iam-quota" })).toEqual([]);
+  }, 120_000);
   it("rejects an inline policy over 2,048 characters", async () => {
     const boxes = Array.from({ length: 12 }, (_, i) => `  - { address: shared-mailbox-number-${i}@example.com, name: S, delegates: [{ member: u0@example.com, until: "2030-01-0${(i % 9) + 1}" }] }\n`).join("");
     const f = await findings({ "m.yaml": members(1) + "mailboxes:\n" + boxes }, { rule: "iam-quota" });

@@ -7,7 +7,7 @@
  * a multi-valued key compared without a set operator does not match.
  */
 import { cidrContains, parseCidr } from "../model/ip.ts";
-import type { PolicyDocument, Statement } from "../plan/sending.ts";
+import type { PolicyDocument, Statement } from "./sending.ts";
 
 export interface IamRequest {
   readonly action: string;
