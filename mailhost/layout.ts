@@ -63,6 +63,10 @@ export interface MailhostLayout {
   readonly webmailSmtp: string;
   readonly webmailSieve: string;
   readonly webmailCa?: string;
+  /** The account service's endpoint for Roundcube's password plugin (httpapi driver; mailhost/account-service.ts). */
+  readonly accountApiUrl: string;
+  /** The TLS peer name the account service's certificate is checked for, when the URL names an address (the sandbox). */
+  readonly accountApiPeerName?: string;
   /** nginx's listen addresses ("443", "[::]:443" or "127.0.0.1:2443"), and port 80's (redirects to HTTPS; none in the sandbox). */
   readonly httpsListen: readonly string[];
   readonly httpListen: readonly string[];
@@ -104,6 +108,8 @@ export function hostLayout(hostname: string): MailhostLayout {
     // The member's own account on the host's submission (#26), so every sending rule holds.
     webmailSmtp: `tls://${hostname}:587`,
     webmailSieve: `tls://${hostname}:4190`,
+    // The account service on 127.0.0.1 (ACCOUNT_PORT in mailhost/files.ts).
+    accountApiUrl: "http://127.0.0.1:8026/account/api/password",
     nginxPid: "/run/nginx.pid",
     nginxTempDir: "/var/lib/nginx",
     httpsListen: ["443", "[::]:443"],

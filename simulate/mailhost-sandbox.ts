@@ -106,6 +106,9 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     webmailSmtp: `tls://${opts.relay.host}:${opts.relay.port}`,
     webmailSieve: `tls://${opts.sieve?.host ?? opts.imaps.host}:${opts.sieve?.port ?? 0}`,
     webmailCa: join(dir, "tls", "cert.pem"),
+    // The sandbox's account service serves TLS itself, for the host name.
+    accountApiUrl: opts.target ? `https://${opts.target.account.host}:${opts.target.account.port}/account/api/password` : "http://127.0.0.1:9/",
+    accountApiPeerName: opts.plan.hostname,
     nginxPid: join(dir, "run", "nginx.pid"),
     nginxTempDir: join(dir, "nginx-temp"),
     httpsListen: opts.web ? [`${opts.web.host.includes(":") ? `[${opts.web.host}]` : opts.web.host}:${opts.web.port}`] : [],

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoconfigXml, autodiscoverXml, mobileconfig } from "../mailhost/client-setup.ts";
-import { configFiles } from "../mailhost/files.ts";
+import { ACCOUNT_PORT, configFiles } from "../mailhost/files.ts";
 import { hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
 import { roundcubeConfig } from "../mailhost/roundcube.ts";
 import { validateOrg } from "../model/validate.ts";
@@ -106,7 +106,7 @@ describe.skipIf(!existsSync("/usr/bin/php"))("Roundcube's configuration, loaded 
     writeFileSync(join(dir, "des_key"), "k");
     const lint = spawnSync("php", ["-l", join(dir, "config.inc.php")], { encoding: "utf8" });
     expect(lint.stdout).toContain("No syntax errors detected");
-    const keys = ["product_name", "skin_logo", "imap_host", "smtp_host", "managesieve_host", "archive_mbox", "junk_mbox", "plugins", "login_username_filter", "log_logins", "password_driver"];
+    const keys = ["product_name", "skin_logo", "imap_host", "smtp_host", "managesieve_host", "archive_mbox", "junk_mbox", "plugins", "login_username_filter", "log_logins", "password_driver", "password_httpapi_url", "password_httpapi_var_curpass", "password_httpapi_expect"];
     const read = spawnSync("php", ["-r", `include "${join(dir, "config.inc.php")}"; echo json_encode(array_intersect_key($config, array_flip(${JSON.stringify(keys).replace(/"/g, "'")})));`], { encoding: "utf8" });
     expect(JSON.parse(read.stdout)).toEqual({
       product_name: "Host Co",
@@ -120,6 +120,10 @@ describe.skipIf(!existsSync("/usr/bin/php"))("Roundcube's configuration, loaded 
       login_username_filter: "email",
       log_logins: true,
       password_driver: "httpapi",
+      // The host's account service, on the port it listens on (#26's contract: user, curpass, newpass; 200 OK).
+      password_httpapi_url: `http://127.0.0.1:${ACCOUNT_PORT}/account/api/password`,
+      password_httpapi_var_curpass: "curpass",
+      password_httpapi_expect: "/^OK$/",
     });
   });
 });

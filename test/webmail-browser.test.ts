@@ -119,4 +119,17 @@ describe.skipIf(skip !== "")(`webmail in the sandbox, in a real browser${skip}`,
     expect(await eventually(() => subjects("wu.bo@example.com", "INBOX"), (s) => s.includes("Order archived"))).toContain("Order archived");
     expect(await eventually(() => subjects("li.na@example.com", "Sent"), (s) => s.length > 0)).toEqual(["Order archived"]);
   });
+
+  it("changes the member's password in webmail, through the host's account service: the new one logs in over IMAPS, the old one no longer", async () => {
+    await page.goto(url("?_task=settings&_action=plugin.password"));
+    await page.fill("#curpasswd", "li-na-webmail-pw");
+    await page.fill("#newpasswd", "a-new-Quarterly-passphrase-7");
+    await page.fill("#confpasswd", "a-new-Quarterly-passphrase-7");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator(".toast, #messagestack").innerText().catch(() => ""), { timeout: 10_000 }).toMatch(/successfully/i);
+    passwords.set("li.na@example.com", "a-new-Quarterly-passphrase-7");
+    expect(await subjects("li.na@example.com", "Archive")).toEqual(["Quarterly order"]);
+    passwords.set("li.na@example.com", "li-na-webmail-pw");
+    await expect(subjects("li.na@example.com", "INBOX")).rejects.toThrow();
+  });
 });
