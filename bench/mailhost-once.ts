@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ImapFlow } from "imapflow";
 import type { MailhostPlan } from "../plan/mailhost.ts";
+import { clientSettings } from "../plan/mailhost.ts";
 import { dovecotUsers, startDovecot } from "../simulate/dovecot.ts";
 import { startMailhostSandbox } from "../simulate/mailhost-sandbox.ts";
 import { migrateMailbox } from "../simulate/migrate.ts";
@@ -34,7 +35,7 @@ const plan: MailhostPlan = {
   logGroup: "/mailorg/bench/mailhost", submissionHost: "email-smtp.eu-west-1.amazonaws.com", domains: ["example.com"],
   mailboxes: Array.from({ length: n }, (_, i) => ({ address: address(i), kind: "member" as const, quotaMb: 2048, login: true })), refused: [],
   submissionPorts: [587, 465], configurationSet: "bench",
-  decision: { region: "eu-west-1", timezone: "UTC", domains: ["example.com"], statuses: {}, groups: [], members: [], datedDelegations: [], addresses: {} },
+  decision: { region: "eu-west-1", timezone: "UTC", domains: ["example.com"], statuses: {}, groups: [], members: [], datedDelegations: [], addresses: {} }, orgName: "Bench", managesievePort: 4190, autoReplies: [], clients: clientSettings("mail.example.com", ["example.com"]), clientRecords: [], certificateNames: [], welcome: [],
 };
 
 const base = mkdtempSync(join(tmpdir(), "mailorg-bench-mailhost-"));

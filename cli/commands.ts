@@ -27,6 +27,8 @@ export const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   init: () => import("./init.ts"),
   import: () => import("./import.ts"),
   "mailhost-config": () => import("./mailhost-config.ts"),
+  "client-profile": () => import("./client-profile.ts"),
+  "address-book": () => import("./address-book.ts"),
   logins: () => import("./logins.ts"),
   migrate: () => import("./migrate.ts"),
   cutover: () => import("./cutover.ts"),

@@ -9,14 +9,15 @@ import { EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts
 export function register(program: Command): void {
   const cmd = program
     .command("dns")
-    .description("print the mail DNS records (MX, SPF, DKIM, MAIL FROM, DMARC, TLS-RPT, BIMI) of each domain")
+    .description("print the mail DNS records (MX, SPF, DKIM, MAIL FROM, DMARC, TLS-RPT, BIMI; with a mailbox host, the client set-up names) of each domain")
     .option("--domain <domain>", "only this domain");
   withOrg(cmd);
   withFormat(cmd, ["zone", "json"]);
   cmd.action((opts: { org: string; format: "zone" | "json"; domain?: string }) =>
     runCommand(() => {
       const { org, plan } = loadValidPlan(opts.org);
-      const recordsOf = (name: string) => plan.domains.find((p) => p.name === canon(name))!.records;
+      // The domain's mail records, then the mailbox host's client records (SRV, autoconfig, autodiscover) in it.
+      const recordsOf = (name: string) => [...plan.domains.find((p) => p.name === canon(name))!.records, ...(plan.mailhost?.clientRecords ?? []).filter((r) => r.domain === canon(name))];
       let domains = [...org.domains].sort((a, b) => (canon(a.name) < canon(b.name) ? -1 : 1));
       if (opts.domain !== undefined) {
         domains = domains.filter((d) => canon(d.name) === canon(opts.domain!));

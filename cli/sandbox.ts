@@ -47,10 +47,12 @@ export function register(program: Command): void {
     .option("--password <pw>", "the one password of every login (submission and IMAP)")
     .option("--passwords <file>", "address:password lines: each login's own password (others use --password)")
     .option("--relay <host:port>", "with organisation.mailbox_host: Postfix's relay listener (default: the IMAP host, port + 1)")
+    .option("--webmail <host:port>", "with organisation.mailbox_host: webmail (Roundcube) and client set-up over HTTPS, from the host's nginx files (needs nginx, php-fpm, roundcube-core, roundcube-plugins, roundcube-sqlite3)")
+    .option("--sieve <host:port>", "with organisation.mailbox_host: Dovecot's ManageSieve listener, STARTTLS (default: the IMAP host, port + 3)")
     .option("--client-ip <ip>", "the client IP the rules see, instead of the connection's")
     .option("--public", "allow listening on non-loopback addresses (plain-text AUTH, one shared password: for a trusted network only)", false);
   withOrg(cmd);
-  cmd.action((opts: { org: string; smtp: string; submission: string; imap: string; maildir: string; password?: string; passwords?: string; relay?: string; clientIp?: string; public: boolean }) =>
+  cmd.action((opts: { org: string; smtp: string; submission: string; imap: string; maildir: string; password?: string; passwords?: string; relay?: string; sieve?: string; webmail?: string; clientIp?: string; public: boolean }) =>
     runCommand(async () => {
       const smtp = endpoint("--smtp", opts.smtp);
       const submission = endpoint("--submission", opts.submission);
@@ -60,17 +62,19 @@ export function register(program: Command): void {
       if (opts.password?.length === 0) throw new UsageError("--password must not be empty");
       const passwords = opts.passwords === undefined ? undefined : readPasswords(opts.passwords);
       const relay = opts.relay === undefined ? undefined : endpoint("--relay", opts.relay);
+      const sieve = opts.sieve === undefined ? undefined : endpoint("--sieve", opts.sieve);
+      const webmail = opts.webmail === undefined ? undefined : endpoint("--webmail", opts.webmail);
       const { org, index, today: day } = loadValidPlan(opts.org);
       const maildir = resolve(opts.maildir);
       let sandbox;
       try {
-        sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir, password: opts.password ?? randomBytes(18).toString("base64url"), passwords, mailhostRelay: relay, clientIp: opts.clientIp, public: opts.public });
+        sandbox = await startSandbox({ org, index, today: day, smtp, submission, imap, maildir, password: opts.password ?? randomBytes(18).toString("base64url"), passwords, mailhostRelay: relay, sieve, webmail, clientIp: opts.clientIp, public: opts.public });
       } catch (err) {
         if (err instanceof SandboxError) throw new UsageError(`sandbox: ${err.message}`);
         throw err;
       }
       process.stdout.write(
-        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}${sandbox.mailhost ? ` (IMAPS, Dovecot of the mailbox host ${sandbox.mailhost.hostname}; Postfix relay and members' submission ${sandbox.mailhost.relay}${sandbox.mailhost.accountUrl ? `; account pages ${sandbox.mailhost.accountUrl}` : ""})` : ""}, maildir ${maildir} (stop with Ctrl-C)\n`,
+        `sandbox ready: smtp ${opts.smtp}, submission ${opts.submission}, imap ${opts.imap}${sandbox.mailhost ? ` (IMAPS, Dovecot of the mailbox host ${sandbox.mailhost.hostname}; Postfix relay and members' submission ${sandbox.mailhost.relay}${sandbox.mailhost.accountUrl ? `; account pages ${sandbox.mailhost.accountUrl}` : ""}), managesieve ${sandbox.mailhost.sieve.host}:${sandbox.mailhost.sieve.port}${webmail ? `, webmail https://${webmail.host.includes(":") ? `[${webmail.host}]` : webmail.host}:${webmail.port}/` : ""}` : ""}, maildir ${maildir} (stop with Ctrl-C)\n`,
       );
       // Stop on SIGINT, SIGTERM or SIGHUP, and when the parent goes away: `npx` (npm exec) does not pass
       // SIGTERM on through its shell, so a sandbox whose parent died stops itself, Dovecot with it.

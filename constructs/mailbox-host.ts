@@ -121,10 +121,10 @@ export class MailboxHost extends Construct {
         Sid: "AnswerAcmeChallengeOnly",
         Effect: "Allow",
         Action: "route53:ChangeResourceRecordSets",
-        Resource: `arn:aws:route53:::hostedzone/${host.zoneId}`,
+        Resource: [...new Set(host.certificateNames.map((c) => c.zoneId))].sort().map((z) => `arn:aws:route53:::hostedzone/${z}`),
         Condition: {
           "ForAllValues:StringEquals": {
-            "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`_acme-challenge.${host.hostname}`],
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": host.certificateNames.map((c) => `_acme-challenge.${c.name}`),
             "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
           },
         },
@@ -155,6 +155,9 @@ export class MailboxHost extends Construct {
       vpcId: subnet.vpcId,
       ingress: [
         { description: "IMAPS", protocol: "tcp", fromPort: host.imapsPort, toPort: host.imapsPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        { description: "ManageSieve (STARTTLS)", protocol: "tcp", fromPort: host.managesievePort, toPort: host.managesievePort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        { description: "HTTPS: webmail, client set-up", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        { description: "HTTP: redirects to HTTPS", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
         // The router (Lambda, no fixed addresses) relays here; STARTTLS and AUTH are required.
         { description: "relay from the mail router", protocol: "tcp", fromPort: host.relayPort, toPort: host.relayPort, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
         // Members submit on the relay port (587, STARTTLS) and on 465 (implicit TLS), with their own account.
@@ -213,15 +216,13 @@ export class MailboxHost extends Construct {
     new IamRolePolicyAttachment(this, "backup-role-policy", { role: backupRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" });
     new BackupSelection(this, "backup-selection", { name: "mail-volume", planId: backupPlan.id, iamRoleArn: backupRole.arn, resources: [this.dataVolume.arn] });
 
-    // DNS: the host name, and RFC 6186/8314 SRV records in every receiving domain's zone (IMAPS and submission here).
+    // DNS: the host name, and the plan's client records in every receiving domain's zone (RFC 6186 SRV: IMAPS
+    // here, submission at SES; autoconfig and autodiscover names pointing at the host).
     new Route53Record(this, "a", { zoneId: host.zoneId, name: host.hostname, type: "A", ttl: 300, records: [this.eip.publicIp] });
-    for (const domain of host.domains) {
-      const zoneId = props.zones[domain];
+    for (const r of host.clientRecords) {
+      const zoneId = props.zones[r.domain];
       if (!zoneId) continue;
-      new Route53Record(this, `srv-imaps-${domain}`, { zoneId, name: `_imaps._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${host.imapsPort} ${host.hostname}.`] });
-      // Members submit to the host (their own account; the host enforces the plan and sends through SES).
-      new Route53Record(this, `srv-submission-${domain}`, { zoneId, name: `_submission._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${host.relayPort} ${host.hostname}.`] });
-      new Route53Record(this, `srv-submissions-${domain}`, { zoneId, name: `_submissions._tcp.${domain}`, type: "SRV", ttl: 3600, records: [`0 1 ${MAILHOST_SUBMISSIONS_PORT} ${host.hostname}.`] });
+      new Route53Record(this, r.id, { zoneId, name: r.name, type: r.type, ttl: r.ttl, records: r.values.map((v) => `${v}.`) });
     }
   }
 }

@@ -11,12 +11,13 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { hostLayout, passwordStorePath } from "./layout.ts";
 import { MIGRATE_SCRIPT } from "./migrate-script.ts";
 import { SYNC_SCRIPT } from "./sync-script.ts";
+import { DES_KEY_FILE, ROUNDCUBE_SQL } from "./roundcube.ts";
 
 /** The data volume's file system label. */
 export const DATA_LABEL = "mailorg-mail";
 
 /** Debian 12 packages the host installs. */
-export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "nodejs", "curl", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "nftables", "unattended-upgrades", "logrotate"];
+export const HOST_PACKAGES = ["postfix", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "nodejs", "curl", "nginx", "php-fpm", "roundcube-core", "roundcube-plugins", "roundcube-sqlite3", "certbot", "python3-certbot-dns-route53", "python3-boto3", "fail2ban", "nftables", "unattended-upgrades", "logrotate"];
 
 /**
  * Mounts the mail data volume at mailRoot. The volume is found by its EBS volume id (the mailhost stack writes
@@ -83,6 +84,7 @@ export function cloudInitUserData(plan: MailhostPlan): string {
             { file_path: `${layout.logDir}/postfix.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/postfix" },
             { file_path: `${layout.logDir}/account.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/account", timestamp_format: "%Y-%m-%dT%H:%M:%S" },
             { file_path: "/var/log/mailorg-sync.log", log_group_name: plan.logGroup, log_stream_name: "{instance_id}/sync" },
+            { file_path: `${layout.logDir}/roundcube/userlogins.log`, log_group_name: plan.logGroup, log_stream_name: "{instance_id}/webmail-logins" },
           ],
         },
       },
@@ -123,10 +125,10 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       // Mail services start only with the data volume mounted.
       file("/etc/systemd/system/dovecot.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
       file("/etc/systemd/system/postfix@-.service.d/mailorg.conf", `[Unit]\nRequiresMountsFor=${layout.mailRoot}\n`),
-      file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\n", "0755"),
+      file("/etc/letsencrypt/renewal-hooks/deploy/mailorg-reload", "#!/bin/sh\n# A renewed certificate: reload the services that read it.\npostfix reload\ndoveadm reload\nsystemctl reload nginx\n", "0755"),
       file(
         "/etc/fail2ban/jail.d/mailorg.local",
-        `# Debian 12 has nftables, not iptables: bans are nftables rules (the default iptables action would fail).\n[DEFAULT]\nbanaction = nftables-multiport\nbanaction_allports = nftables-allports\n\n# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
+        `# Debian 12 has nftables, not iptables: bans are nftables rules (the default iptables action would fail).\n[DEFAULT]\nbanaction = nftables-multiport\nbanaction_allports = nftables-allports\n\n# No SSH on this host (Session Manager instead), so no sshd jail.\n[sshd]\nenabled = false\n\n[dovecot]\nenabled = true\nport = imaps,${plan.managesievePort}\nbackend = polling\nlogpath = ${layout.logDir}/dovecot.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n\n[postfix-sasl]\nenabled = true\nport = ${plan.relayPort}\nbackend = polling\nlogpath = ${layout.logDir}/postfix.log\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n`,
       ),
       file("/etc/apt/apt.conf.d/21mailorg-auto-upgrades", 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'),
       file("/etc/logrotate.d/mailorg", `${layout.logDir}/*.log /var/log/mailorg-sync.log {\n  weekly\n  rotate 8\n  compress\n  missingok\n  notifempty\n  copytruncate\n}\n`),
@@ -141,11 +143,15 @@ export function cloudInitUserData(plan: MailhostPlan): string {
       ["/usr/local/sbin/mailorg-mount-data"],
       // The members' password store lives on the data volume, readable by root only (Dovecot's auth runs as root).
       ["install", "-d", "-m", "0700", passwordStorePath(layout).replace(/\/[^/]+$/, "")],
+      // Webmail: Roundcube's database, temporary files and logs (www-data), and its session key, made here and never in the plan.
+      ["install", "-d", "-m", "0750", "-o", "www-data", "-g", "www-data", layout.roundcubeDataDir, `${layout.roundcubeDataDir}/temp`, `${layout.logDir}/roundcube`],
+      ["sh", "-c", `[ -s ${layout.roundcubeDataDir}/${DES_KEY_FILE} ] || (umask 027; head -c 24 /dev/urandom | base64 > ${layout.roundcubeDataDir}/${DES_KEY_FILE}; chgrp www-data ${layout.roundcubeDataDir}/${DES_KEY_FILE})`],
+      ["sh", "-c", `[ -e ${layout.roundcubeDataDir}/roundcube.sqlite ] || (php -r '$d = new PDO("sqlite:${layout.roundcubeDataDir}/roundcube.sqlite"); $d->exec(file_get_contents("${ROUNDCUBE_SQL}"));' && chown www-data:www-data ${layout.roundcubeDataDir}/roundcube.sqlite)`],
       // Session Manager and CloudWatch agents: AWS's Debian packages for this architecture.
       ["sh", "-c", `curl -fsSLo /tmp/ssm.deb https://s3.${plan.region}.amazonaws.com/amazon-ssm-${plan.region}/latest/debian_${deb}/amazon-ssm-agent.deb && dpkg -i /tmp/ssm.deb`],
       ["sh", "-c", `curl -fsSLo /tmp/cwa.deb https://amazoncloudwatch-agent-${plan.region}.s3.${plan.region}.amazonaws.com/debian/${deb}/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/cwa.deb`],
       ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", "file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"],
-      ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "-d", plan.hostname],
+      ["certbot", "certonly", "--dns-route53", "--non-interactive", "--agree-tos", "-m", plan.postmaster, "--cert-name", plan.hostname, ...plan.certificateNames.flatMap((c) => ["-d", c.name])],
       ["systemctl", "daemon-reload"],
       ["/usr/local/sbin/mailorg-sync"],
       ["systemctl", "enable", "--now", "mailorg-sync.timer", "fail2ban", "mailorg-account"],

@@ -7,6 +7,7 @@
  */
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import type { MailhostLayout } from "./layout.ts";
+import { autoReplyScriptPath, JUNK_SCRIPT } from "./sieve.ts";
 
 /** The local part's characters Dovecot accepts as a user name: the schema's, but "+" (the delimiter). */
 export const AUTH_USERNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@%";
@@ -84,7 +85,8 @@ quota_full_tempfail = yes
 # files hold bcrypt hashes only; the host's sync writes them from SSM.
 passdb {
   driver = passwd-file
-  args = scheme=BLF-CRYPT username_format=%{user} ${d}/%{service}.passwd
+  # ManageSieve (service sieve) logs in with the IMAP account.
+  args = scheme=BLF-CRYPT username_format=%{user} ${d}/%{if;%{service};eq;sieve;imap;%{service}}.passwd
 }
 userdb {
   driver = passwd-file
@@ -156,10 +158,70 @@ service quota-status {
   }
   client_limit = 1
 }
+${everydayMailConf(plan, layout)}`;
+}
+
+/**
+ * Members' everyday mail (#27), a block of its own after the rest: the standard folders with their RFC 6154
+ * special-use flags, created and subscribed in every mailbox; Sieve at delivery (LMTP) with the global script
+ * that files the router's junk into Junk before any member filter; ManageSieve (STARTTLS, like every login
+ * here) so members edit filters and out-of-office from webmail or any client; vacation replies from the
+ * member's own address (a null sender fails SPF at receivers), once per sender per period.
+ */
+export function everydayMailConf(plan: MailhostPlan, layout: MailhostLayout): string {
+  const d = layout.dovecotDir;
+  const folders = SPECIAL_USE_FOLDERS.map(([name, flag]) => `  mailbox ${name} {\n    auto = subscribe\n    special_use = \\${flag}\n  }`).join("\n");
+  return `
+# The standard folders, in every mailbox (quota counts every folder: the Maildir++ quota covers the whole Maildir).
+namespace inbox {
+  inbox = yes
+${folders}
+}
+
+# Sieve at delivery: the org's junk filing first, then the org's auto-reply for the mailbox (userdb sieve_before2),
+# then the member's own active script (~/.dovecot.sieve, managed over ManageSieve).
+protocols = $protocols sieve
+protocol lmtp {
+  mail_plugins = $mail_plugins sieve
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_before = ${d}/${JUNK_SCRIPT}
+  sieve_vacation_send_from_recipient = yes
+  sieve_vacation_min_period = 1d
+  sieve_vacation_default_period = 7d
+  sieve_vacation_max_period = 90d
+  # Forwarding is the org's to review (members[].forward): a member's own filter may not redirect.
+  sieve_max_redirects = 0
+  sieve_quota_max_scripts = 20
+  sieve_quota_max_storage = 1M
+}
+${layout.replyRelay ? `# Replies Sieve sends (vacation) go to this SMTP server.\nsubmission_host = ${layout.replyRelay}\n` : "# Replies Sieve sends (vacation) go through the host's Postfix (sendmail).\n"}
+service managesieve-login {
+  inet_listener sieve {
+    address = ${layout.managesieveAddress ?? layout.imapsAddress}
+    port = ${layout.managesievePort}
+  }
+}
 `;
 }
 
-/** The userdb: every mailbox with its quota (members who may not log in keep receiving mail). */
-export function usersFile(plan: MailhostPlan): string {
-  return plan.mailboxes.map((m) => `${m.address}:::::::userdb_quota_rule=*:storage=${m.quotaMb}M\n`).join("");
+/** RFC 6154 special-use folders every mailbox has (Dovecot folder name, flag). */
+export const SPECIAL_USE_FOLDERS: readonly (readonly [string, string])[] = [
+  ["Drafts", "Drafts"],
+  ["Sent", "Sent"],
+  ["Junk", "Junk"],
+  ["Trash", "Trash"],
+  ["Archive", "Archive"],
+];
+
+/**
+ * The userdb: every mailbox with its quota (members who may not log in keep receiving mail), and the org's
+ * auto-reply script of a mailbox that has one (sieve_before2, after the junk filing).
+ */
+export function usersFile(plan: MailhostPlan, layout?: MailhostLayout): string {
+  const replies = new Set((plan.autoReplies).map((r) => r.address));
+  return plan.mailboxes
+    .map((m) => `${m.address}:::::::userdb_quota_rule=*:storage=${m.quotaMb}M${replies.has(m.address) && layout ? ` userdb_sieve_before2=${layout.dovecotDir}/${autoReplyScriptPath(m.address)}` : ""}\n`)
+    .join("");
 }

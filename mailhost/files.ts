@@ -14,6 +14,12 @@ import { accountBundle, policyBundle, relayBundle } from "./bundles.ts";
 import { passwordStorePath } from "./layout.ts";
 import type { PolicyConfig } from "./policy-service.ts";
 import { mainCf, masterCf, recipientAccessMap, vmailboxMap } from "./postfix.ts";
+import { sieveFiles } from "./sieve.ts";
+import { AUTOCONFIG_FILE, AUTODISCOVER_FILE, nginxConf } from "./nginx.ts";
+import { autoconfigXml, autodiscoverXml } from "./client-setup.ts";
+import { roundcubeConfig, roundcubeLocation } from "./roundcube.ts";
+
+import { accountNginxLocation } from "./account-service.ts";
 import type { RelayConfig } from "./ses-relay.ts";
 
 /** How the sandbox runs the host's files differently: its SES stand-in, and the day it decides on. */
@@ -69,26 +75,36 @@ export function mailorgFiles(plan: MailhostPlan, layout: MailhostLayout, sandbox
   };
 }
 
-/** The configuration the host syncs (relative path -> content): Postfix's and Dovecot's directories. */
+/** The configuration the host syncs (relative path -> content): Postfix's, Dovecot's and nginx's directories, Roundcube's, nginx's static files (www/) and mailorg's programs. */
 export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLayout(plan.hostname), sandbox?: SandboxTarget): Record<string, string> {
-  return {
+  const files: Record<string, string> = {
     "dovecot/dovecot.conf": dovecotConf(plan, layout),
-    "dovecot/users": usersFile(plan),
+    "dovecot/users": usersFile(plan, layout),
     ...mailorgFiles(plan, layout, sandbox),
     "postfix/main.cf": mainCf(plan, layout),
     "postfix/master.cf": masterCf(layout),
     "postfix/recipient_access": recipientAccessMap(plan),
     "postfix/vmailbox": vmailboxMap(plan),
+    ...Object.fromEntries(Object.entries(sieveFiles(plan)).map(([rel, text]) => [`dovecot/${rel}`, text])),
+    "nginx/nginx.conf": nginxConf(plan, layout),
+    "nginx/locations/roundcube.conf": roundcubeLocation(layout),
+    // The account service's pages and Roundcube's password endpoint (#26) behind the same HTTPS server (in the sandbox the service serves TLS itself).
+    "nginx/locations/account.conf": sandbox ? accountNginxLocation(sandbox.account.port).replace("proxy_pass http://", "proxy_pass https://") : accountNginxLocation(ACCOUNT_PORT),
+    "roundcube/config.inc.php": roundcubeConfig(plan, layout),
+    [`www/${AUTOCONFIG_FILE}`]: autoconfigXml(plan),
+    [`www/${AUTODISCOVER_FILE}`]: autodiscoverXml(plan.clients),
   };
+  // Sorted by path: the object the host syncs, and the list mailhost-config prints, are deterministic.
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /**
- * The versioned object the host syncs: the configuration files and the addresses that may log in (the sync
- * installs a hash line from the password store only for those), as JSON with sorted keys.
+ * The versioned object the host syncs: the configuration files, the addresses that may log in (the sync
+ * installs a hash line from the password store only for those) and the welcome letters (delivered once each), as JSON.
  */
 export function configObject(plan: MailhostPlan): string {
   const logins = plan.mailboxes.filter((m) => m.login).map((m) => m.address);
-  return JSON.stringify({ version: 1, hostname: plan.hostname, logins, files: configFiles(plan) }, null, 1) + "\n";
+  return JSON.stringify({ version: 1, hostname: plan.hostname, logins, files: configFiles(plan), welcome: plan.welcome }, null, 1) + "\n";
 }
 
 /** Everything `mailorg mailhost-config` writes: the configuration and cloud-init's user data. */

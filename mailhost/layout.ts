@@ -4,6 +4,8 @@
  * Every setting that decides behaviour (TLS, authentication, quotas, recipients, restrictions) is the same in
  * both: the layout only says where.
  */
+import { MAILHOST_MANAGESIEVE_PORT } from "../plan/mailhost.ts";
+
 export interface MailhostLayout {
   /** Postfix's config_directory (main.cf, master.cf, the maps). */
   readonly postfixDir: string;
@@ -38,6 +40,36 @@ export interface MailhostLayout {
   readonly mailGid: number;
   /** Dovecot's instance name (`doveadm -i`, log prefix). */
   readonly instanceName: string;
+  /** Dovecot's ManageSieve listener (STARTTLS): port, and addresses (default: the IMAPS addresses). */
+  readonly managesievePort: number;
+  readonly managesieveAddress?: string;
+  /** host:port of the SMTP server Sieve's replies (vacation) go to; default: the host's Postfix through sendmail. */
+  readonly replyRelay?: string;
+  /** nginx: its configuration directory (nginx.conf, locations/*.conf of other services) and static files. */
+  readonly nginxDir: string;
+  readonly wwwDir: string;
+  /** nginx's pid file (Debian's nginx.service reads /run/nginx.pid) and its temporary files' directory. */
+  readonly nginxPid: string;
+  readonly nginxTempDir: string;
+  /**
+   * Roundcube: its configuration directory (config.inc.php; Debian's /etc/roundcube), where its database, key and
+   * temporary files live, PHP-FPM's socket, and how it reaches IMAPS, submission and ManageSieve (with the CA
+   * file that verifies the host's certificate when it is not a public one).
+   */
+  readonly roundcubeConfigDir: string;
+  readonly roundcubeDataDir: string;
+  readonly phpFpmSocket: string;
+  readonly webmailImap: string;
+  readonly webmailSmtp: string;
+  readonly webmailSieve: string;
+  readonly webmailCa?: string;
+  /** The account service's endpoint for Roundcube's password plugin (httpapi driver; mailhost/account-service.ts). */
+  readonly accountApiUrl: string;
+  /** The TLS peer name the account service's certificate is checked for, when the URL names an address (the sandbox). */
+  readonly accountApiPeerName?: string;
+  /** nginx's listen addresses ("443", "[::]:443" or "127.0.0.1:2443"), and port 80's (redirects to HTTPS; none in the sandbox). */
+  readonly httpsListen: readonly string[];
+  readonly httpListen: readonly string[];
 }
 
 /**
@@ -47,6 +79,7 @@ export interface MailhostLayout {
  */
 export const CONFIG_FILES = [
   "dovecot/dovecot.conf",
+  "dovecot/sieve/before-junk.sieve",
   "dovecot/users",
   "mailorg/account.json",
   "mailorg/account.mjs",
@@ -55,11 +88,24 @@ export const CONFIG_FILES = [
   "mailorg/policy.mjs",
   "mailorg/relay.json",
   "mailorg/ses-relay.mjs",
+  "nginx/locations/account.conf",
+  "nginx/locations/roundcube.conf",
+  "nginx/nginx.conf",
   "postfix/main.cf",
   "postfix/master.cf",
   "postfix/recipient_access",
   "postfix/vmailbox",
+  "roundcube/config.inc.php",
+  "www/autoconfig/config-v1.1.xml",
+  "www/autodiscover/autodiscover.xml",
 ] as const;
+
+/**
+ * Keys named per member: the org's auto-reply of a member (dovecot/sieve/auto-reply/<address>.sieve). An address
+ * is a dot-atom (no "/", no "..": the schema's pattern), so such a key stays inside its directory.
+ */
+export const CONFIG_FILE_PATTERNS = ["^dovecot/sieve/auto-reply/[A-Za-z0-9_%+'-]+(\\.[A-Za-z0-9_%+'-]+)*@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.sieve$"] as const;
+
 
 /** The vmail user cloud-init creates on the host. */
 export const VMAIL_UID = 5000;
@@ -86,6 +132,22 @@ export function hostLayout(hostname: string): MailhostLayout {
     mailUid: VMAIL_UID,
     mailGid: VMAIL_UID,
     instanceName: "mailorg",
+    managesievePort: MAILHOST_MANAGESIEVE_PORT,
+    nginxDir: "/etc/nginx",
+    wwwDir: "/var/www/mailorg",
+    roundcubeConfigDir: "/etc/roundcube",
+    roundcubeDataDir: "/var/lib/roundcube/mailorg",
+    phpFpmSocket: "/run/php/php8.2-fpm.sock",
+    webmailImap: `ssl://${hostname}:993`,
+    // The member's own account on the host's submission (#26), so every sending rule holds.
+    webmailSmtp: `tls://${hostname}:587`,
+    webmailSieve: `tls://${hostname}:4190`,
+    // The account service on 127.0.0.1 (ACCOUNT_PORT in mailhost/files.ts).
+    accountApiUrl: "http://127.0.0.1:8026/account/api/password",
+    nginxPid: "/run/nginx.pid",
+    nginxTempDir: "/var/lib/nginx",
+    httpsListen: ["443", "[::]:443"],
+    httpListen: ["80", "[::]:80"],
   };
 }
 

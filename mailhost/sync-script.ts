@@ -16,7 +16,7 @@
  * records its outcome (state dir's status.json; on AWS the SyncFailed metric, which the mailhost stack's alarm
  * watches).
  */
-import { CONFIG_FILES } from "./layout.ts";
+import { CONFIG_FILE_PATTERNS, CONFIG_FILES } from "./layout.ts";
 
 /** The CloudWatch namespace and metric of the sync's outcome (1 failed, 0 succeeded), per host name. */
 export const SYNC_METRIC = { namespace: "mailorg/mailhost", name: "SyncFailed" } as const;
@@ -29,6 +29,7 @@ HASH_LINE = re.compile(r"^[^:\s]+@[^:\s]+:\{BLF-CRYPT\}\$2[aby]\$\d\d\$[./A-Za-z
 RELAY_LINE = re.compile(r"^[a-z0-9-]+:\{BLF-CRYPT\}\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
 # The only keys the configuration object may carry (mailhost/layout.ts CONFIG_FILES): nothing else is written.
 CONFIG_FILES = frozenset(${JSON.stringify(CONFIG_FILES)})
+CONFIG_FILE_PATTERNS = [re.compile(p) for p in ${JSON.stringify(CONFIG_FILE_PATTERNS)}]
 LOGINS = "dovecot/imap.passwd"
 RELAY = "dovecot/smtp.passwd"
 METRIC = ${JSON.stringify(SYNC_METRIC)}
@@ -102,7 +103,8 @@ def checked_files(body):
     if not isinstance(body, dict) or not isinstance(body.get("files"), dict) or not isinstance(body.get("logins"), list):
         raise Refused("the configuration object has no files and logins")
     for rel, text in body["files"].items():
-        if rel not in CONFIG_FILES or not isinstance(text, str):
+        known = rel in CONFIG_FILES or (".." not in rel and any(p.match(rel) for p in CONFIG_FILE_PATTERNS))
+        if not known or not isinstance(text, str):
             raise Refused("the configuration object names %r, which is not one of the host's configuration files" % rel)
     return dict(body["files"])
 
@@ -204,14 +206,68 @@ def write_tree(root, files):
         os.chmod(path, 0o644)
 
 
-def check(staging):
-    """postfix check and doveconf -n on the staged files; the first failure, or None."""
+def check(staging, files):
+    """postfix check, doveconf -n, php -l, nginx -t and sievec on the staged files; the first failure, or None."""
     checks = (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
+    if "roundcube/config.inc.php" in files:
+        checks += (("php -l", ["php", "-l", os.path.join(staging, "roundcube", "config.inc.php")]),)
+    if "nginx/nginx.conf" in files:
+        checks += (("nginx -t", ["nginx", "-q", "-t", "-c", os.path.join(staging, "nginx", "nginx.conf")]),)
+    checks += sieve_checks(os.path.join(staging, "dovecot"), files)
     for label, cmd in checks:
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             return "%s: %s" % (label, r.stderr.strip() or "exit %d" % r.returncode)
     return None
+
+
+def sieve_checks(dovecot_dir, files):
+    """sievec on each of the org's Sieve scripts (junk filing, auto-replies) in dovecot_dir; it writes each compiled binary beside its script."""
+    conf = os.path.join(dovecot_dir, "dovecot.conf")
+    rels = sorted(rel.split("/", 1)[1] for rel in files if rel.startswith("dovecot/") and rel.endswith(".sieve"))
+    return tuple(("sievec " + rel, ["sievec", "-c", conf, os.path.join(dovecot_dir, rel)]) for rel in rels)
+
+
+def welcome(body, args):
+    """Delivers each welcome letter once: to a member who was not a login of the last installed configuration and
+    has no marker in their home (on the data volume, so a replaced instance does not send them again). Without a
+    record of the last logins (a first sync), only members without a home yet are new. Returns the number delivered."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+    record = os.path.join(args.state_dir, "welcomed-logins.json")
+    previous = set(json.load(open(record))) if os.path.exists(record) else None
+    sent, done = 0, set()
+    for letter in body.get("welcome", []):
+        address = letter["address"]
+        home = os.path.join(args.mail_root, address)
+        marker = os.path.join(home, ".mailorg-welcome")
+        if os.path.exists(marker) or (previous is not None and address in previous) or (previous is None and os.path.exists(home)):
+            done.add(address)
+            continue
+        msg = EmailMessage()
+        msg["From"] = letter["from"]
+        msg["To"] = address
+        msg["Subject"] = letter["subject"]
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = make_msgid(domain=body["hostname"])
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(letter["text"])
+        if letter.get("html"):
+            msg.add_alternative(letter["html"], subtype="html")
+        r = subprocess.run(["doveadm", "-c", args.doveadm_conf or os.path.join(args.dovecot_dir, "dovecot.conf"), "save", "-u", address, "-m", "INBOX"], input=msg.as_bytes(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            log("welcome letter for %s not delivered (tried again at the next sync): %s" % (address, r.stderr.decode(errors="replace").strip()))
+            continue
+        with open(marker, "w") as f:
+            f.write(now() + "\n")
+        sent += 1
+        done.add(address)
+    with open(record + ".new", "w") as f:
+        json.dump(sorted(done | (set(body["logins"]) & (previous or set()))), f)
+    os.replace(record + ".new", record)
+    if sent:
+        log("delivered %d welcome letter(s)" % sent)
+    return sent
 
 
 def install(files, targets):
@@ -267,7 +323,7 @@ def sync(args, conf):
         group = None
     doveadm = ["doveadm", "-c", os.path.join(args.dovecot_dir, "dovecot.conf")]
     dry = os.path.join(args.state_dir, "commands.log") if args.no_reload else None
-    targets = {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "mailorg": args.mailorg_dir}
+    targets = {"postfix": args.postfix_dir, "dovecot": args.dovecot_dir, "mailorg": args.mailorg_dir, "nginx": args.nginx_dir, "www": args.www_dir, "roundcube": args.roundcube_dir}
     files, refused = None, None
     if body is not None:
         try:
@@ -287,28 +343,32 @@ def sync(args, conf):
     new = digest(files, "")
     current = os.path.join(args.state_dir, "current.sha256")
     if os.path.exists(current) and open(current).read().strip() == new:
+        welcome(body, args)  # a letter that could not be delivered last time is tried again
         return version, None
     staging = os.path.join(args.state_dir, "staging")
     shutil.rmtree(staging, ignore_errors=True)
     write_tree(staging, files)
-    failure = check(staging)
+    failure = check(staging, files)
     if failure:
         return version, "configuration %s refused, the running configuration stays (last good kept in %s/last-good): %s" % (version, args.state_dir, failure)
     last = os.path.join(args.state_dir, "last-good")
     before = {}
-    for service in ("postfix/", "dovecot/dovecot.conf", "mailorg/"):
+    for service in ("postfix/", "dovecot/dovecot.conf", "mailorg/", "nginx/"):
         try:
             with open(os.path.join(args.state_dir, "digest-" + service.replace("/", "-") + "sha256")) as f:
                 before[service] = f.read().strip()
         except FileNotFoundError:
             before[service] = None
     install(files, targets)
+    # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
+    for _, cmd in sieve_checks(args.dovecot_dir, files):
+        subprocess.run(cmd, check=False)
     shutil.rmtree(last, ignore_errors=True)
     os.replace(staging, last)
     # Reload a service only when its own configuration changed: dovecot/users and the login files are re-read by Dovecot
     # itself; the account service reads who may log in from its configuration (a restart touches no mail session), and
     # the policy service and the SES relay start per session or message.
-    for service, cmd in (("postfix/", ["postfix", "-c", args.postfix_dir, "reload"]), ("dovecot/dovecot.conf", doveadm + ["reload"]), ("mailorg/", ["systemctl", "try-restart", "mailorg-account"])):
+    for service, cmd in (("postfix/", ["postfix", "-c", args.postfix_dir, "reload"]), ("dovecot/dovecot.conf", doveadm + ["reload"]), ("mailorg/", ["systemctl", "try-restart", "mailorg-account"]), ("nginx/", ["systemctl", "reload-or-restart", "nginx"])):
         d = digest(files, service)
         if d != before[service]:
             run(cmd, dry)
@@ -317,6 +377,7 @@ def sync(args, conf):
     with open(current, "w") as f:
         f.write(new + "\n")
     log("installed configuration %s (%d logins) at %s" % (version, len(read_lines(os.path.join(args.dovecot_dir, os.path.basename(LOGINS)))), now()))
+    welcome(body, args)
     return version, None
 
 
@@ -330,6 +391,11 @@ def main():
     ap.add_argument("--dovecot-dir", default="/etc/dovecot")
     ap.add_argument("--state-dir", default="/var/lib/mailorg")
     ap.add_argument("--mailorg-dir", default="/etc/mailorg")
+    ap.add_argument("--nginx-dir", default="/etc/nginx")
+    ap.add_argument("--www-dir", default="/var/www/mailorg")
+    ap.add_argument("--roundcube-dir", default="/etc/roundcube")
+    ap.add_argument("--mail-root", default="/srv/mail")
+    ap.add_argument("--doveadm-conf", help="the running Dovecot's configuration, for delivering welcome letters (default: <dovecot-dir>/dovecot.conf)")
     ap.add_argument("--no-reload", action="store_true", help="write the reload and kick commands to <state-dir>/commands.log instead of running them")
     args = ap.parse_args()
     conf = {} if args.local else json.load(open(args.conf))

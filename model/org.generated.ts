@@ -23,6 +23,13 @@ export type Owner = string;
  */
 export type Address1 = string;
 /**
+ * A reference: the address of a member, group or mailbox, or department:<id> (that department and all its sub-departments).
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "ref".
+ */
+export type Ref = string;
+/**
  * The domain name, e.g. example.com.
  */
 export type DomainName = string;
@@ -53,16 +60,13 @@ export type DepartmentId3 = string;
  */
 export type SenderPattern = string;
 /**
+ * The last day the reply is sent (inclusive, in organisation.timezone); the host stops answering when that day ends, even before the next sync. Absent: until it is removed from the org.
+ */
+export type IsoDate = string;
+/**
  * An email address such as lin.wei@example.com: a dot-atom local part (RFC 5321: letters, digits and _%+'-, dots only between them, at most 64 characters; the apostrophe of o'brien included) and a domain; compared case-insensitively, local part included.
  */
 export type Address3 = string;
-/**
- * A reference: the address of a member, group or mailbox, or department:<id> (that department and all its sub-departments).
- *
- * This interface was referenced by `OrgFile`'s JSON-Schema
- * via the `definition` "ref".
- */
-export type Ref = string;
 /**
  * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
  */
@@ -82,7 +86,7 @@ export type Address5 = string;
 /**
  * Last day of the delegation (YYYY-MM-DD); absent: no end.
  */
-export type IsoDate = string;
+export type IsoDate1 = string;
 /**
  * A sender domain (example.net), a sender address (spam@example.net), or a sending IP as an IPv4/IPv6 address or CIDR (203.0.113.0/24).
  *
@@ -107,7 +111,7 @@ export type DomainName1 = string;
  * This interface was referenced by `OrgFile`'s JSON-Schema
  * via the `definition` "date".
  */
-export type IsoDate1 = string;
+export type IsoDate2 = string;
 /**
  * Who may send to a group: anyone, organisation (any member, default), members (the group's own recipients), or a list of references.
  *
@@ -193,6 +197,8 @@ export interface Organisation {
   state?: State;
   delivery?: Delivery;
   mailbox_host?: MailboxHost;
+  address_book?: AddressBook;
+  welcome?: Welcome;
 }
 /**
  * Remote Terraform state for every stack (S3 with native locking). Absent: local state files under <out>/state/, for trying things out only.
@@ -306,6 +312,51 @@ export interface MailboxHost {
    * Mailbox capacity of a member or shared mailbox without its own quota_mb, in MB (1 to 1048576). Default 2048.
    */
   default_quota_mb?: number;
+  webmail?: Webmail;
+}
+/**
+ * Webmail (Roundcube) on the mailbox host at https://<hostname>/: its login page shows organisation.name, and the logo when given.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "webmail".
+ */
+export interface Webmail {
+  /**
+   * An https URL of the logo shown on the login page and above the folders (an SVG or PNG, about 180x50).
+   */
+  logo?: string;
+}
+/**
+ * The company address book members see (mailorg address-book exports it): every active member, group and shared mailbox with name, address, department path, title and phone, except what hide lists. Departed and disabled members are never in it.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "addressBook".
+ */
+export interface AddressBook {
+  /**
+   * Kept out of the address book: members, groups or mailboxes by address, and department:<id> (its members and mailboxes, and those of its sub-departments).
+   */
+  hide?: Ref[];
+}
+/**
+ * The welcome letter a member finds in their INBOX on the mailbox host when they first appear there (delivered once, never again on a later sync). Written in the signatures' template language (Handlebars: {{name}}, {{address}}, {{title}}, {{phone}}, {{department}}, {{organisation}}, {{hostname}}, {{#if}}); HTML is escaped. Needs organisation.mailbox_host.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "welcome".
+ */
+export interface Welcome {
+  /**
+   * The letter's subject (a template), one line.
+   */
+  subject: string;
+  /**
+   * The HTML part (a template): how to activate the account, set up a client, the org's rules.
+   */
+  html?: string;
+  /**
+   * The plain-text part (a template).
+   */
+  text: string;
 }
 /**
  * A mail domain of the organisation.
@@ -479,6 +530,7 @@ export interface Member {
    * This member's mailbox capacity on the mailbox host, in MB (1 to 1048576); overrides organisation.mailbox_host.default_quota_mb. Only meaningful with a mailbox_host.
    */
   quota_mb?: number;
+  auto_reply?: AutoReply;
 }
 /**
  * The member's own forward of inbound mail to outside addresses (the admin console's auto-forward), sent through SES with From rewritten to the member's address and the original sender in Reply-To.
@@ -497,6 +549,23 @@ export interface Forward {
    * Whether the member's mailbox server (delivery.relay) still receives the message. Default true. The mail store keeps its copy either way.
    */
   keep_copy?: boolean;
+}
+/**
+ * An out-of-office reply the organisation sets for this member (for example a departed member's), sent by the mailbox host's Sieve vacation extension: once per sender within 7 days, never to mailing lists, bounces or automatic mail, from the member's own address. Needs organisation.mailbox_host with the member's mail on it (not a departed member with forward_to). Members set their own out-of-office in webmail or any ManageSieve client.
+ *
+ * This interface was referenced by `OrgFile`'s JSON-Schema
+ * via the `definition` "autoReply".
+ */
+export interface AutoReply {
+  /**
+   * The reply's subject, e.g. "Li Na has left Example Trading": one line, at most 200 characters.
+   */
+  subject: string;
+  /**
+   * The reply's plain text (several lines allowed, at most 10,000 characters), e.g. whom to write to instead.
+   */
+  body: string;
+  until?: IsoDate;
 }
 /**
  * A mail group.
@@ -546,7 +615,7 @@ export interface Mailbox {
  */
 export interface Delegate {
   member: Address5;
-  until?: IsoDate;
+  until?: IsoDate1;
 }
 /**
  * Named IP ranges (offices, VPN): a name maps to IPv4/IPv6 addresses or CIDRs.

@@ -4,7 +4,7 @@
  */
 import { canon, type Domain, type Org } from "../model/org.ts";
 
-export type RecordType = "MX" | "TXT" | "CNAME";
+export type RecordType = "MX" | "TXT" | "CNAME" | "SRV";
 
 export interface DnsRecord {
   /** Fully qualified name, no trailing dot. */
@@ -17,9 +17,10 @@ export interface DnsRecord {
   readonly purpose: string;
   /**
    * The stack that writes it: the domain's MX lives in `inbound`, applied after the receipt rules and the
-   * router, so mail is never pointed at SES before SES can take it; every other record in `domains`.
+   * router, so mail is never pointed at SES before SES can take it; the mailbox host's client records (SRV,
+   * autoconfig, autodiscover) in `mailhost`; every other record in `domains`.
    */
-  readonly stack: "domains" | "inbound";
+  readonly stack: "domains" | "inbound" | "mailhost";
 }
 
 export const DEFAULT_TTL = 600;

@@ -10,6 +10,7 @@ import { canon, type Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { RoutingTable } from "./contract.ts";
 import { domainRecords, type DnsRecord } from "./dns.ts";
+import { planAddressBook, type AddressBookEntry } from "./address-book.ts";
 import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
@@ -126,6 +127,8 @@ export interface MailPlan {
   };
   /** The mailbox host (organisation.mailbox_host); absent when the org declares none. */
   readonly mailhost?: MailhostPlan;
+  /** The company address book (plan/address-book.ts). */
+  readonly addressBook: readonly AddressBookEntry[];
 }
 
 /** A CIDR as a name part, one-to-one: "." -> "_", ":" -> "x" (not a hex digit), "/" -> "-". */
@@ -162,7 +165,7 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const table = buildRoutingTable(org, index);
   const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table, () => sendDecisionInput({ sending }, org));
+  const mailhost = planMailhost(org, table, () => sendDecisionInput({ sending }, org), index);
   const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
   if (!mailhost) for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
   return {
@@ -207,5 +210,6 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       () => renderAllSignatures(org, index),
     ),
     ...(mailhost ? { mailhost } : {}),
+    addressBook: planAddressBook(org, index),
   };
 }

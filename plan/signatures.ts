@@ -44,7 +44,8 @@ export function templateFor(org: Org, index: OrgIndex, m: Member): Signature | u
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
-function compile(source: string, escape: boolean): HandlebarsTemplateDelegate {
+/** A template in the signatures' language (Handlebars; HTML escaped when escape), compiled once per source. */
+export function compile(source: string, escape: boolean): HandlebarsTemplateDelegate {
   const key = `${escape ? "h" : "t"}:${source}`;
   let t = compiled.get(key);
   if (!t) {

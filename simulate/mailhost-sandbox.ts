@@ -21,6 +21,7 @@ import type { OrgIndex } from "../model/org-index.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { SmtpRelay } from "../runtime/delivery/relay.ts";
+import { startWebmail } from "./webmail-sandbox.ts";
 
 export class MailhostSandboxError extends Error {
   override name = "MailhostSandboxError";
@@ -38,6 +39,12 @@ export interface MailhostSandboxOptions {
   /** Where the host's SES relay hands members' messages, and the day the host decides on; absent: as on the host (SES). */
   readonly target?: SandboxTarget;
   /** Each login's preset password (--passwords); undefined: that member's account starts unactivated (password reset). */
+  /** Dovecot's ManageSieve listener (STARTTLS); default none. */
+  readonly sieve?: { readonly host: string; readonly port: number };
+  /** nginx's HTTPS listener (client set-up, webmail); default none: nginx does not run. */
+  readonly web?: { readonly host: string; readonly port: number };
+  /** host:port of the SMTP server that takes Sieve's replies (vacation); default none: the sandbox must not reach the system's sendmail. */
+  readonly replyRelay?: string;
   readonly passwordOf: (address: string) => string | undefined;
 }
 
@@ -84,6 +91,28 @@ function sandboxLayout(dir: string, opts: MailhostSandboxOptions): MailhostLayou
     imapsAddress: opts.imaps.host,
     imapsPort: opts.imaps.port,
     instanceName: `mailorg-sandbox-${opts.imaps.port}`,
+    // Port 0: Dovecot opens no ManageSieve listener.
+    managesievePort: opts.sieve?.port ?? 0,
+    managesieveAddress: opts.sieve?.host ?? opts.imaps.host,
+    // Without a reply relay, the discard port, where nothing listens: a reply fails (logged), never reaching the system's own mail.
+    replyRelay: opts.replyRelay ?? "127.0.0.1:9",
+    nginxDir: join(dir, "nginx"),
+    wwwDir: join(dir, "www"),
+    roundcubeConfigDir: join(dir, "roundcube"),
+    roundcubeDataDir: join(dir, "webmail"),
+    phpFpmSocket: join(dir, "run", "php-fpm.sock"),
+    webmailImap: `ssl://${opts.imaps.host}:${opts.imaps.port}`,
+    // The host's own submission (587 with STARTTLS, the member's account), as on the host.
+    webmailSmtp: `tls://${opts.relay.host}:${opts.relay.port}`,
+    webmailSieve: `tls://${opts.sieve?.host ?? opts.imaps.host}:${opts.sieve?.port ?? 0}`,
+    webmailCa: join(dir, "tls", "cert.pem"),
+    // The sandbox's account service serves TLS itself, for the host name.
+    accountApiUrl: opts.target ? `https://${opts.target.account.host}:${opts.target.account.port}/account/api/password` : "http://127.0.0.1:9/",
+    accountApiPeerName: opts.plan.hostname,
+    nginxPid: join(dir, "run", "nginx.pid"),
+    nginxTempDir: join(dir, "nginx-temp"),
+    httpsListen: opts.web ? [`${opts.web.host.includes(":") ? `[${opts.web.host}]` : opts.web.host}:${opts.web.port}`] : [],
+    httpListen: [],
   };
 }
 
@@ -143,7 +172,7 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   const { plan } = opts;
   const layout = sandboxLayout(opts.dir, opts);
   const pf = postfixUid();
-  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "mailorg"]) mkdirSync(join(opts.dir, d), { recursive: true });
+  for (const d of ["postfix", "spool", "data", "dovecot", "run", "state", "mail", "log", "tls", "mailorg", "nginx-temp", "roundcube"]) mkdirSync(join(opts.dir, d), { recursive: true });
   chmodSync(opts.dir, 0o755);
   // Postfix and Dovecot open their files as their own users: every directory above must let them through.
   for (let d = dirname(resolve(opts.dir)); ; d = dirname(d)) {
@@ -154,7 +183,11 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   chownSync(layout.logDir, pf.uid, pf.gid);
   chownSync(layout.mailRoot, layout.mailUid, layout.mailGid);
   run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-addext", `subjectAltName=DNS:${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], "openssl (the sandbox certificate)");
-  for (const [rel, text] of Object.entries(configFiles(plan, layout, opts.target))) writeFileSync(join(opts.dir, rel), text);
+  const files = configFiles(plan, layout, opts.target);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(opts.dir, rel)), { recursive: true });
+    writeFileSync(join(opts.dir, rel), text);
+  }
   // The router's line, then the members' accounts as on the host: preset ones (--passwords) written into the
   // password store by the account code itself, which derives Dovecot's passwd-files (IMAP and submission) from it.
   const hashLine = hasher();
@@ -171,6 +204,8 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
   new Accounts({ paths: accountConf.paths, logins: accountConf.logins, common: COMMON_PASSWORDS, now: () => new Date(), flush: () => undefined, dovecotGid }).preset(presets);
   run("postfix", ["-c", layout.postfixDir, "check"], "postfix check");
   run("doveconf", ["-c", join(layout.dovecotDir, "dovecot.conf"), "-n"], "doveconf -n");
+  // The org's Sieve scripts, compiled as the host's sync compiles them (Dovecot's delivery cannot write beside them).
+  for (const rel of Object.keys(files).filter((r) => r.endsWith(".sieve"))) run("sievec", ["-c", join(layout.dovecotDir, "dovecot.conf"), join(opts.dir, rel)], `sievec ${rel}`);
 
   const children: { name: string; child: ChildProcess; exit?: string; exited: Promise<void> }[] = [];
   const start = (name: string, cmd: string, args: string[]) => {
@@ -183,8 +218,10 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     children.push(entry);
   };
   const exited = (): string | undefined => children.find((c) => c.exit)?.exit;
+  let stopWeb = async (): Promise<void> => undefined;
   const stop = async (): Promise<void> => {
     process.off("exit", orphanGuard);
+    await stopWeb();
     spawnSync("postfix", ["-c", layout.postfixDir, "stop"]);
     for (const c of children) if (!c.exit) c.child.kill("SIGTERM");
     await Promise.all(children.map((c) => c.exited));
@@ -207,6 +244,10 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
       await waitFor(`the account service on ${at.host}:${at.port}`, greetsHttps(at.host, at.port, readFileSync(layout.tlsCert, "utf8"), plan.hostname), exited);
     }
     await waitFor(`postfix on ${opts.submissions.host}:${opts.submissions.port}`, greets(opts.submissions.host, opts.submissions.port, { ca: readFileSync(layout.tlsCert, "utf8"), servername: plan.hostname }, "220"), exited);
+    if (opts.web) {
+      const web = await startWebmail(layout, opts.web);
+      stopWeb = () => web.stop();
+    }
   } catch (err) {
     await stop();
     const log = ["postfix.log", "dovecot.log"].map((f) => join(layout.logDir, f)).filter(existsSync).map((f) => readFileSync(f, "utf8").split("\n").filter((l) => /fatal|Fatal|Error|in use/.test(l)).slice(-1)[0]).find(Boolean);

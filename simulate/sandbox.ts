@@ -25,6 +25,7 @@ import { authorOf, decide, receiptFilterBlocks, sesAccepts, type Verdict } from 
 import { startDovecot, type DovecotUsers, type RunningDovecot } from "./dovecot.ts";
 import { mailhostPlanOf, startMailhostSandbox } from "./mailhost-sandbox.ts";
 import { Redelivery } from "./redelivery.ts";
+import type { MailhostLayout } from "../mailhost/layout.ts";
 
 export interface Endpoint {
   readonly host: string;
@@ -45,6 +46,10 @@ export interface SandboxOptions {
   readonly passwords?: ReadonlyMap<string, string>;
   /** With organisation.mailbox_host: Postfix's relay listener. Default the IMAP host, port + 1. */
   readonly mailhostRelay?: Endpoint;
+  /** With organisation.mailbox_host: Dovecot's ManageSieve listener (STARTTLS). Default the IMAP host, port + 3. */
+  readonly sieve?: Endpoint;
+  /** With organisation.mailbox_host: webmail and client set-up over HTTPS (nginx, PHP-FPM, Roundcube). Default none. */
+  readonly webmail?: Endpoint;
   /** With organisation.mailbox_host: Postfix's implicit-TLS submission listener (465 on the host). Default the relay's host, port + 1. */
   readonly mailhostSubmissions?: Endpoint;
   /** With organisation.mailbox_host: the account service's HTTPS listener (activation, password change). Default a free loopback port. */
@@ -232,8 +237,8 @@ export interface Sandbox {
   readonly maildir: string;
   /** Dovecot's generated configuration directory (with the passwd file). */
   readonly imapConfigDir: string;
-  /** With organisation.mailbox_host: its name, Postfix's relay listener and the sandbox certificate (PEM) IMAPS clients trust. */
-  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly accountUrl?: string };
+  /** With organisation.mailbox_host: its name, Postfix's relay listener, ManageSieve's, and the sandbox certificate (PEM) IMAPS clients trust. */
+  readonly mailhost?: { readonly hostname: string; readonly relay: string; readonly sieve: Endpoint; readonly ca: string; readonly logDir: string; readonly mailRoot: string; readonly layout: MailhostLayout; readonly accountUrl?: string };
   close(): Promise<void>;
 }
 
@@ -350,9 +355,36 @@ async function listen(server: SMTPServer, at: Endpoint, flag: string): Promise<v
   });
 }
 
+/**
+ * Where the mailbox host's Sieve hands its replies (vacation) in the sandbox, as the host hands them to SES: a
+ * loopback SMTP listener on a free port (no AUTH; only the host's Dovecot knows it). Each reply goes where SES
+ * would take it: to recipients inside the org through the MX path (`deliver`), to anyone else into the outbox.
+ */
+async function startReplyRelay(deliver: (raw: Buffer, from: string, to: string[]) => Promise<void>): Promise<{ readonly at: Endpoint; stop(): Promise<void> }> {
+  const server = new SMTPServer({
+    name: "replies.sandbox.mailorg.invalid",
+    banner: "mailorg sandbox: the mailbox host's replies (as SES takes them)",
+    logger: false,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    closeTimeout: 1000,
+    onConnect(session, cb) {
+      cb(isLoopback(session.remoteAddress) ? undefined : smtpError(554, "5.7.1 loopback only"));
+    },
+    onData(stream, session, cb) {
+      collectData(stream, 10 * 1024 * 1024)
+        .then((d) => deliver(d.raw, session.envelope.mailFrom ? session.envelope.mailFrom.address : "", session.envelope.rcptTo.map((r) => canon(r.address))))
+        .then(() => cb(), (err: Error) => cb(smtpError(451, `4.3.0 ${err.message}`)));
+    },
+  });
+  const at = { host: "127.0.0.1", port: 0 };
+  await listen(server, at, "(replies)");
+  const port = (server.server.address() as { port: number }).port;
+  return { at: { host: at.host, port }, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { org, index } = opts;
-  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap]] as const) {
+  for (const [flag, at] of [["--smtp", opts.smtp], ["--submission", opts.submission], ["--imap", opts.imap], ...(opts.sieve ? [["--sieve", opts.sieve] as const] : []), ...(opts.webmail ? [["--webmail", opts.webmail] as const] : [])] as const) {
     if (!opts.public && !isLoopback(at.host)) {
       throw new SandboxError(`${flag} ${at.host}:${at.port} is not a loopback address: the sandbox offers plain-text AUTH with one shared password; listen on 127.0.0.1 or ::1, or pass --public to listen there anyway`);
     }
@@ -566,6 +598,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       // They run as their own users and must pass through the Maildir root to _mailhost/: it becomes 0711
       // (enter, not list); the archive and the outbox inside stay 0700.
       chmodSync(maildir, 0o711);
+      const replies = await startReplyRelay(async (raw, from, to) => {
+        const inside = to.filter((a) => table.receivingDomains.includes(domainOf(a)));
+        const outside = to.filter((a) => !inside.includes(a));
+        log(JSON.stringify({ listener: "replies", from, to }));
+        if (outside.length > 0) outbox.write("reply", outside, raw);
+        if (inside.length > 0) await receive("replies", raw, authorOf(parseAddresses(headerValues(raw, "from")), from, "PASS"), inside, "127.0.0.1", from);
+      });
+      started.push(() => replies.stop());
+      const sieve = opts.sieve ?? { host: opts.imap.host, port: opts.imap.port + 3 };
       const ses = sesStandIn();
       await listen(ses, { host: "127.0.0.1", port: 0 }, "the SES stand-in");
       started.push(stopServer(ses));
@@ -576,6 +617,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         relay,
         submissions: opts.mailhostSubmissions ?? { host: relay.host, port: relay.port + 1 },
         imaps: opts.imap,
+        sieve,
+        ...(opts.webmail ? { web: opts.webmail } : {}),
+        replyRelay: `${replies.at.host}:${replies.at.port}`,
         // Accounts on the host start unactivated unless --passwords presets them (the shared --password does not).
         passwordOf: (login: string) => opts.passwords?.get(login),
         target: {
@@ -589,7 +633,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       });
       started.push(() => host.stop());
       mb.host = host.relay;
-      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, ...(host.accountUrl ? { accountUrl: host.accountUrl } : {}) };
+      mailhost = { hostname: hostPlan.hostname, relay: host.layout.relayListener, sieve, ca: host.ca, logDir: host.layout.logDir, mailRoot: host.layout.mailRoot, layout: host.layout, ...(host.accountUrl ? { accountUrl: host.accountUrl } : {}) };
     } else {
       let dovecot: RunningDovecot;
       try {

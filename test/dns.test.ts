@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateOrg } from "../model/validate.ts";
 import { domainRecords, recordProblems, spfLookupCount, txtChunks, route53TxtValue } from "../plan/dns.ts";
 import { DOMAINS_ORG } from "./fixtures-domains.ts";
+import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { checkZone, runCli, writeOrg } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
@@ -165,6 +166,21 @@ describe("mailorg dns", () => {
     const records = JSON.parse(r.stdout) as { name: string; type: string; ttl: number; values: string[] }[];
     expect(new Set(records.map((x) => x.name.split(".").slice(-2).join(".")))).toEqual(new Set(["acme.example", "acme-send.example", "acme-elsewhere.example"]));
     expect(records[0]).toEqual({ name: "acme-elsewhere.example", type: "MX", ttl: 600, values: ["10 inbound-smtp.eu-west-1.amazonaws.com"] });
+  });
+
+  it("with a mailbox host, lists the names clients set themselves up from (SRV, autoconfig, autodiscover), and the zone passes named-checkzone", () => {
+    const r = runCli(["dns", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--domain", "example.com"]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n").filter((l) => /\t(SRV|CNAME)\t/.test(l) && !l.includes("dkim"));
+    expect(lines).toEqual([
+      "_imaps._tcp\t3600\tIN\tSRV\t0 1 993 mail.example.com.",
+      "_submission._tcp\t3600\tIN\tSRV\t0 1 587 mail.example.com.",
+      "_submissions._tcp\t3600\tIN\tSRV\t0 1 465 mail.example.com.",
+      "autoconfig\t3600\tIN\tCNAME\tmail.example.com.",
+      "autodiscover\t3600\tIN\tCNAME\tmail.example.com.",
+      "_autodiscover._tcp\t3600\tIN\tSRV\t0 0 443 mail.example.com.",
+    ]);
+    checkZone("example.com", r.stdout);
   });
 
   it("an unknown --domain is a usage error naming the domains", () => {

@@ -17,6 +17,7 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { runCli, writeOrg } from "./helpers.ts";
+import { selfSigned } from "./mail-helpers.ts";
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" });
 const have = (bin: string): boolean => ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((d) => existsSync(join(d, bin)));
@@ -46,7 +47,7 @@ beforeAll(() => {
 
 /** A layout under a temporary directory (the sandbox's kind), so postfix check never touches the system's queue. */
 function tempLayout(root: string): MailhostLayout {
-  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", submissionsListener: "127.0.0.1:25871", mailorgDir: join(root, "mailorg") };
+  return { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", submissionsListener: "127.0.0.1:25871", mailorgDir: join(root, "mailorg"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), nginxPid: join(root, "nginx-run", "nginx.pid"), nginxTempDir: join(root, "nginx-run"), roundcubeConfigDir: join(root, "roundcube") };
 }
 
 describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (skipped: ${tools.join(", ")} missing; apt-get install postfix dovecot-imapd dovecot-lmtpd cloud-init)` : ""}`, () => {
@@ -106,11 +107,17 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(n.stderr).toBe("");
     expect(n.status).toBe(0);
     const value = (k: string) => run("doveconf", ["-c", conf, "-h", k]).stdout.trim();
-    expect([value("ssl"), value("ssl_min_protocol"), value("disable_plaintext_auth"), value("protocols")]).toEqual(["required", "TLSv1.2", "yes", "imap lmtp"]);
+    expect([value("ssl"), value("ssl_min_protocol"), value("disable_plaintext_auth"), value("protocols")]).toEqual(["required", "TLSv1.2", "yes", "imap lmtp sieve"]);
     expect(n.stdout).toMatch(/inet_listener imap \{\n\s+port = 0\n/);
     expect(n.stdout).toMatch(/inet_listener imaps \{\n\s+address = \*, ::\n\s+port = 993\n\s+ssl = yes/);
-    expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{service}.passwd");
+    expect(n.stdout).toContain("args = scheme=BLF-CRYPT username_format=%{user} /etc/dovecot/%{if;%{service};eq;sieve;imap;%{service}}.passwd");
     expect(readFileSync(join(dir, "dovecot/users"), "utf8")).toContain("li.na@example.com:::::::userdb_quota_rule=*:storage=4096M\n");
+    // Everyday mail: the five special-use folders in the inbox namespace, Sieve at delivery with the junk filing first, ManageSieve on 4190.
+    for (const [name, flag] of [["Drafts", "Drafts"], ["Sent", "Sent"], ["Junk", "Junk"], ["Trash", "Trash"], ["Archive", "Archive"]]) expect(n.stdout).toMatch(new RegExp(`mailbox ${name} \\{\\n\\s+auto = subscribe\\n\\s+special_use = \\\\${flag}\\n`));
+    expect(n.stdout).toMatch(/protocol lmtp \{\n\s+mail_plugins = " quota sieve"/);
+    expect(n.stdout).toContain("sieve_before = /etc/dovecot/sieve/before-junk.sieve");
+    expect(n.stdout).toContain("sieve_vacation_send_from_recipient = yes");
+    expect(n.stdout).toMatch(/inet_listener sieve \{\n\s+address = \*, ::\n\s+port = 4190\n/);
     // A broken file is refused, so the same check in the host's sync can refuse one.
     const bad = writeTree(mkdtempSync(join(tmpdir(), "mailorg-dc-")), { "d.conf": readFileSync(conf, "utf8") + "no_such_setting = 1\n" });
     expect(run("doveconf", ["-c", join(bad, "d.conf"), "-n"]).status).not.toBe(0);
@@ -125,10 +132,11 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(run("doveadm", ["pw", "-t", `{BLF-CRYPT}${hash}`, "-p", "wrong"]).status).not.toBe(0);
   });
 
-  it.skipIf(!asRoot || !have("python3"))("the host's sync installs only checked configurations and login lines of members who may log in, and keeps the last good one", () => {
+  it.skipIf(!asRoot || !have("python3"))("the host's sync installs only checked configurations and login lines of members who may log in, and keeps the last good one", async () => {
     const root = mkdtempSync(join(tmpdir(), "mailorg-sync-"));
-    const layout = tempLayout(root);
-    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.mailorgDir]) mkdirSync(d, { recursive: true });
+    const tls = await selfSigned(join(root, "tls"), ["mail.example.com"]);
+    const layout = { ...tempLayout(root), tlsCert: tls.cert, tlsKey: tls.key };
+    for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, layout.mailorgDir, layout.nginxDir, layout.wwwDir, layout.nginxTempDir, layout.roundcubeConfigDir]) mkdirSync(d, { recursive: true });
     const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
     expect(object.logins).toEqual(["li.na@example.com", "wu.bo@example.com"]);
     object.files = configFiles(plan, layout);
@@ -141,7 +149,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
       "sync.py": SYNC_SCRIPT,
     });
     const sync = () =>
-      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--state-dir", join(root, "state"), "--no-reload"]);
+      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--no-reload"]);
     const first = sync();
     expect(first.stderr).toContain("installed configuration local (1 logins)");
     expect(first.status).toBe(0);
@@ -150,6 +158,9 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(readFileSync(join(layout.dovecotDir, "smtp.passwd"), "utf8")).toBe(`mailorg-router:{BLF-CRYPT}${hash}\nli.na@example.com:{BLF-CRYPT}${hash}\n`);
     expect(readFileSync(join(layout.mailorgDir, "policy.json"), "utf8")).toBe(object.files["mailorg/policy.json"]);
     expect(readFileSync(join(layout.postfixDir, "main.cf"), "utf8")).toBe(object.files["postfix/main.cf"]);
+    // The org's Sieve script is installed and compiled where Dovecot reads it.
+    expect(readFileSync(join(layout.dovecotDir, "sieve/before-junk.sieve"), "utf8")).toBe(object.files["dovecot/sieve/before-junk.sieve"]);
+    expect(existsSync(join(layout.dovecotDir, "sieve/before-junk.svbin"))).toBe(true);
     // A configuration that doveconf refuses is not installed: the running one stays.
     const good = readFileSync(join(layout.dovecotDir, "dovecot.conf"), "utf8");
     object.files["dovecot/dovecot.conf"] += "no_such_setting = 1\n";
@@ -162,6 +173,15 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     expect(readFileSync(join(layout.dovecotDir, "dovecot.conf"), "utf8")).toBe(good);
     expect(readFileSync(join(layout.postfixDir, "vmailbox"), "utf8")).not.toContain("new@example.com");
     expect(readFileSync(join(root, "state/last-good/dovecot/dovecot.conf"), "utf8")).toBe(good);
+    // So is one whose Sieve script sievec refuses.
+    object.files = configFiles(plan, layout);
+    object.files["dovecot/sieve/before-junk.sieve"] = 'require ["fileinto"];\nfileinto :specialuse "\\\\Junk" "Junk";\n';
+    writeFileSync(join(inputs, "object.json"), JSON.stringify(object));
+    const third = sync();
+    expect(third.status).toBe(1);
+    expect(third.stderr).toContain("refused, the running configuration stays");
+    expect(third.stderr).toContain("sievec sieve/before-junk.sieve");
+    expect(readFileSync(join(layout.dovecotDir, "sieve/before-junk.sieve"), "utf8")).toContain('if header :is "X-Spam-Flag" "YES"');
   });
 });
 
@@ -171,7 +191,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "nginx/locations/account.conf", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {

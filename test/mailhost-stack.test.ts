@@ -75,17 +75,20 @@ describe("the mailhost stack", () => {
     expect(one("aws_cloudwatch_log_group")).toMatchObject({ name: "/mailorg/host-co/mailhost", lifecycle: { prevent_destroy: true } });
   });
 
-  it("opens 993, the relay and submission port 587 and implicit-TLS submission 465 only (no 22), behind an Elastic IP", () => {
+  it("opens 993, ManageSieve's 4190, HTTPS (and 80 for its redirect), the relay and submission port 587 and implicit-TLS submission 465 only (no 22), behind an Elastic IP", () => {
     const sg = one("aws_security_group");
-    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port])).toEqual([["tcp", 993, 993], ["tcp", 587, 587], ["tcp", 465, 465]]);
+    expect(sg.ingress.map((i: R) => [i.protocol, i.from_port, i.to_port]).sort()).toEqual([["tcp", 4190, 4190], ["tcp", 443, 443], ["tcp", 465, 465], ["tcp", 587, 587], ["tcp", 80, 80], ["tcp", 993, 993]]);
     expect(JSON.stringify(sg.ingress)).not.toMatch(/"from_port":22\b/);
     expect(one("aws_eip")).toMatchObject({ domain: "vpc" });
   });
 
-  it("publishes the host name and RFC 6186/8314 SRV records: IMAPS and submission at the host", () => {
+  it("publishes the host name, RFC 6186/8314 SRV records (IMAPS and submission at the host) and the names clients set themselves up from", () => {
     const records = Object.values(resources(stack, "aws_route53_record")) as R[];
     expect(records.map((r) => [r.zone_id, r.name, r.type, r.records])).toEqual([
       ["Z0123456789ABC", "mail.example.com", "A", [expect.stringMatching(/^\$\{aws_eip\..*\.public_ip\}$/)]],
+      ["Z0123456789ABC", "autoconfig.example.com", "CNAME", ["mail.example.com."]],
+      ["Z0123456789ABC", "autodiscover.example.com", "CNAME", ["mail.example.com."]],
+      ["Z0123456789ABC", "_autodiscover._tcp.example.com", "SRV", ["0 0 443 mail.example.com."]],
       ["Z0123456789ABC", "_imaps._tcp.example.com", "SRV", ["0 1 993 mail.example.com."]],
       ["Z0123456789ABC", "_submission._tcp.example.com", "SRV", ["0 1 587 mail.example.com."]],
       ["Z0123456789ABC", "_submissions._tcp.example.com", "SRV", ["0 1 465 mail.example.com."]],
@@ -99,8 +102,9 @@ describe("the mailhost stack", () => {
     expect(sids.ReadConfiguration!.Resource).toMatch(/\/mailhost\/config\.json$/);
     expect(sids.AnswerAcmeChallengeOnly).toMatchObject({
       Action: "route53:ChangeResourceRecordSets",
-      Resource: "arn:aws:route53:::hostedzone/Z0123456789ABC",
-      Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.mail.example.com"], "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] } },
+      Resource: ["arn:aws:route53:::hostedzone/Z0123456789ABC"],
+      // The certificate also covers the names clients ask for their set-up.
+      Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.mail.example.com", "_acme-challenge.autoconfig.example.com", "_acme-challenge.autodiscover.example.com"], "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] } },
     });
     // PutMetricData has no resource: the condition holds it to the sync's own namespace.
     expect(sids.ReportSync).toEqual({ Sid: "ReportSync", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "mailorg/mailhost" } } });

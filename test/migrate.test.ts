@@ -135,6 +135,12 @@ describe.skipIf(!asRoot)("migration into the sandbox's mailbox host", () => {
         { subject: "old unseen", flags: [], date: "2024-01-01T10:00:00.000Z" },
       ],
       Projects: [{ subject: "old flagged project", flags: ["\\Flagged"], date: "2024-01-01T10:00:00.000Z" }],
+      // The host's standard folders, created in every mailbox (empty: the old server had none of them).
+      Archive: [],
+      Drafts: [],
+      Junk: [],
+      Sent: [],
+      Trash: [],
     });
   });
 

@@ -62,6 +62,7 @@ function richOrg(): Record<string, Json> {
       retention_days: 365,
       max_message_size_mb: 40,
       owners: ["@rich/owners"],
+      address_book: { hide: ["dmarc@example.com"] },
       state: { bucket: "rich-state", region: "eu-west-1", key_prefix: "mail", role_arn: "arn:aws:iam::123456789012:role/state", kms_key_id: "arn:aws:kms:eu-west-1:123456789012:key/abc" },
       delivery: { relay: { host: "mx.corp.example.com", port: 587, tls: "required", auth_secret: "mailorg/relay" } },
     },
@@ -111,9 +112,10 @@ function richOrg(): Record<string, Json> {
 const DELETE = Symbol("delete");
 /**
  * One edit: a JSON pointer into richOrg() and its new value (or DELETE); with "host", into hostOrg(), for the
- * paths that exclude others (a mailbox host is the relay target, so it cannot sit beside delivery.relay).
+ * paths that exclude others (a mailbox host is the relay target, so it cannot sit beside delivery.relay); with
+ * "reply", into replyOrg().
  */
-type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "host"];
+type Mutation = readonly [pointer: string, value: Json | typeof DELETE, base?: "host" | "reply"];
 
 /** richOrg() with its own mailbox host instead of the company's relay. */
 function hostOrg(): Record<string, Json> {
@@ -121,7 +123,15 @@ function hostOrg(): Record<string, Json> {
   const o = org.organisation as Record<string, Json>;
   // While mail moves, a second copy of two members' mail to the old provider (beside the host, not instead of it).
   o.delivery = { also: { host: "smtp-relay.gmail.com", port: 587, tls: "required", auth_secret: "mailorg/google", members: ["ann@example.com", "bob@example.com"] } };
-  o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048 };
+  o.mailbox_host = { hostname: "mail.example.com", instance_type: "t4g.small", volume_gb: 50, backup_retention_days: 35, default_quota_mb: 2048, webmail: { logo: "https://www.example.com/logo.svg" } };
+  return org;
+}
+
+/** hostOrg() with the org's auto-reply for a member and a welcome letter (both need the host, so they cannot sit in hostOrg() itself, whose host an edit removes). */
+function replyOrg(): Record<string, Json> {
+  const org = hostOrg();
+  (org.members as Record<string, Json>[])[1]!.auto_reply = { subject: "Away", body: "Back on Monday", until: "2026-12-31" };
+  (org.organisation as Record<string, Json>).welcome = { subject: "Welcome, {{name}}", text: "Log in at https://{{hostname}}/", html: "<p>Welcome, {{name}}</p>" };
   return org;
 }
 
@@ -155,6 +165,18 @@ const MUTATIONS: readonly Mutation[] = [
   ["/organisation/delivery/also/auth_secret", DELETE, "host"],
   ["/organisation/delivery/also/members", ["ann@example.com"], "host"],
   ["/members/0/quota_mb", 8192, "host"],
+  ["/organisation/mailbox_host/webmail", DELETE, "host"],
+  ["/organisation/mailbox_host/webmail/logo", "https://www.example.com/new-logo.svg", "host"],
+  ["/organisation/address_book", DELETE],
+  ["/organisation/address_book/hide", ["department:sales"]],
+  ["/organisation/welcome", DELETE, "reply"],
+  ["/organisation/welcome/subject", "Hello {{name}}", "reply"],
+  ["/organisation/welcome/html", "<p>Hello</p>", "reply"],
+  ["/organisation/welcome/text", "Hello", "reply"],
+  ["/members/1/auto_reply", DELETE, "reply"],
+  ["/members/1/auto_reply/subject", "Out of office", "reply"],
+  ["/members/1/auto_reply/body", "Write to ann@example.com", "reply"],
+  ["/members/1/auto_reply/until", DELETE, "reply"],
   ["/organisation/delivery", DELETE],
   ["/organisation/delivery/relay", DELETE],
   ["/organisation/delivery/relay/host", "mx.elsewhere.example.net"],
@@ -246,11 +268,9 @@ const REVIEW_ONLY = [
   "departments",
   "departments[].id",
   "departments[].admins",
-  "groups[].name",
   "groups[].description",
-  "mailboxes[].name",
-  "mailboxes[].department",
 ];
+// Group and mailbox names and a mailbox's department are in the company address book (MailPlan.addressBook), so they change the plan.
 
 /** Paths whose change sends mail somewhere else: named as rerouting and approved by the organisation owners. */
 const REROUTING = [
@@ -324,8 +344,9 @@ let outcomes: Outcome[];
 beforeAll(() => {
   base = load(richOrg(), "richOrg()");
   const hostBase = load(hostOrg(), "hostOrg()");
+  const replyBase = load(replyOrg(), "replyOrg()");
   outcomes = MUTATIONS.map((m) => {
-    const [start, base] = m[2] === "host" ? [hostOrg(), hostBase] : [richOrg(), baseSide()];
+    const [start, base] = m[2] === "host" ? [hostOrg(), hostBase] : m[2] === "reply" ? [replyOrg(), replyBase] : [richOrg(), baseSide()];
     const head = load(mutate(start, m), `the edit ${m[0]}`);
     const changes = diffSides(base, head, { today: TODAY });
     return { path: schemaPathOf(m[0]), pointer: m[0], planChanged: head.plan !== base.plan, changes, scopes: requiredApprovals(changes, { base, head }).map((r) => r.scope) };

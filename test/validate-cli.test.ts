@@ -25,7 +25,7 @@ describe("mailorg validate", () => {
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     expect(r.stderr.trim().split("\n")).toEqual([
       "people/b.yaml:2:5: error [schema] member a@example.com is missing required key 'name' (add it)",
-      "people/b.yaml:3:5: error [schema] unknown key 'nme' in member a@example.com; did you mean 'name'? allowed keys: address, name, departments, title, phone, aliases, status, forward_to, internal_only, blocked_senders, signature, forward, quota_mb",
+      "people/b.yaml:3:5: error [schema] unknown key 'nme' in member a@example.com; did you mean 'name'? allowed keys: address, name, departments, title, phone, aliases, status, forward_to, internal_only, blocked_senders, signature, forward, quota_mb, auto_reply",
       "2 errors in 1 file",
     ]);
   });

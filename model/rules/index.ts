@@ -3,6 +3,7 @@ import type { Rule } from "./types.ts";
 import { rule as addressDomain } from "./address-domain.ts";
 import { rule as addressUnique } from "./address-unique.ts";
 import { rule as aliasLimit } from "./alias-limit.ts";
+import { rule as autoReplyHost } from "./auto-reply-host.ts";
 import { rule as backupNameUnique } from "./backup-name-unique.ts";
 import { rule as bimiRequiresDmarc } from "./bimi-requires-dmarc.ts";
 import { rule as cidrValid } from "./cidr-valid.ts";
@@ -35,6 +36,7 @@ import { rule as signatureExists } from "./signature-exists.ts";
 import { rule as signatureTemplate } from "./signature-template.ts";
 import { rule as tagValues } from "./tag-values.ts";
 import { rule as timezone } from "./timezone.ts";
+import { rule as welcomeTemplate } from "./welcome-template.ts";
 
 export const RULES: readonly Rule[] = [
   addressDomain,
@@ -62,6 +64,7 @@ export const RULES: readonly Rule[] = [
   mailboxHostRelay,
   mailboxHostZone,
   mailboxQuota,
+  autoReplyHost,
   memberForward,
   punycodeLookalike,
   refResolves,
@@ -72,4 +75,5 @@ export const RULES: readonly Rule[] = [
   signatureTemplate,
   tagValues,
   timezone,
+  welcomeTemplate,
 ];

@@ -14,6 +14,7 @@ export function referenceLists(org: Org): { pointer: string; refs: readonly stri
   if (org.sending.exempt) lists.push({ pointer: pointer("sending", "exempt"), refs: org.sending.exempt, owner: "sending.exempt" });
   if (org.sending.internal_only)
     lists.push({ pointer: pointer("sending", "internal_only"), refs: org.sending.internal_only, owner: "sending.internal_only" });
+  if (org.organisation.address_book?.hide) lists.push({ pointer: pointer("organisation", "address_book", "hide"), refs: org.organisation.address_book.hide, owner: "organisation.address_book.hide" });
   org.backups.forEach((b, i) => {
     if (b.match.recipients) lists.push({ pointer: pointer("backups", i, "match", "recipients"), refs: b.match.recipients, owner: `backup rule ${b.name}` });
   });

@@ -10,7 +10,8 @@ import type { DiffContext } from "./context.ts";
 import { deliveryOwners } from "./delivery.ts";
 
 export const FIELDS = {
-  mailboxHost: ["hostname", "instance_type", "volume_gb", "backup_retention_days", "default_quota_mb"],
+  mailboxHost: ["hostname", "instance_type", "volume_gb", "backup_retention_days", "default_quota_mb", "webmail"],
+  webmail: ["logo"],
 } as const;
 
 /** The mailbox host with its defaults applied, as a reviewer compares it; null when not declared. */
@@ -23,6 +24,8 @@ export function mailboxHostValue(o: Org["organisation"]): { [key: string]: Value
     volume_gb: h.volume_gb ?? DEFAULT_VOLUME_GB,
     backup_retention_days: h.backup_retention_days ?? DEFAULT_BACKUP_RETENTION_DAYS,
     default_quota_mb: h.default_quota_mb ?? DEFAULT_QUOTA_MB,
+    // What webmail's login page shows (only when set).
+    ...(h.webmail?.logo ? { webmail_logo: h.webmail.logo } : {}),
   };
 }
 
@@ -34,10 +37,10 @@ export function diffMailboxHost(ctx: DiffContext): void {
   if (JSON.stringify(b) === JSON.stringify(h)) return;
   if (b && h) {
     // One change per setting, so a reviewer reads what moved.
-    for (const k of Object.keys(b)) {
+    for (const k of new Set([...Object.keys(b), ...Object.keys(h)])) {
       if (b[k] === h[k]) continue;
       const cut = k === "volume_gb" && Number(h[k]) < Number(b[k]);
-      ctx.add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k]!, after: h[k]!, ...own, ...(k === "hostname" ? { reroutes } : {}), reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
+      ctx.add({ section: "Organisation", kind: "modify", subject: "mailbox_host", field: k, before: b[k] ?? null, after: h[k] ?? null, ...own, ...(k === "hostname" ? { reroutes } : {}), reason: cut ? `mailbox_host.volume_gb is cut from ${String(b[k])} to ${String(h[k])}: an EBS volume cannot shrink, so the mail volume would be replaced (prevent_destroy refuses it); keep the size` : undefined });
     }
     return;
   }

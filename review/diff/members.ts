@@ -4,8 +4,9 @@ import type { OrgSide, Value } from "./change.ts";
 import { byKey, keys, list, setDiff, type DiffContext } from "./context.ts";
 
 export const FIELDS = {
-  member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward", "quota_mb"],
+  member: ["address", "name", "departments", "title", "phone", "aliases", "status", "forward_to", "internal_only", "blocked_senders", "signature", "forward", "quota_mb", "auto_reply"],
   forward: ["to", "keep_copy"],
+  autoReply: ["subject", "body", "until"],
 } as const;
 
 /** Removing more than this share of the members at once is destructive. */
@@ -55,6 +56,9 @@ export function diffMembers(ctx: DiffContext): void {
     field("Blocked senders", a, "blocked_senders", list(b.blocked_senders), list(h.blocked_senders), own);
     for (const f of ["name", "title", "phone", "signature"] as const) field("Members", a, f, b[f] ?? "", h[f] ?? "", own);
     field("Members", a, "quota_mb", b.quota_mb ?? null, h.quota_mb ?? null, own);
+    // The org's out-of-office reply for the member: what the host answers in their name, to whom and until when.
+    const reply = (m: Member): Value => (m.auto_reply ? { subject: m.auto_reply.subject, body: m.auto_reply.body, until: m.auto_reply.until ?? null } : null);
+    field("Members", a, "auto_reply", reply(b), reply(h), own);
     rest("Members", a, "", b, h, FIELDS.member, own);
   }
   if (bm.size > 0 && removed / bm.size > MAX_REMOVED_SHARE) {

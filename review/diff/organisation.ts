@@ -3,7 +3,9 @@ import { canon, type Org } from "../../model/org.ts";
 import { anyAddress, ORG_WIDE, union, type DiffContext } from "./context.ts";
 
 export const FIELDS = {
-  organisation: ["name", "id", "timezone", "region", "default_department", "catch_all", "retention_days", "max_message_size_mb", "owners", "state", "delivery", "mailbox_host"],
+  organisation: ["name", "id", "timezone", "region", "default_department", "catch_all", "retention_days", "max_message_size_mb", "owners", "state", "delivery", "mailbox_host", "address_book", "welcome"],
+  addressBook: ["hide"],
+  welcome: ["subject", "html", "text"],
   state: ["bucket", "region", "key_prefix", "role_arn", "kms_key_id"],
 } as const;
 
@@ -66,4 +68,9 @@ export function diffOrganisation(ctx: DiffContext): void {
   for (const f of ["role_arn", "kms_key_id"] as const) field("Organisation", "state", f, bo.state?.[f] ?? null, ho.state?.[f] ?? null, orgWide);
   rest("Organisation", "state", "", bo.state, ho.state, FIELDS.state, orgWide);
   rest("Organisation", "organisation", "", bo, ho, FIELDS.organisation, orgWide);
+  // The company address book: who is kept out of it (members see everyone else).
+  const hidden = (o: Org["organisation"]): string[] => [...new Set((o.address_book?.hide ?? []).map((r) => (r.startsWith("department:") ? r : canon(r))))].sort();
+  field("Organisation", "address_book", "hide", hidden(bo), hidden(ho), orgWide);
+  // The welcome letter every new member finds in their INBOX: its templates as written.
+  for (const f of ["subject", "html", "text"] as const) field("Organisation", "welcome", f, bo.welcome?.[f] ?? null, ho.welcome?.[f] ?? null, orgWide);
 }
