@@ -36,9 +36,12 @@ interface Run {
 }
 
 /** A host under a temporary directory, its inputs (object, SSM lines, relay line) and the script. */
-export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => ({ ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870" })) {
+export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => ({ ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", mailorgDir: join(root, "mailorg"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), roundcubeConfigDir: join(root, "roundcube"), tlsCert: join(root, "tls/cert.pem"), tlsKey: join(root, "tls/key.pem") })) {
   const root = mkdtempSync(join(tmpdir(), "mailorg-sync30-"));
   const layout = layoutOf(root);
+  // nginx -t loads the certificate: a self-signed one for the host's name, where the layout says.
+  mkdirSync(join(root, "tls"), { recursive: true });
+  spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], { stdio: "ignore" });
   for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, join(root, "in")]) mkdirSync(d, { recursive: true });
   writeFileSync(join(root, "in/sync.py"), SYNC_SCRIPT);
   const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
@@ -50,7 +53,7 @@ export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => 
     writeFileSync(join(root, "in/relay"), relay);
   };
   const sync = (now: string, reload = false): Run => {
-    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--state-dir", join(root, "state")];
+    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--mail-root", join(root, "mail"), "--state-dir", join(root, "state")];
     const r = spawnSync("python3", reload ? args : [...args, "--no-reload"], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: now } });
     return { status: r.status ?? -1, stderr: r.stderr };
   };
