@@ -68,7 +68,7 @@ describe.skipIf(skip !== "")(`fail2ban on the mailbox host${skip}`, () => {
     expect(client("set", "dovecot", "banip", "127.0.0.1").status).toBe(0);
     const ruleset = inNs(["nft", "list", "ruleset"]).stdout;
     expect(ruleset).toMatch(/set addr-set-dovecot \{[^}]*elements = \{ 127\.0\.0\.1 \}/);
-    expect(ruleset).toMatch(/tcp dport 993 ip saddr @addr-set-dovecot reject/);
+    expect(ruleset).toMatch(/tcp dport \{ 993, 4190 \} ip saddr @addr-set-dovecot reject/);
     expect(tryConnect("127.0.0.1", 993)).toBe("ConnectionRefusedError");
     expect(tryConnect("127.0.0.2", 993)).toBe("connected");
     expect(client("status", "dovecot").stdout).toMatch(/Banned IP list:\s+127\.0\.0\.1/);
