@@ -90,10 +90,15 @@ describe("can-send: the reason", () => {
 });
 
 describe("can-send: a delegation that ended", () => {
-  const DATED = ORG.replace("{ address: desk@example.com, name: Desk }", "{ address: desk@example.com, name: Desk, delegates: [{ member: ann@example.com, until: '2026-05-31' }, { member: ivy@example.com, until: '2026-06-01' }] }")
+  const DATED = ORG.replace("{ address: desk@example.com, name: Desk }", "{ address: desk@example.com, name: Desk, delegates: [{ member: ivy@example.com, until: '2026-06-01' }, { member: ann@example.com, until: '2026-05-31' }] }")
     .replace("default_department: hq }", "default_department: hq, timezone: Asia/Shanghai }");
-  it("is named from the plan's ended delegations, for that member and mailbox only", () => {
+  it("is named from the org's dated delegations, for that member and mailbox only", () => {
     const r = validateOrg(writeOrg({ "org.yaml": DATED }), { today: "2026-06-01" });
+    // The decision's input lists them canonical and sorted (the host's policy.json is deterministic).
+    expect(sendDecisionInput(planOrg(r.org, r.index!, { today: "2026-06-01" }), r.org).datedDelegations).toEqual([
+      { member: "ann@example.com", mailbox: "desk@example.com", until: "2026-05-31" },
+      { member: "ivy@example.com", mailbox: "desk@example.com", until: "2026-06-01" },
+    ]);
     const dated = (as: string, from: string) => canSend(r.org, r.index!, { as, from, to: ["x@example.com"], ip: OFFICE, today: "2026-06-01" });
     expect(dated("ann@example.com", "Desk@example.com")).toEqual({
       allowed: false,
@@ -109,6 +114,8 @@ describe("can-send: a delegation that ended", () => {
     const ended = [{ member: "ann@example.com", mailbox: "desk@example.com", until: "2026-05-31" }];
     const input = { ...sendDecisionInput(planOrg(org, index, { today: "2026-06-01" }), org), datedDelegations: ended };
     expect(whyNot(input, "ivy@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
+    // On its last day a delegation has not ended (it allows the request; asked anyway, it is not named).
+    expect(whyNot({ ...input, datedDelegations: [{ ...ended[0]!, until: "2026-06-01" }] }, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "not-a-delegate", mailbox: "desk@example.com" });
     expect(whyNot(input, "ann@example.com", "desk@example.com", "2026-06-01")).toEqual({ rule: "delegation-ended", mailbox: "desk@example.com", until: "2026-05-31", today: "2026-06-01", timezone: "UTC" });
   });
 });
