@@ -1,6 +1,16 @@
 /** Shared by the sandbox tests: a free loopback port, and the subjects in an IMAP login's INBOX. */
 import { createServer } from "node:net";
 import { ImapFlow as ImapFlowClass, type ImapFlow } from "imapflow";
+import type { MailhostLayout } from "../mailhost/layout.ts";
+
+/**
+ * Every directory the host's sync writes, as its flags, from a test's layout: a test that runs the sync names them
+ * all, so that none falls back to the machine's own /etc or /srv (overrides replace single ones).
+ */
+export function syncDirArgs(layout: MailhostLayout, overrides: Partial<Record<"mailorgDir" | "mailRoot", string>> = {}): string[] {
+  const l = { ...layout, ...overrides };
+  return ["--postfix-dir", l.postfixDir, "--dovecot-dir", l.dovecotDir, "--mailorg-dir", l.mailorgDir, "--nginx-dir", l.nginxDir, "--www-dir", l.wwwDir, "--roundcube-dir", l.roundcubeConfigDir, "--mail-root", l.mailRoot];
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -17,7 +17,7 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { runCli, writeOrg } from "./helpers.ts";
-import { selfSigned } from "./mail-helpers.ts";
+import { selfSigned, syncDirArgs } from "./mail-helpers.ts";
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" });
 const have = (bin: string): boolean => ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((d) => existsSync(join(d, bin)));
@@ -149,7 +149,7 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
       "sync.py": SYNC_SCRIPT,
     });
     const sync = () =>
-      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--state-dir", join(root, "state"), "--no-reload"]);
+      run("python3", [join(inputs, "sync.py"), "--local", join(inputs, "object.json"), "--passwd", join(inputs, "passwd"), "--relay", join(inputs, "relay"), ...syncDirArgs(layout), "--state-dir", join(root, "state"), "--no-reload"]);
     const first = sync();
     expect(first.stderr).toContain("installed configuration local (1 logins)");
     expect(first.status).toBe(0);

@@ -20,7 +20,7 @@ import { validateOrg } from "../model/validate.ts";
 import { startSandbox, type Sandbox } from "../simulate/sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { writeOrg } from "./helpers.ts";
-import { eventually, freePort, inboxSubjects, manageSieve, putScript, sandboxClients } from "./mail-helpers.ts";
+import { eventually, freePort, inboxSubjects, manageSieve, putScript, sandboxClients, syncDirArgs } from "./mail-helpers.ts";
 
 const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
 const asRoot = process.getuid?.() === 0;
@@ -149,7 +149,7 @@ describe.skipIf(skip !== "")(`everyday mail on the sandbox's mailbox host${skip}
     writeFileSync(join(root, "relay"), `mailorg-router:{BLF-CRYPT}${bcrypt.hashSync("x", 4)}`);
     writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
     const sync = () =>
-      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--mailorg-dir", join(root, "mailorg"), "--state-dir", join(root, "state"), "--mail-root", layout.mailRoot, "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
+      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), ...syncDirArgs(layout, { mailorgDir: join(root, "mailorg") }), "--state-dir", join(root, "state"), "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
     mkdirSync(join(root, "state"));
     const first = sync();
     expect(first.stderr).toContain("installed configuration local");

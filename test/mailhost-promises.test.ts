@@ -21,7 +21,7 @@ import { DeliveryError } from "../runtime/delivery/deliver.ts";
 import { startMailhostSandbox, type RunningMailhost } from "../simulate/mailhost-sandbox.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { writeOrg } from "./helpers.ts";
-import { freePort, inboxSubjects } from "./mail-helpers.ts";
+import { freePort, inboxSubjects, syncDirArgs } from "./mail-helpers.ts";
 
 const installed = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"].every(existsSync);
 const asRoot = process.getuid?.() === 0;
@@ -161,7 +161,7 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
     writeFileSync(join(root, "relay"), readFileSync(join(host.layout.dovecotDir, "smtp.passwd"), "utf8").split("\n").find((l) => !l.split(":")[0]!.includes("@"))! + "\n");
     const sync = (o: unknown) => {
       writeFileSync(join(root, "object.json"), JSON.stringify(o));
-      return spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), "--postfix-dir", host.layout.postfixDir, "--dovecot-dir", host.layout.dovecotDir, "--mailorg-dir", host.layout.mailorgDir, "--nginx-dir", host.layout.nginxDir, "--www-dir", host.layout.wwwDir, "--roundcube-dir", host.layout.roundcubeConfigDir, "--mail-root", host.layout.mailRoot, "--state-dir", join(root, "state")], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: "2026-06-01T10:00:00Z" } });
+      return spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), ...syncDirArgs(host.layout), "--state-dir", join(root, "state")], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: "2026-06-01T10:00:00Z" } });
     };
     expect(sync(object).status).toBe(0); // the host's first sync: the same files the sandbox started with
     const leaver = imap("leaver@example.com");

@@ -20,6 +20,7 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { writeOrg } from "./helpers.ts";
+import { syncDirArgs } from "./mail-helpers.ts";
 
 const have = (bin: string): boolean => ["/usr/bin", "/usr/sbin"].some((d) => existsSync(join(d, bin)));
 const skip = process.getuid?.() !== 0 ? " (skipped: postfix check needs root)" : !["postfix", "doveconf", "python3"].every(have) ? " (skipped: apt-get install postfix dovecot-core python3)" : "";
@@ -53,7 +54,7 @@ export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => 
     writeFileSync(join(root, "in/relay"), relay);
   };
   const sync = (now: string, reload = false): Run => {
-    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), "--postfix-dir", layout.postfixDir, "--dovecot-dir", layout.dovecotDir, "--mailorg-dir", layout.mailorgDir, "--nginx-dir", layout.nginxDir, "--www-dir", layout.wwwDir, "--roundcube-dir", layout.roundcubeConfigDir, "--mail-root", join(root, "mail"), "--state-dir", join(root, "state")];
+    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), ...syncDirArgs(layout, { mailRoot: join(root, "mail") }), "--state-dir", join(root, "state")];
     const r = spawnSync("python3", reload ? args : [...args, "--no-reload"], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: now } });
     return { status: r.status ?? -1, stderr: r.stderr };
   };
