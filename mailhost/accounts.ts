@@ -7,7 +7,7 @@
  * it: only addresses the plan lets log in, for IMAP and for submission alike.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import bcrypt from "bcryptjs";
 
@@ -48,12 +48,19 @@ export type AccountResult = { readonly ok: true; readonly address: string } | { 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 const canon = (a: string): string => a.trim().toLowerCase();
 
-/** Writes a file by renaming a complete temporary copy over it (readers never see half a file). */
-function writeAtomic(path: string, text: string, mode: number, gid?: number): void {
+/**
+ * Writes a file by renaming a complete temporary copy over it (readers never see half a file), in a later whole
+ * second than the version it replaces: Dovecot re-reads a passwd-file only when its mtime in seconds or its size
+ * changed, so a same-sized change (a new bcrypt hash) within the second Dovecot last read it would go unseen, the
+ * old password working on. Under a burst of changes the mtime runs a few seconds ahead; only its order matters.
+ */
+export function writeAtomic(path: string, text: string, mode: number, gid?: number): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.mailorg-new`;
   writeFileSync(tmp, text, { mode });
   if (gid !== undefined) chownSync(tmp, 0, gid);
+  const before = existsSync(path) ? Math.floor(statSync(path).mtimeMs / 1000) : undefined;
+  if (before !== undefined && Math.floor(statSync(tmp).mtimeMs / 1000) <= before) utimesSync(tmp, before + 1, before + 1);
   renameSync(tmp, path);
 }
 

@@ -7,7 +7,7 @@
  * mailorg-ses transport), decided by the plan (submissionSettings).
  */
 import type { MailhostPlan } from "../plan/mailhost.ts";
-import type { MailhostLayout } from "./layout.ts";
+import { POSTFIX_MAP_TYPE, type MailhostLayout } from "./layout.ts";
 
 export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
   const lines: [string, string][] = [
@@ -33,7 +33,7 @@ export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
     ["message_size_limit", String(plan.maxMessageBytes + 1024 * 1024)],
     ["mailbox_size_limit", "0"],
     ["virtual_mailbox_domains", plan.domains.join(" ")],
-    ["virtual_mailbox_maps", "texthash:$config_directory/vmailbox"],
+    ["virtual_mailbox_maps", `${POSTFIX_MAP_TYPE}:$config_directory/vmailbox`],
     ["virtual_alias_maps", ""],
     ["virtual_transport", "lmtp:unix:private/dovecot-lmtp"],
     // Nothing leaves except through the SES relay (mailhost/ses-relay.ts), which sends only members' messages that
@@ -73,7 +73,7 @@ export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
     ...submissionSettings(),
     [
       "smtpd_recipient_restrictions",
-      `reject_non_fqdn_recipient, ${mailorgPolicy("recipient")}, check_recipient_access texthash:$config_directory/recipient_access, reject_unlisted_recipient, check_policy_service unix:private/quota-status`,
+      `reject_non_fqdn_recipient, ${mailorgPolicy("recipient")}, check_recipient_access ${POSTFIX_MAP_TYPE}:$config_directory/recipient_access, reject_unlisted_recipient, check_policy_service unix:private/quota-status`,
     ],
     ["smtpd_helo_required", "yes"],
     ["lmtp_destination_recipient_limit", "1"],

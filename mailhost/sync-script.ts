@@ -16,7 +16,7 @@
  * records its outcome (state dir's status.json; on AWS the SyncFailed metric, which the mailhost stack's alarm
  * watches).
  */
-import { CONFIG_FILE_PATTERNS, CONFIG_FILES } from "./layout.ts";
+import { CONFIG_FILE_PATTERNS, CONFIG_FILES, POSTFIX_MAP_TYPE, POSTFIX_MAPS } from "./layout.ts";
 
 /** The CloudWatch namespace and metric of the sync's outcome (1 failed, 0 succeeded), per host name. */
 export const SYNC_METRIC = { namespace: "mailorg/mailhost", name: "SyncFailed" } as const;
@@ -30,6 +30,9 @@ RELAY_LINE = re.compile(r"^[a-z0-9-]+:\{BLF-CRYPT\}\$2[aby]\$\d\d\$[./A-Za-z0-9]
 # The only keys the configuration object may carry (mailhost/layout.ts CONFIG_FILES): nothing else is written.
 CONFIG_FILES = frozenset(${JSON.stringify(CONFIG_FILES)})
 CONFIG_FILE_PATTERNS = [re.compile(p) for p in ${JSON.stringify(CONFIG_FILE_PATTERNS)}]
+# Postfix's lookup tables (mailhost/layout.ts POSTFIX_MAPS): installed with the indexed form postmap builds beside them.
+POSTFIX_MAPS = ${JSON.stringify(POSTFIX_MAPS)}
+POSTFIX_MAP_TYPE = ${JSON.stringify(POSTFIX_MAP_TYPE)}
 LOGINS = "dovecot/imap.passwd"
 RELAY = "dovecot/smtp.passwd"
 METRIC = ${JSON.stringify(SYNC_METRIC)}
@@ -117,6 +120,21 @@ def read_lines(path):
         return []
 
 
+def later_mtime(tmp, path):
+    """
+    Gives the new version of path a modification time in a later whole second than the version it replaces.
+    Dovecot re-reads a passwd-file (logins, users) only when its mtime in seconds or its size differs from the
+    version it read: a same-sized change within the same second (a new hash, another quota) would otherwise go
+    unseen, the old password working on and the new one refused, until the next change.
+    """
+    try:
+        before = int(os.stat(path).st_mtime)
+    except FileNotFoundError:
+        return
+    if int(os.stat(tmp).st_mtime) <= before:
+        os.utime(tmp, (before + 1, before + 1))
+
+
 def write_atomic(path, text, secret, group):
     tmp = path + ".mailorg-new"
     with open(tmp, "w") as f:
@@ -126,6 +144,7 @@ def write_atomic(path, text, secret, group):
     os.chmod(tmp, 0o640 if secret else 0o644)
     if secret and group is not None and os.getuid() == 0:
         os.chown(tmp, 0, group)
+    later_mtime(tmp, path)
     return tmp
 
 
@@ -206,9 +225,15 @@ def write_tree(root, files):
         os.chmod(path, 0o644)
 
 
+def postmaps(postfix_dir, files):
+    """postmap for each of Postfix's lookup tables among files, in postfix_dir: builds <table>.db beside its text."""
+    rels = [rel for rel in POSTFIX_MAPS if rel in files]
+    return tuple(("postmap " + rel, ["postmap", "-c", postfix_dir, "%s:%s" % (POSTFIX_MAP_TYPE, os.path.join(postfix_dir, rel.split("/", 1)[1]))]) for rel in rels)
+
+
 def check(staging, files):
-    """postfix check, doveconf -n, php -l, nginx -t and sievec on the staged files; the first failure, or None."""
-    checks = (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
+    """postmap, then postfix check, doveconf -n, php -l, nginx -t and sievec on the staged files; the first failure, or None."""
+    checks = postmaps(os.path.join(staging, "postfix"), files) + (("postfix check", ["postfix", "-c", os.path.join(staging, "postfix"), "check"]), ("doveconf -n", ["doveconf", "-c", os.path.join(staging, "dovecot", "dovecot.conf"), "-n"]))
     if "roundcube/config.inc.php" in files:
         checks += (("php -l", ["php", "-l", os.path.join(staging, "roundcube", "config.inc.php")]),)
     if "nginx/nginx.conf" in files:
@@ -270,14 +295,22 @@ def welcome(body, args):
     return sent
 
 
-def install(files, targets):
-    """Every file is written beside its target first; only then are they renamed into place, so a failure while writing changes nothing."""
+def install(files, targets, staging):
+    """
+    Every file is written beside its target first, with the indexed tables postmap built in staging; only then are
+    they renamed into place, so a failure while writing changes nothing and no process reads half a table.
+    """
     staged = []
     for rel, text in sorted(files.items()):
         top, name = rel.split("/", 1)
         path = os.path.join(targets[top], name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         staged.append((write_atomic(path, text, False, None), path))
+        if rel in POSTFIX_MAPS:
+            tmp = path + ".db.mailorg-new"
+            shutil.copyfile(os.path.join(staging, rel + ".db"), tmp)
+            os.chmod(tmp, 0o644)
+            staged.append((tmp, path + ".db"))
     for tmp, path in staged:
         os.replace(tmp, path)
 
@@ -359,7 +392,7 @@ def sync(args, conf):
                 before[service] = f.read().strip()
         except FileNotFoundError:
             before[service] = None
-    install(files, targets)
+    install(files, targets, staging)
     # Compiled where Dovecot reads them (its delivery processes cannot write beside the scripts).
     for _, cmd in sieve_checks(args.dovecot_dir, files):
         subprocess.run(cmd, check=False)

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { Accounts } from "../mailhost/accounts.ts";
 import { accountConfig, COMMON_PASSWORDS, configFiles, type SandboxTarget } from "../mailhost/files.ts";
-import { hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
+import { hostLayout, POSTFIX_MAP_TYPE, POSTFIX_MAPS, type MailhostLayout } from "../mailhost/layout.ts";
 import type { Org } from "../model/org.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 import type { MailhostPlan } from "../plan/mailhost.ts";
@@ -188,6 +188,8 @@ export async function startMailhostSandbox(opts: MailhostSandboxOptions): Promis
     mkdirSync(dirname(join(opts.dir, rel)), { recursive: true });
     writeFileSync(join(opts.dir, rel), text);
   }
+  // Postfix's lookup tables in their indexed form, as the host's sync builds them (mailhost/layout.ts POSTFIX_MAPS).
+  for (const rel of POSTFIX_MAPS) run("postmap", ["-c", layout.postfixDir, `${POSTFIX_MAP_TYPE}:${join(opts.dir, rel)}`], `postmap ${rel}`);
   // The router's line, then the members' accounts as on the host: preset ones (--passwords) written into the
   // password store by the account code itself, which derives Dovecot's passwd-files (IMAP and submission) from it.
   const hashLine = hasher();

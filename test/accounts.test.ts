@@ -4,7 +4,8 @@
  * that needs the current password, Dovecot's files derived for addresses that may log in only, every event logged.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
@@ -83,5 +84,38 @@ describe("accounts", () => {
     expect(accounts.change("LI.NA@example.com", "Old Harbour 1987", "New Harbour 2026", "x")).toEqual({ ok: true, address: "li.na@example.com" });
     expect(check(paths, "li.na@example.com", "New Harbour 2026")).toBe(true);
     expect(accounts.reset("li.na@example.com", "not-a-hash", "admin")).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+const asRoot = process.getuid?.() === 0 && ["/usr/sbin/dovecot", "/usr/bin/doveadm"].every((b) => existsSync(b));
+
+describe.skipIf(!asRoot)("a password change and Dovecot's passwd-file (real Dovecot)", () => {
+  it("is seen by the next login even when it has the same size and falls in the second Dovecot last read the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-accounts-dovecot-"));
+    chmodSync(dir, 0o755);
+    // As on the host: Dovecot's auth process reads the files as the dovecot group.
+    const dovecotGid = Number(readFileSync("/etc/group", "utf8").split("\n").find((l) => l.startsWith("dovecot:"))?.split(":")[2]);
+    const paths = { store: join(dir, "store/passwd"), tokens: join(dir, "store/tokens.json"), imapPasswd: join(dir, "imap.passwd"), smtpPasswd: join(dir, "smtp.passwd"), log: join(dir, "account.log") };
+    const conf = join(dir, "dovecot.conf");
+    writeFileSync(conf, [`base_dir = ${dir}/run`, `instance_name = mailorg-accounts-${process.pid}`, `log_path = ${dir}/dovecot.log`, "protocols =", "ssl = no", "auth_cache_size = 0",
+      "passdb {", "  driver = passwd-file", `  args = scheme=BLF-CRYPT username_format=%{user} ${paths.imapPasswd}`, "}", "userdb {", "  driver = static", `  args = uid=5000 gid=5000 home=${dir}/%u`, "}", ""].join("\n"));
+    const accounts = new Accounts({ paths, logins: ["li.na@example.com"], common: COMMON_PASSWORDS, now: () => new Date("2026-06-01T08:00:00Z"), flush: () => undefined, dovecotGid });
+    const login = (pw: string): boolean => spawnSync("doveadm", ["-c", conf, "auth", "test", "li.na@example.com", pw], { encoding: "utf8" }).stdout.includes("auth succeeded");
+    expect(spawnSync("dovecot", ["-c", conf], { stdio: "ignore" }).status).toBe(0);
+    try {
+      // Start early in a second, so that the first version, Dovecot's reading of it and the change share one second.
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+      accounts.preset(new Map([["li.na@example.com", "first Harbour password"]]));
+      expect(login("first Harbour password")).toBe(true);
+      const size = statSync(paths.imapPasswd).size;
+      accounts.preset(new Map([["li.na@example.com", "second Harbour password"]]));
+      expect(statSync(paths.imapPasswd).size).toBe(size);
+      // Dovecot looks at the file again in its next second.
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(login("second Harbour password")).toBe(true);
+      expect(login("first Harbour password")).toBe(false);
+    } finally {
+      spawnSync("doveadm", ["-c", conf, "stop"], { stdio: "ignore" });
+    }
   });
 });

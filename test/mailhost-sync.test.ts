@@ -6,7 +6,7 @@
  * every run records its outcome (status.json, the SyncFailed metric).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
@@ -143,6 +143,50 @@ describe.skipIf(skip !== "")(`the host's sync under faults${skip}`, () => {
     expect(h.logins()).toBe("");
     expect(h.commands()).toContain("kick li.na@example.com\n");
     expect(h.status()).toMatchObject({ last_success: "2026-06-01T10:00:00Z", last_attempt: "2026-06-01T10:04:00Z" });
+  });
+
+  it("installs Postfix's tables in their indexed form (postmap's hash), rebuilt with every change and untouched by a refused one", () => {
+    const query = (key: string, table = "vmailbox") => spawnSync("postmap", ["-c", h.layout.postfixDir, "-q", key, `hash:${join(h.layout.postfixDir, table)}`], { encoding: "utf8" });
+    const conf = (key: string) => spawnSync("postconf", ["-c", h.layout.postfixDir, "-xh", key], { encoding: "utf8" }).stdout.trim();
+    expect(conf("virtual_mailbox_maps")).toBe(`hash:${h.layout.postfixDir}/vmailbox`);
+    expect(conf("smtpd_recipient_restrictions")).toContain(`check_recipient_access hash:${h.layout.postfixDir}/recipient_access`);
+    expect(query("li.na@example.com").stdout).toBe("li.na@example.com/Maildir/\n");
+    expect(query("new@example.com").status).toBe(1);
+    const o = structuredClone(h.object);
+    o.files["postfix/vmailbox"] = o.files["postfix/vmailbox"]!.replace(/^li\.na@example\.com .*\n/m, "") + "new@example.com new@example.com/Maildir/\n";
+    o.files["postfix/recipient_access"] += "li.na@example.com REJECT 5.1.6 li.na@example.com: departed\n";
+    h.inputs(o, [line("li.na@example.com"), line("wu.bo@example.com")]);
+    expect(h.sync("2026-06-01T10:02:00Z").status).toBe(0);
+    expect(query("new@example.com").stdout).toBe("new@example.com/Maildir/\n");
+    expect(query("li.na@example.com").status).toBe(1);
+    expect(query("li.na@example.com", "recipient_access").stdout).toBe("REJECT 5.1.6 li.na@example.com: departed\n");
+    // A refused object (doveconf fails) leaves the installed tables as they were.
+    const bad = structuredClone(o);
+    bad.files["postfix/vmailbox"] += "later@example.com later@example.com/Maildir/\n";
+    bad.files["dovecot/dovecot.conf"] += "no_such_setting = 1\n";
+    h.inputs(bad, [line("li.na@example.com"), line("wu.bo@example.com")]);
+    expect(h.sync("2026-06-01T10:04:00Z").status).toBe(1);
+    expect(query("later@example.com").status).toBe(1);
+    expect(query("new@example.com").stdout).toBe("new@example.com/Maildir/\n");
+    expect(readdirSync(h.layout.postfixDir).filter((f) => f.includes("mailorg-new"))).toEqual([]);
+  });
+
+  it("gives each new version of Dovecot's passwd-files a later whole second than the last, so a same-sized change is re-read", () => {
+    const seconds = (f: string) => Math.floor(statSync(join(h.layout.dovecotDir, f)).mtimeMs / 1000);
+    // The installed versions were written in the second this sync runs in (or, as here, seem to be: in a later one).
+    const second = Math.floor(Date.now() / 1000) + 10;
+    for (const f of ["imap.passwd", "smtp.passwd", "users"]) utimesSync(join(h.layout.dovecotDir, f), second, second);
+    const before = { logins: seconds("imap.passwd"), relay: seconds("smtp.passwd"), users: seconds("users") };
+    // A rotated hash (same size), another quota of the same length.
+    const o = structuredClone(h.object);
+    o.files["dovecot/users"] = o.files["dovecot/users"]!.replace("storage=4096M", "storage=8192M");
+    expect(o.files["dovecot/users"]).not.toBe(h.object.files["dovecot/users"]);
+    h.inputs(o, [line("li.na@example.com", HASH2), line("wu.bo@example.com")]);
+    expect(h.sync("2026-06-01T10:00:00Z").status).toBe(0);
+    expect(h.logins()).toContain(line("li.na@example.com", HASH2));
+    expect(seconds("imap.passwd")).toBeGreaterThan(before.logins);
+    expect(seconds("smtp.passwd")).toBeGreaterThan(before.relay);
+    expect(seconds("users")).toBeGreaterThan(before.users);
   });
 
   it("reloads Postfix only when its files changed, Dovecot only when dovecot.conf did, and neither for a password", () => {
