@@ -4,7 +4,8 @@
  * generates orgs with bench/generate.ts and prints tables of medians over fresh processes; then the router
  * with N recipients (100, 1,000, 5,000) against mocked S3 and SQS (bench/router-once.ts), and the built CLI's
  * start-up against a bare node (`-- --router` runs only the router and CLI tables, `-- --cli` only the CLI's;
- * `-- --mailhost` only the mailbox host on the sandbox, bench/mailhost-once.ts).
+ * `-- --mailhost` only the mailbox host on the sandbox, bench/mailhost-once.ts, and at 1,000, 10,000 and 50,000
+ * members, bench/mailhost-scale-once.ts).
  * Read docs/performance.md for what the columns mean. Prints numbers; asserts nothing.
  */
 import { spawnSync } from "node:child_process";
@@ -68,6 +69,13 @@ if (process.argv.includes("--mailhost")) {
     "members' submissions through the host's enforcement (5,000 members; 300 messages on 8 authenticated 587 connections; SES relay to a local sink)",
     ["decision p50 us (in process)", "p95 us", "policy service p50 us (sender + recipient)", "p95 us", "policy service start ms", "accepted submissions/s", "relayed/s"],
     [[s("decisionP50Us").toFixed(0), s("decisionP95Us").toFixed(0), s("policyP50Us").toFixed(0), s("policyP95Us").toFixed(0), s("policyLoadMs").toFixed(0), s("acceptedPerSec").toFixed(1), s("relayedPerSec").toFixed(1)]],
+  );
+  // The host at scale: a generated org with a mailbox host, one run each (a 50,000-member sandbox takes minutes).
+  const scale = [1000, 10000, 50000].map((n) => runJson("bench/mailhost-scale-once.ts", [String(n), "500", "50"]));
+  table(
+    "the host at scale (generated org with a mailbox host; sync = mailorg-sync --local with every check; one run each)",
+    ["members", "object MB", "sync: first install ms", "one member added ms", "unchanged ms", "password write ms (store + 2 passwd-files)", "sandbox start ms", "deliveries/s (500 x 3 KB)", "IMAPS login + SELECT p50 ms", "p95 ms", "login after a passwd-file change ms"],
+    scale.map((x) => [x.members!, x.objectMb!.toFixed(1), x.syncFirstMs!.toFixed(0), x.syncChangeMs!.toFixed(0), x.syncUnchangedMs!.toFixed(0), x.passwordWriteMs!.toFixed(1), x.sandboxStartMs!.toFixed(0), x.deliveredPerSec!.toFixed(0), x.loginP50Ms!.toFixed(0), x.loginP95Ms!.toFixed(0), x.loginAfterChangeMs!.toFixed(0)]),
   );
   process.exit(0);
 }

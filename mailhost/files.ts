@@ -20,6 +20,8 @@ import { autoconfigXml, autodiscoverXml } from "./client-setup.ts";
 import { roundcubeConfig, roundcubeLocation } from "./roundcube.ts";
 
 import { accountNginxLocation } from "./account-service.ts";
+import { shardDecision } from "../plan/decision-shards.ts";
+import { DECISION_DIR } from "./layout.ts";
 import type { RelayConfig } from "./ses-relay.ts";
 
 /** How the sandbox runs the host's files differently: its SES stand-in, and the day it decides on. */
@@ -57,9 +59,11 @@ export function accountConfig(plan: MailhostPlan, layout: MailhostLayout, sandbo
 export function mailorgFiles(plan: MailhostPlan, layout: MailhostLayout, sandbox?: SandboxTarget): Record<string, string> {
   const today = sandbox ? { today: sandbox.today } : {};
   const client = sandbox?.clientIp !== undefined ? { clientIp: sandbox.clientIp } : {};
-  const policy: PolicyConfig = { relayUser: plan.relayUser, filter: "mailorg-ses:", decision: plan.decision, ...today, ...client };
+  // The decision's input split by address (plan/decision-shards.ts): a session or a message reads only its sender's part.
+  const decision = { shards: join(layout.mailorgDir, DECISION_DIR) };
+  const policy: PolicyConfig = { relayUser: plan.relayUser, filter: "mailorg-ses:", decision, ...today, ...client };
   const relay: RelayConfig = {
-    decision: plan.decision,
+    decision,
     ...today,
     ...client,
     target: sandbox ? { kind: "smtp", ...sandbox.ses } : { kind: "ses", region: plan.region, configurationSet: plan.configurationSet },
@@ -72,6 +76,7 @@ export function mailorgFiles(plan: MailhostPlan, layout: MailhostLayout, sandbox
     "mailorg/policy.mjs": policyBundle(),
     "mailorg/relay.json": JSON.stringify(relay) + "\n",
     "mailorg/ses-relay.mjs": relayBundle(),
+    ...Object.fromEntries(Object.entries(shardDecision(plan.decision)).map(([name, text]) => [`mailorg/${DECISION_DIR}/${name}`, text])),
   };
 }
 

@@ -110,11 +110,16 @@ export const POSTFIX_MAP_TYPE = "hash";
 export const POSTFIX_MAPS = ["postfix/recipient_access", "postfix/vmailbox"] as const;
 
 /**
- * Keys named per member: the org's auto-reply of a member (dovecot/sieve/auto-reply/<address>.sieve). An address
+ * Keys named per shard or per member: the sending decision's input split by address (mailorg/decision/common.json,
+ * 00.json … 3f.json; plan/decision-shards.ts), and the org's auto-reply of a member
+ * (dovecot/sieve/auto-reply/<address>.sieve). An address
  * is a dot-atom (no "/", no "..": the schema's pattern), so such a key stays inside its directory.
  */
-export const CONFIG_FILE_PATTERNS = ["^dovecot/sieve/auto-reply/[A-Za-z0-9_%+'-]+(\\.[A-Za-z0-9_%+'-]+)*@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.sieve$"] as const;
+export const CONFIG_FILE_PATTERNS = ["^mailorg/decision/(common|[0-9a-f]{2})\\.json$", "^dovecot/sieve/auto-reply/[A-Za-z0-9_%+'-]+(\\.[A-Za-z0-9_%+'-]+)*@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.sieve$"] as const;
 
+
+/** The directory under mailorgDir of the sending decision's input, split by address (plan/decision-shards.ts); its files match CONFIG_FILE_PATTERNS. */
+export const DECISION_DIR = "decision";
 
 /** The vmail user cloud-init creates on the host. */
 export const VMAIL_UID = 5000;

@@ -16,7 +16,8 @@
  * plan writes is "any recipient matches", so the recipients accepted one by one are allowed together.
  */
 import { createInterface } from "node:readline";
-import { decideSend, type SendDecision, type SendDecisionInput } from "../plan/send-decision.ts";
+import { decisionFor, type DecisionSource } from "../plan/decision-shards.ts";
+import { decideSend, type SendDecision } from "../plan/send-decision.ts";
 
 /** What the policy service loads (the host's mailorg/policy.json, generated from the plan). */
 export interface PolicyConfig {
@@ -24,8 +25,8 @@ export interface PolicyConfig {
   readonly relayUser: string;
   /** Where accepted members' messages go (Postfix's FILTER action): "mailorg-ses:" (the SES relay transport). */
   readonly filter: string;
-  /** The one decision's input (plan's sending model, members' statuses). */
-  readonly decision: SendDecisionInput;
+  /** The one decision's input (plan's sending model, members' statuses): whole, or on the host split by address (plan/decision-shards.ts). */
+  readonly decision: DecisionSource;
   /** A fixed day to decide on (the sandbox's --today); absent on the host: the clock at each request. */
   readonly today?: string;
   /** The client address the rules see instead of Postfix's (the sandbox's --client-ip); absent on the host. */
@@ -49,7 +50,7 @@ export function policyAction(config: PolicyConfig, attrs: Readonly<Record<string
   if (login === "" || login === config.relayUser || (question !== "sender" && question !== "recipient")) return "DUNNO";
   const to = question === "recipient" ? [attrs.recipient ?? ""] : [];
   const at = config.today !== undefined ? { today: config.today } : { instant: now() };
-  const d = decideSend(config.decision, { as: login, from: attrs.sender ?? "", to, ip: config.clientIp ?? (attrs.client_address || undefined), at });
+  const d = decideSend(decisionFor(config.decision, login, attrs.sender ?? ""), { as: login, from: attrs.sender ?? "", to, ip: config.clientIp ?? (attrs.client_address || undefined), at });
   if (!d.allowed) return replyText(`REJECT 5.7.1 ${d.reason} [${ruleOf(d)}]`);
   return question === "sender" ? `FILTER ${config.filter}` : "OK";
 }

@@ -11,7 +11,8 @@
  */
 import { canon } from "../model/org.ts";
 import { headerValues, parseAddresses } from "../runtime/delivery/message.ts";
-import { decideSend, type SendDecisionInput } from "../plan/send-decision.ts";
+import { decisionFor, type DecisionSource } from "../plan/decision-shards.ts";
+import { decideSend } from "../plan/send-decision.ts";
 import { ruleOf } from "./policy-service.ts";
 
 export const EX_OK = 0;
@@ -19,8 +20,8 @@ export const EX_UNAVAILABLE = 69;
 export const EX_TEMPFAIL = 75;
 
 export interface RelayConfig {
-  /** The one decision's input (the same JSON as the policy service's). */
-  readonly decision: SendDecisionInput;
+  /** The one decision's input (the same as the policy service's): whole, or on the host split by address (plan/decision-shards.ts). */
+  readonly decision: DecisionSource;
   /** A fixed day to decide on (the sandbox's --today); absent on the host: the clock. */
   readonly today?: string;
   /** The client address the rules see instead of Postfix's (the sandbox's --client-ip); absent on the host. */
@@ -71,7 +72,7 @@ export function authorRefusal(config: Pick<RelayConfig, "decision" | "today" | "
   if (senderFields.length === 1 && senders.length !== 1) return `5.7.1 Sender names ${senders.length} addresses; it must name exactly one [sender]`;
   const at = config.today !== undefined ? { today: config.today } : { instant: now() };
   for (const [field, address] of [["From", authors[0]!], ...(senders.length ? [["Sender", senders[0]!]] : [])] as const) {
-    const d = decideSend(config.decision, { as: env.login, from: address, to: env.recipients, ip: config.clientIp ?? (env.client || undefined), at });
+    const d = decideSend(decisionFor(config.decision, env.login, address), { as: env.login, from: address, to: env.recipients, ip: config.clientIp ?? (env.client || undefined), at });
     if (!d.allowed) return `5.7.1 ${field} ${address}: ${d.reason} [${ruleOf(d)}]`;
   }
   return null;

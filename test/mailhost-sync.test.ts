@@ -12,7 +12,8 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { configFiles, configObject } from "../mailhost/files.ts";
-import { CONFIG_FILES, hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
+import { CONFIG_FILE_PATTERNS, CONFIG_FILES, hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
+import { DECISION_SHARDS } from "../plan/decision-shards.ts";
 import { lastSuccessfulSync } from "../mailhost/logins.ts";
 import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { validateOrg } from "../model/validate.ts";
@@ -210,7 +211,12 @@ describe.skipIf(skip !== "")(`the host's sync under faults${skip}`, () => {
 
 describe("the keys the host accepts", () => {
   it("are exactly the files the generator writes for the host (add a new file to CONFIG_FILES, or the host refuses the object)", () => {
-    expect(Object.keys(configFiles(plan)).sort()).toEqual([...CONFIG_FILES].sort());
+    const keys = Object.keys(configFiles(plan));
+    const patterned = keys.filter((k) => CONFIG_FILE_PATTERNS.some((p) => new RegExp(p).test(k)));
+    expect(keys.filter((k) => !patterned.includes(k)).sort()).toEqual([...CONFIG_FILES].sort());
+    // The decision's split input: the common part and every shard, each a name the host accepts.
+    expect(patterned.filter((k) => k.startsWith("mailorg/decision/")).sort()).toEqual(["mailorg/decision/common.json", ...Array.from({ length: DECISION_SHARDS }, (_, i) => `mailorg/decision/${i.toString(16).padStart(2, "0")}.json`)].sort());
     expect(SYNC_SCRIPT).toContain(`CONFIG_FILES = frozenset(${JSON.stringify(CONFIG_FILES)})`);
+    expect(SYNC_SCRIPT).toContain(`CONFIG_FILE_PATTERNS = [re.compile(p) for p in ${JSON.stringify(CONFIG_FILE_PATTERNS)}]`);
   });
 });
