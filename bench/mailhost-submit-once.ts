@@ -2,14 +2,14 @@
  * `npm run bench -- --mailhost` (second part): members' submissions through the host's enforcement at N members
  * (default 5,000, bench/generate.ts's org with a mailbox host). Prints one JSON line:
  * - the one sending decision in process (plan/send-decision.ts): p50/p95 per request over generated requests;
- * - the policy service bundle as Postfix runs it (stdin/stdout, the sender question then one recipient): p50/p95
- *   per message;
+ * - the policy service bundle as Postfix runs it (stdin/stdout, the sender question then one recipient): its start
+ *   (to the first answer) and p50/p95 per message, with the decision's input whole and split by address (the host's);
  * - submissions per second through real Postfix on the sandbox: AUTH as members (Dovecot SASL, bcrypt cost 10),
  *   the policy service deciding MAIL FROM and RCPT TO, the SES relay handing each accepted message to a local
  *   SMTP sink that stands in for SES; accepted/s and relayed/s (until the sink holds them all). Needs root.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -17,6 +17,7 @@ import { createInterface } from "node:readline";
 import { createTransport } from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { policyBundle } from "../mailhost/bundles.ts";
+import { shardDecision } from "../plan/decision-shards.ts";
 import { validateOrg } from "../model/validate.ts";
 import { planOrg } from "../plan/plan.ts";
 import { decideSend } from "../plan/send-decision.ts";
@@ -52,31 +53,39 @@ for (const r of requests) {
   decisionUs.push((performance.now() - s) * 1000);
 }
 
-// 2. The policy service bundle, as spawn(8) runs it: one process, the sender then the recipient question per message.
+// 2. The policy service bundle, as spawn(8) runs it: one process, the sender then the recipient question per message;
+// with the decision's input whole in policy.json (as before the split), and split by address as the host has it.
 const pdir = mkdtempSync(join(tmpdir(), "mailorg-bench-policy-"));
 writeFileSync(join(pdir, "policy.mjs"), policyBundle());
-writeFileSync(join(pdir, "policy.json"), JSON.stringify({ relayUser: "mailorg-router", filter: "mailorg-ses:", decision: plan.decision, today: "2026-06-01" }));
-const loadStart = performance.now();
-const child = spawn(process.execPath, [join(pdir, "policy.mjs"), join(pdir, "policy.json")], { stdio: ["pipe", "pipe", "inherit"] });
-const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-const ask = async (attrs: Record<string, string>): Promise<string> => {
-  child.stdin.write(Object.entries(attrs).map(([k, v]) => `${k}=${v}\n`).join("") + "\n");
-  for (;;) {
-    const line = (await answers.next()).value as string;
-    if (line.startsWith("action=")) return line;
+mkdirSync(join(pdir, "decision"));
+for (const [name, text] of Object.entries(shardDecision(plan.decision))) writeFileSync(join(pdir, "decision", name), text);
+async function policyService(decision: unknown): Promise<{ firstAnswerMs: number; us: number[] }> {
+  writeFileSync(join(pdir, "policy.json"), JSON.stringify({ relayUser: "mailorg-router", filter: "mailorg-ses:", decision, today: "2026-06-01" }));
+  const loadStart = performance.now();
+  const child = spawn(process.execPath, [join(pdir, "policy.mjs"), join(pdir, "policy.json")], { stdio: ["pipe", "pipe", "inherit"] });
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ask = async (attrs: Record<string, string>): Promise<string> => {
+    child.stdin.write(Object.entries(attrs).map(([k, v]) => `${k}=${v}\n`).join("") + "\n");
+    for (;;) {
+      const line = (await answers.next()).value as string;
+      if (line.startsWith("action=")) return line;
+    }
+  };
+  await ask({ request: "smtpd_access_policy", policy_context: "sender", sasl_username: active[0]!, sender: active[0]!, client_address: "192.0.2.10" });
+  const firstAnswerMs = performance.now() - loadStart;
+  const us: number[] = [];
+  for (const r of requests.slice(0, 5000)) {
+    const s = performance.now();
+    const base = { request: "smtpd_access_policy", sasl_username: r.as, sender: r.from, client_address: r.ip };
+    await ask({ ...base, policy_context: "sender" });
+    await ask({ ...base, policy_context: "recipient", recipient: r.to[0]! });
+    us.push((performance.now() - s) * 1000);
   }
-};
-await ask({ request: "smtpd_access_policy", policy_context: "sender", sasl_username: active[0]!, sender: active[0]!, client_address: "192.0.2.10" });
-const firstAnswerMs = performance.now() - loadStart;
-const policyUs: number[] = [];
-for (const r of requests.slice(0, 5000)) {
-  const s = performance.now();
-  const base = { request: "smtpd_access_policy", sasl_username: r.as, sender: r.from, client_address: r.ip };
-  await ask({ ...base, policy_context: "sender" });
-  await ask({ ...base, policy_context: "recipient", recipient: r.to[0]! });
-  policyUs.push((performance.now() - s) * 1000);
+  child.stdin.end();
+  return { firstAnswerMs, us };
 }
-child.stdin.end();
+const whole = await policyService(plan.decision);
+const split = await policyService({ shards: join(pdir, "decision") });
 
 // 3. Real Postfix: members submit on 587 (8 pooled connections per member group), the relay hands to a sink.
 let sunk = 0;
@@ -108,7 +117,8 @@ try {
   console.log(JSON.stringify({
     members: n,
     decisionP50Us: quantile(decisionUs, 0.5), decisionP95Us: quantile(decisionUs, 0.95),
-    policyLoadMs: firstAnswerMs, policyP50Us: quantile(policyUs, 0.5), policyP95Us: quantile(policyUs, 0.95),
+    policyLoadMs: whole.firstAnswerMs, policyP50Us: quantile(whole.us, 0.5), policyP95Us: quantile(whole.us, 0.95),
+    policySplitLoadMs: split.firstAnswerMs, policySplitP50Us: quantile(split.us, 0.5), policySplitP95Us: quantile(split.us, 0.95),
     messages, refused, acceptedPerSec: (messages - refused) / (accepted / 1000), relayedPerSec: sunk / (relayed / 1000), relayed: sunk,
   }));
 } finally {
