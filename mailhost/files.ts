@@ -87,7 +87,7 @@ export function configFiles(plan: MailhostPlan, layout: MailhostLayout = hostLay
     "dovecot/users": usersFile(plan, layout),
     ...mailorgFiles(plan, layout, sandbox),
     "postfix/main.cf": mainCf(plan, layout),
-    "postfix/master.cf": masterCf(layout),
+    "postfix/master.cf": masterCf(layout, plan.instanceType),
     "postfix/recipient_access": recipientAccessMap(plan),
     "postfix/vmailbox": vmailboxMap(plan),
     ...Object.fromEntries(Object.entries(sieveFiles(plan)).map(([rel, text]) => [`dovecot/${rel}`, text])),

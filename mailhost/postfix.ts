@@ -7,6 +7,7 @@
  * mailorg-ses transport), decided by the plan (submissionSettings).
  */
 import type { MailhostPlan } from "../plan/mailhost.ts";
+import { loginProcesses } from "./dovecot.ts";
 import { POSTFIX_MAP_TYPE, type MailhostLayout } from "./layout.ts";
 
 export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
@@ -112,7 +113,16 @@ export function submissionSettings(): [string, string][] {
  */
 export const SUBMISSION_OVERRIDES = ["  -o smtpd_delay_reject=no", "  -o smtpd_client_restrictions="];
 
-export function submissionServices(layout: MailhostLayout, row: (s: string[]) => string): string[] {
+/**
+ * How many SES relay processes Postfix runs at once: two per vCPU of the instance type, at least 4. Each message
+ * starts one Node process that loads the AWS SDK (most of its half second of CPU) and then waits on SES, so the
+ * relay's rate grows with the host's cores (`npm run bench -- --mailhost`, docs/mailhost.md "Sizing").
+ */
+export function relayProcesses(instanceType: string): number {
+  return Math.max(4, 2 * loginProcesses(instanceType));
+}
+
+export function submissionServices(layout: MailhostLayout, row: (s: string[]) => string, relayMaxproc: number): string[] {
   const node = (program: string, ...args: string[]): string => `argv=${layout.nodePath} ${layout.mailorgDir}/${program} ${args.join(" ")}`;
   return [
     "# Members' submission with implicit TLS (RFC 8314); 587 above takes STARTTLS. Both AUTH against the member's own account.",
@@ -124,13 +134,13 @@ export function submissionServices(layout: MailhostLayout, row: (s: string[]) =>
     row(["mailorg-policy", "unix", "-", "n", "n", "-", "0", "spawn"]),
     `  user=${layout.helperUser} ${node("policy.mjs", `${layout.mailorgDir}/policy.json`)}`,
     "# Accepted members' messages leave through SES with the instance role; 75 stays queued, 69 bounces.",
-    row(["mailorg-ses", "unix", "-", "n", "n", "-", "4", "pipe"]),
+    row(["mailorg-ses", "unix", "-", "n", "n", "-", String(relayMaxproc), "pipe"]),
     `  user=${layout.helperUser} ${node("ses-relay.mjs", `${layout.mailorgDir}/relay.json`, "--login=${sasl_username}", "--client=${client_address}", "--sender=${sender}", "--", "${recipient}")}`,
   ];
 }
 
 /** master.cf: the relay listener and Postfix's internal services; no port 25, no submission, no local delivery. */
-export function masterCf(layout: MailhostLayout): string {
+export function masterCf(layout: MailhostLayout, instanceType: string): string {
   const services: string[][] = [
     ["pickup", "unix", "n", "-", "n", "60", "1", "pickup"],
     ["cleanup", "unix", "n", "-", "n", "-", "0", "cleanup"],
@@ -163,7 +173,7 @@ export function masterCf(layout: MailhostLayout): string {
     row([layout.relayListener, "inet", "n", "-", "n", "-", "-", "smtpd"]),
     "  -o syslog_name=postfix/relay",
     ...SUBMISSION_OVERRIDES,
-    ...submissionServices(layout, row),
+    ...submissionServices(layout, row, relayProcesses(instanceType)),
     ...services.map(row),
     "",
   ].join("\n");

@@ -85,6 +85,12 @@ describe.skipIf(tools.length > 0)(`the mailbox host's files${tools.length ? ` (s
     // Members submit on 587 (STARTTLS, with the router's relay) and 465 (implicit TLS): the policy service decides, the relay sends.
     expect(services.filter((s) => s.endsWith(" inet"))).toEqual(["587 inet", "465 inet"]);
     expect(services).toEqual(expect.arrayContaining(["mailorg-policy unix", "mailorg-ses unix"]));
+    // The SES relay runs two processes per vCPU of the instance type (at least 4), read back by postconf.
+    const relayMaxproc = (instanceType: string) => {
+      const d = writeTree(mkdtempSync(join(tmpdir(), "mailorg-maxproc-")), { "postfix/main.cf": readFileSync(join(dir, "postfix/main.cf"), "utf8"), "postfix/master.cf": mailhostFiles({ ...plan, instanceType })["postfix/master.cf"]! });
+      return run("postconf", ["-c", join(d, "postfix"), "-F", "mailorg-ses/unix/process_limit"]).stdout.trim();
+    };
+    expect(["t4g.small", "m7g.xlarge", "r7g.4xlarge"].map(relayMaxproc)).toEqual(["mailorg-ses/unix/process_limit = 4", "mailorg-ses/unix/process_limit = 8", "mailorg-ses/unix/process_limit = 32"]);
     expect(readFileSync(join(dir, "postfix/vmailbox"), "utf8")).toBe(plan.mailboxes.map((m) => `${m.address} ${m.address}/Maildir/\n`).join(""));
     expect(readFileSync(join(dir, "postfix/recipient_access"), "utf8")).toBe("gone@example.com REJECT 5.1.6 gone@example.com: departed; mail goes to li.na@example.com\n");
   });
