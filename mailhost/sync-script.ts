@@ -261,13 +261,18 @@ def welcome(body, args):
     from email.utils import formatdate, make_msgid
     record = os.path.join(args.state_dir, "welcomed-logins.json")
     previous = set(json.load(open(record))) if os.path.exists(record) else None
-    sent, done = 0, set()
+    sent, done, left = 0, set(), 0
     for letter in body.get("welcome", []):
         address = letter["address"]
         home = os.path.join(args.mail_root, address)
         marker = os.path.join(home, ".mailorg-welcome")
         if os.path.exists(marker) or (previous is not None and address in previous) or (previous is None and os.path.exists(home)):
             done.add(address)
+            continue
+        # At most --welcome-per-run letters a run (one doveadm each): a first sync of tens of thousands of members
+        # must not hold the next run, and so the next revocation, for many minutes. The rest go at the next runs.
+        if sent >= args.welcome_per_run:
+            left += 1
             continue
         msg = EmailMessage()
         msg["From"] = letter["from"]
@@ -292,6 +297,8 @@ def welcome(body, args):
     os.replace(record + ".new", record)
     if sent:
         log("delivered %d welcome letter(s)" % sent)
+    if left:
+        log("%d welcome letter(s) left for the next sync" % left)
     return sent
 
 
@@ -429,6 +436,7 @@ def main():
     ap.add_argument("--roundcube-dir", default="/etc/roundcube")
     ap.add_argument("--mail-root", default="/srv/mail")
     ap.add_argument("--doveadm-conf", help="the running Dovecot's configuration, for delivering welcome letters (default: <dovecot-dir>/dovecot.conf)")
+    ap.add_argument("--welcome-per-run", type=int, default=500, help="deliver at most this many welcome letters in one run; the rest at the next runs (default 500)")
     ap.add_argument("--no-reload", action="store_true", help="write the reload and kick commands to <state-dir>/commands.log instead of running them")
     args = ap.parse_args()
     conf = {} if args.local else json.load(open(args.conf))

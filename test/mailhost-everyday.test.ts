@@ -148,11 +148,18 @@ describe.skipIf(skip !== "")(`everyday mail on the sandbox's mailbox host${skip}
     writeFileSync(join(root, "passwd"), "");
     writeFileSync(join(root, "relay"), `mailorg-router:{BLF-CRYPT}${bcrypt.hashSync("x", 4)}`);
     writeFileSync(join(root, "sync.py"), SYNC_SCRIPT);
-    const sync = () =>
-      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), ...syncDirArgs(layout, { mailorgDir: join(root, "mailorg") }), "--state-dir", join(root, "state"), "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload"], { encoding: "utf8" });
+    const sync = (...extra: string[]) =>
+      spawnSync("python3", [join(root, "sync.py"), "--local", join(root, "object.json"), "--passwd", join(root, "passwd"), "--relay", join(root, "relay"), ...syncDirArgs(layout, { mailorgDir: join(root, "mailorg") }), "--state-dir", join(root, "state"), "--doveadm-conf", join(sandbox.mailhost!.layout.dovecotDir, "dovecot.conf"), "--no-reload", ...extra], { encoding: "utf8" });
     mkdirSync(join(root, "state"));
+    // A run delivers at most --welcome-per-run letters; the rest wait for the next run (here: none this run).
+    const capped = sync("--welcome-per-run", "0");
+    expect(capped.stderr).toContain("installed configuration local");
+    expect(capped.stderr).toMatch(/mailorg-sync: 3 welcome letter\(s\) left for the next sync\n/);
+    expect(capped.status).toBe(0);
+    expect(await inbox("new.hire@example.com", PW)).toEqual([]);
     const first = sync();
-    expect(first.stderr).toContain("installed configuration local");
+    expect(first.stderr).toMatch(/mailorg-sync: delivered 3 welcome letter\(s\)\n/);
+    expect(first.stderr).not.toContain("left for the next sync");
     expect(first.status).toBe(0);
     // A changed configuration, so that the second sync installs again rather than finding nothing new.
     object.files["postfix/vmailbox"] += "# changed\n";
