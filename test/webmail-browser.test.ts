@@ -125,7 +125,7 @@ describe.skipIf(skip !== "")(`webmail in the sandbox, in a real browser${skip}`,
     // Let that one finish, and go again if ours was the one aborted.
     await page.waitForLoadState("networkidle").catch(() => undefined);
     await page.goto(url("?_task=settings&_action=plugin.password")).catch(async (e: Error) => {
-      if (!/ERR_ABORTED/.test(e.message)) throw e;
+      if (!/ERR_ABORTED|interrupted by another navigation/.test(e.message)) throw e;
       await page.waitForLoadState("networkidle").catch(() => undefined);
       await page.goto(url("?_task=settings&_action=plugin.password"));
     });
