@@ -6,6 +6,9 @@
  * RFC 6186 SRV records in the zone. The host syncs its configuration from a versioned S3 object this stack
  * writes, and reads login hashes from SSM, which the credential stacks write by name: no cross-stack reference.
  */
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { BackupPlan } from "@cdktn/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktn/provider-aws/lib/backup-selection";
@@ -29,10 +32,11 @@ import { SecretsmanagerSecretVersion } from "@cdktn/provider-aws/lib/secretsmana
 import { SecurityGroup } from "@cdktn/provider-aws/lib/security-group";
 import { SsmParameter } from "@cdktn/provider-aws/lib/ssm-parameter";
 import { VolumeAttachment } from "@cdktn/provider-aws/lib/volume-attachment";
-import { Fn } from "cdktn";
+import { AssetType, Fn, TerraformAsset } from "cdktn";
 import { Construct } from "constructs";
 import { cloudInitUserData } from "../mailhost/cloud-init.ts";
 import { configObject } from "../mailhost/files.ts";
+import { FIXED_MTIME } from "./router-function.ts";
 import { SYNC_METRIC } from "../mailhost/sync-script.ts";
 import { MAILHOST_SUBMISSIONS_PORT, type MailhostPlan } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
@@ -76,7 +80,14 @@ export class MailboxHost extends Construct {
     // Configuration the host syncs: one versioned object, checked on the host before it is switched to.
     const bucket = new S3Bucket(this, "config-bucket", { bucket: withAccount(host.configBucket, props.accountId) });
     lockDownBucket(this, bucket);
-    new S3Object(this, "config", { bucket: bucket.id, key: host.configKey, content: configObject(host), contentType: "application/json" });
+    // A file beside the stack, not inline content: at 50,000 members the object is tens of MB, which would sit in the
+    // Terraform JSON, in the state and in every plan's diff; the plan shows its hash changing instead (the review
+    // shows what changed: mailorg diff).
+    const dir = mkdtempSync(join(tmpdir(), "mailorg-mailhost-config-"));
+    writeFileSync(join(dir, "config.json"), configObject(host));
+    utimesSync(join(dir, "config.json"), FIXED_MTIME, FIXED_MTIME);
+    const object = new TerraformAsset(this, "config-object", { path: join(dir, "config.json"), type: AssetType.FILE });
+    new S3Object(this, "config", { bucket: bucket.id, key: host.configKey, source: object.path, sourceHash: object.assetHash, contentType: "application/json" });
 
     // The router's credential for the relay: a random password in Secrets Manager (the router reads it), its
     // bcrypt hash in SSM (the host reads it). Both are written once; a new password takes replacing the version.

@@ -19,8 +19,8 @@ import { leastPrivilegePolicy } from "./least-privilege.ts";
 import { protect } from "./protect.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** Zip entries get this modification time, so the archive's bytes depend on content only. */
-const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
+/** Asset files get a fixed modification time, so that archives and hashes are the same on any machine. */
+export const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
 
 let bundleCache: string | undefined;
 
