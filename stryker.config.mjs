@@ -19,6 +19,8 @@ export const MUTATION_TESTS = {
   "simulate/can-send.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts"],
   // The one sending decision (can-send's, the host's policy service's and SES relay's).
   "plan/send-decision.ts": ["test/can-send.test.ts", "test/iam-oracle.test.ts", "test/mutation-can-send.test.ts", "test/mailhost-policy.test.ts", "test/mailhost-relay.test.ts", "test/send-decision.test.ts"],
+  // The decision's input split by address for the host (the policy service and the SES relay read it).
+  "plan/decision-shards.ts": ["test/decision-shards.test.ts"],
   "plan/routing.ts": ["test/router-core.test.ts", "test/mutation-routing.test.ts"],
   "runtime/delivery/deliver.ts": ["test/forward.test.ts", "test/relay.test.ts", "test/delivery-production.test.ts", "test/mutation-deliver.test.ts", "test/delivery-idempotency.test.ts"],
   "runtime/router/core.ts": ["test/router-core.test.ts", "test/router-forgery.test.ts", "test/mutation-router-core.test.ts"],

@@ -18,6 +18,7 @@ export const TARGETS: Readonly<Record<string, number>> = {
   "plan/iam-eval.ts": 90,
   "simulate/can-send.ts": 90,
   "plan/send-decision.ts": 90,
+  "plan/decision-shards.ts": 90,
   "plan/routing.ts": 90,
   "runtime/delivery/deliver.ts": 90,
   "runtime/router/core.ts": 90,
