@@ -47,9 +47,9 @@ const CHANGES: Record<string, { add?: string; edit?: [string, string] }> = {
   "a member changes department": { edit: ["{ address: bob@example.com, name: Bob, departments: [sales] }", "{ address: bob@example.com, name: Bob, departments: [ops] }"] },
 };
 
-function changed(host: boolean, change: { add?: string; edit?: [string, string] }): string[] {
-  const base = org(host, "");
-  const head = change.edit ? base.replace(change.edit[0], change.edit[1]) : org(host, change.add ?? "");
+function changed(host: boolean, change: { add?: string; edit?: [string, string] }, edit: (yaml: string) => string = (y) => y): string[] {
+  const base = edit(org(host, ""));
+  const head = change.edit ? base.replace(change.edit[0], change.edit[1]) : edit(org(host, change.add ?? ""));
   expect(head).not.toBe(base);
   const result = changedStacks(writeOrg({ "org.yaml": head }), writeOrg({ "org.yaml": base }), "base", "2026-06-01");
   expect(result.reason).toBeUndefined();
@@ -66,6 +66,9 @@ describe("stacks --changed for a one-member change", () => {
       "a member leaves with a successor": ["mailhost", "inbound"],
       "a member changes department": ["mailhost", "inbound"],
     });
+    // A welcome letter that names the member is in the host's files: a rename then touches both, still two.
+    const welcome = (y: string) => y.replace("  mailbox_host:", '  welcome: { subject: "Welcome, {{name}}", text: "Hello {{name}}" }\n  mailbox_host:');
+    expect(changed(true, CHANGES["rename a member"]!, welcome)).toEqual(["mailhost", "inbound"]);
   }, 120_000);
 
   it("without a host: the inbound stack and the member's own credential shard, nothing else", () => {
