@@ -32,6 +32,8 @@ departments:
 groups:
   - { address: sales@example.com, name: Sales, members: [department:sales] }
   - { address: ops@example.com, name: Ops, members: [department:ops] }
+mailboxes:
+  - { address: desk@example.com, name: Desk, delegates: [{ member: ann@example.com }, { member: cat@example.com }] }
 ${SIGNATURES}members:
   - { address: ann@example.com, name: Ann, title: CEO }
   - { address: bob@example.com, name: Bob, departments: [sales] }
@@ -40,16 +42,24 @@ ${members}`;
 }
 
 /** The one-member changes, each from the same base: its extra member lines, and its edit of the base's. */
-const CHANGES: Record<string, { add?: string; edit?: [string, string] }> = {
+type Change = { add?: string; edit?: [string, string][] };
+const CHANGES: Record<string, Change> = {
   "add a member": { add: "  - { address: dan@example.com, name: Dan, departments: [sales] }\n" },
-  "rename a member": { edit: ["name: Bob,", "name: Robert,"] },
-  "a member leaves with a successor": { edit: ["{ address: bob@example.com, name: Bob, departments: [sales] }", "{ address: bob@example.com, name: Bob, departments: [sales], status: departed, forward_to: [ann@example.com] }"] },
-  "a member changes department": { edit: ["{ address: bob@example.com, name: Bob, departments: [sales] }", "{ address: bob@example.com, name: Bob, departments: [ops] }"] },
+  "rename a member": { edit: [["name: Bob,", "name: Robert,"]] },
+  "a member leaves with a successor": { edit: [["{ address: bob@example.com, name: Bob, departments: [sales] }", "{ address: bob@example.com, name: Bob, departments: [sales], status: departed, forward_to: [ann@example.com] }"]] },
+  // Validation refuses a departed delegate: the same change takes them off the shared mailbox.
+  "a delegate leaves with a successor": {
+    edit: [
+      ["{ address: cat@example.com, name: Cat, departments: [ops] }", "{ address: cat@example.com, name: Cat, departments: [ops], status: departed, forward_to: [ann@example.com] }"],
+      ["{ member: ann@example.com }, { member: cat@example.com }", "{ member: ann@example.com }"],
+    ],
+  },
+  "a member changes department": { edit: [["{ address: bob@example.com, name: Bob, departments: [sales] }", "{ address: bob@example.com, name: Bob, departments: [ops] }"]] },
 };
 
-function changed(host: boolean, change: { add?: string; edit?: [string, string] }, edit: (yaml: string) => string = (y) => y): string[] {
+function changed(host: boolean, change: Change, edit: (yaml: string) => string = (y) => y): string[] {
   const base = edit(org(host, ""));
-  const head = change.edit ? base.replace(change.edit[0], change.edit[1]) : edit(org(host, change.add ?? ""));
+  const head = change.edit ? change.edit.reduce((y, [from, to]) => (expect(y).toContain(from), y.replace(from, to)), base) : edit(org(host, change.add ?? ""));
   expect(head).not.toBe(base);
   const result = changedStacks(writeOrg({ "org.yaml": head }), writeOrg({ "org.yaml": base }), "base", "2026-06-01");
   expect(result.reason).toBeUndefined();
@@ -64,6 +74,7 @@ describe("stacks --changed for a one-member change", () => {
       // The name is in the published signature (inbound); the host's files hold it only in a welcome letter, which this org has not.
       "rename a member": ["inbound"],
       "a member leaves with a successor": ["mailhost", "inbound"],
+      "a delegate leaves with a successor": ["mailhost", "inbound"],
       "a member changes department": ["mailhost", "inbound"],
     });
     // A welcome letter that names the member is in the host's files: a rename then touches both, still two.
@@ -78,6 +89,7 @@ describe("stacks --changed for a one-member change", () => {
       "add a member": ["inbound", shard],
       "rename a member": ["inbound"],
       "a member leaves with a successor": ["inbound", sendingShard("bob@example.com")],
+      "a delegate leaves with a successor": ["inbound", sendingShard("cat@example.com")],
       // The member's own IAM policy (the groups they may send to) is in their shard.
       "a member changes department": ["inbound", sendingShard("bob@example.com")],
     });
