@@ -1,7 +1,7 @@
 /**
  * Renders a MailPlan into the stacks, in apply order: `domains` (identities, configuration set, DNS but the
- * MX), `mailhost` (the mailbox host, when declared), `inbound` (mail store, router, receipt rules, then the MX), `sending` (shared IAM sending groups,
- * signatures) and `sending-00` … `sending-19` (per-member credentials). Every decision is in the plan; the
+ * MX), `mailhost` (the mailbox host, when declared), `inbound` (mail store, router, receipt rules, published signatures, then the MX), `sending` (shared IAM sending groups,
+ * SES signature templates) and `sending-00` … `sending-19` (per-member credentials). Every decision is in the plan; the
  * constructs only turn their slice into resources, and each stack looks up its own account id.
  */
 import { DataAwsCallerIdentity } from "@cdktn/provider-aws/lib/data-aws-caller-identity";
@@ -15,14 +15,14 @@ import { MailStore } from "./mail-store.ts";
 import { MailboxHost } from "./mailbox-host.ts";
 import { RouterFunction } from "./router-function.ts";
 import { SendingCredentials, SendingGroups } from "./sending-policy.ts";
-import { Signatures } from "./signatures.ts";
+import { PublishedSignatures, SignatureTemplates } from "./signatures.ts";
 
 export interface MailOrgStacks {
   readonly domains: MailOrgStack;
   /** The mailbox host (organisation.mailbox_host); always written, empty without one. */
   readonly mailhost: MailOrgStack;
   readonly inbound: MailOrgStack;
-  /** Shared sending resources: IAM groups and policies, signatures. */
+  /** Shared sending resources: IAM groups and policies, SES signature templates. */
   readonly sending: MailOrgStack;
   /** Per-member credentials by shard (plan/stacks.ts): always all of them, even when empty. */
   readonly shards: MailOrgStack[];
@@ -50,7 +50,7 @@ export function buildStacks(app: App, plan: MailPlan): MailOrgStacks {
   return stacks;
 }
 
-/** The inbound stack: mail store, router Lambda, the receipt rule set, then the MX records. */
+/** The inbound stack: mail store, router Lambda, the receipt rule set, the published signatures, then the MX records. */
 function buildInbound(stack: MailOrgStack, plan: MailPlan): void {
   const { inbound } = plan;
   const accountId = new DataAwsCallerIdentity(stack, "account").accountId;
@@ -81,13 +81,15 @@ function buildInbound(stack: MailOrgStack, plan: MailPlan): void {
     functionArn: router.fn.arn,
     dependsOn: [store.policy, router.permission],
   });
+  // Written into the mail store, in this stack: one member's change touches the routing table here anyway.
+  new PublishedSignatures(stack, "signatures", { rendered: plan.signatures.rendered, bucketName: store.bucket.bucket });
   for (const domain of plan.domains) {
     new InboundMx(stack, `mx-${domain.name}`, { domain, dependsOn: [routing.active, ...routing.rules, router.permission, store.policy] });
   }
 }
 
 /**
- * The sending stacks: shared groups, policies and signatures; per-member credentials in stable shards.
+ * The sending stacks: shared groups, policies and SES signature templates; per-member credentials in stable shards.
  * Every shard stack is written even when empty, so a departure that empties one plans the destruction of
  * the member's user and key instead of orphaning them.
  */
@@ -96,11 +98,7 @@ function buildSending(app: App, stacks: { sending: MailOrgStack; shards: MailOrg
   const iam = plan.sending.credentials === "iam";
   // With a mailbox host no member has an IAM user, so the shared groups would have no one to hold.
   if (iam) new SendingGroups(stacks.sending, "sending-groups", { groups: plan.sending.groups, accountId });
-  new Signatures(stacks.sending, "signatures", {
-    templates: plan.signatures.templates,
-    rendered: plan.signatures.rendered,
-    bucketName: withAccount(plan.signatures.bucketName, accountId),
-  });
+  new SignatureTemplates(stacks.sending, "signatures", { templates: plan.signatures.templates });
   for (const shard of plan.sending.shards) {
     const stack = new MailOrgStack(app, shard.name, props);
     // Group names, not references: the shared groups live in the `sending` stack, applied first. With a mailbox

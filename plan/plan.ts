@@ -121,7 +121,6 @@ export interface MailPlan {
     readonly shards: readonly { readonly name: string; readonly members: readonly MemberCredentials[] }[];
   };
   readonly signatures: {
-    readonly bucketName: string;
     readonly templates: readonly SignatureTemplatePlan[];
     readonly rendered: readonly RenderedSignature[];
   };
@@ -197,7 +196,6 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
     sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
     signatures: withLazy(
       {
-        bucketName,
         templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
           id: t.id,
           name: `${prefix}-signature-${t.id}`,

@@ -3,8 +3,8 @@
  * stack and independent stacks plan in parallel:
  *   domains            identities, configuration set, DNS records
  *   mailhost           the mailbox host (organisation.mailbox_host; empty without one)
- *   inbound            mail store, router, receipt rules and filters
- *   sending            shared IAM groups and policies, signatures
+ *   inbound            mail store, router, receipt rules and filters, the published signatures
+ *   sending            shared IAM groups and policies, SES signature templates
  *   sending-00 … -19   per-member credentials, by a stable hash of the address
  * A member's shard depends only on their address, never on the rest of the org, so no ordinary edit moves
  * anyone between stacks (which would recreate their IAM user and credentials).

@@ -69,13 +69,19 @@ describe("sending stack", () => {
     expect(outs.flatMap((o) => Object.keys(o.value as object)).sort()).toEqual(["away@example.com", "ceo@example.com", "dev@example.com"]);
     expect(JSON.stringify(outs.map((o) => o.value))).toContain("ses_smtp_password_v4");
   });
-  it("makes an SES template per signature template and publishes the rendered signatures", () => {
+  it("makes an SES template per signature template; the rendered signatures are published from the inbound stack, into its mail store", () => {
     const [t] = Object.values(resources(sending, "aws_ses_template"));
     expect(t).toMatchObject({ name: "send-co-signature-std", subject: "{{subject}}" });
     expect(String(t!.html).startsWith("{{{body}}}\n<b>{{name}}</b>")).toBe(true);
-    const [obj] = Object.values(resources(sending, "aws_s3_object"));
-    expect(obj).toMatchObject({ key: "signatures/signatures.json", bucket: "send-co-mail-${data.aws_caller_identity.account.account_id}-eu-west-1" });
-    const published = JSON.parse(readFileSync(join(synth.outDir, "stacks/sending", String(obj!.source)), "utf8"));
+    expect(resources(sending, "aws_s3_object")).toEqual({});
+    const inbound = synth.stack("inbound");
+    const buckets = Object.entries(resources(inbound, "aws_s3_bucket"));
+    expect(buckets).toHaveLength(1);
+    const [bucketName, bucket] = buckets[0]!;
+    expect(bucket).toMatchObject({ bucket: "send-co-mail-${data.aws_caller_identity.account.account_id}-eu-west-1" });
+    const [obj] = Object.values(resources(inbound, "aws_s3_object"));
+    expect(obj).toMatchObject({ key: "signatures/signatures.json", bucket: `\${aws_s3_bucket.${bucketName}.bucket}`, content_type: "application/json" });
+    const published = JSON.parse(readFileSync(join(synth.outDir, "stacks/inbound", String(obj!.source)), "utf8"));
     expect(Object.keys(published)).toEqual(["ceo@example.com", "dev@example.com"]);
     const again = synthOrg(dir);
     expect(again.stacks).toEqual(synth.stacks);

@@ -108,3 +108,20 @@ export function stackStringProblems(stack: { name: string; json: Record<string, 
     })
     .map((d) => `${stack.name}: ${d.summary}: ${d.detail ?? ""}`);
 }
+
+/**
+ * Applies the provider-free configuration `before` (local state in a new directory), then plans `after`
+ * against the state it left: each resource address's planned actions (Terraform's `create`, `update`,
+ * `delete`, `forget`, ...), no-ops left out.
+ */
+export function plannedActions(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, string[]> {
+  const dir = workdir();
+  writeFileSync(join(dir, "main.tf.json"), JSON.stringify(before));
+  const apply = terraform(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+  if (apply.status !== 0) throw new Error(`terraform apply failed: ${apply.stderr || apply.stdout}`);
+  writeFileSync(join(dir, "main.tf.json"), JSON.stringify(after));
+  const plan = terraform(dir, ["plan", "-input=false", "-no-color", "-out=plan"]);
+  if (plan.status !== 0) throw new Error(`terraform plan failed: ${plan.stderr || plan.stdout}`);
+  const shown = JSON.parse(terraform(dir, ["show", "-json", "plan"]).stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+  return Object.fromEntries((shown.resource_changes ?? []).filter((c) => c.change.actions.join() !== "no-op").map((c) => [c.address, c.change.actions]));
+}
