@@ -154,11 +154,13 @@ describe.skipIf(skip !== "")(`everyday mail on the sandbox's mailbox host${skip}
     // A run delivers at most --welcome-per-run letters; the rest wait for the next run (here: none this run).
     const capped = sync("--welcome-per-run", "0");
     expect(capped.stderr).toContain("installed configuration local");
-    expect(capped.stderr).toMatch(/mailorg-sync: 3 welcome letter\(s\) left for the next sync\n/);
+    // Every member with no mailbox yet is new at a first sync (how many depends on the tests before this one).
+    const waiting = Number(/mailorg-sync: (\d+) welcome letter\(s\) left for the next sync\n/.exec(capped.stderr)?.[1]);
+    expect(waiting).toBeGreaterThanOrEqual(1);
     expect(capped.status).toBe(0);
     expect(await inbox("new.hire@example.com", PW)).toEqual([]);
     const first = sync();
-    expect(first.stderr).toMatch(/mailorg-sync: delivered 3 welcome letter\(s\)\n/);
+    expect(first.stderr).toContain(`mailorg-sync: delivered ${waiting} welcome letter(s)\n`);
     expect(first.stderr).not.toContain("left for the next sync");
     expect(first.status).toBe(0);
     // A changed configuration, so that the second sync installs again rather than finding nothing new.
