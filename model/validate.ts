@@ -27,10 +27,12 @@ export interface ValidateOptions {
   readonly rules?: readonly Rule[];
   /** How file paths are shown (see LoadOptions.displayAs). */
   readonly displayAs?: string;
+  /** Data of files already read, by their text (see LoadOptions.shared). */
+  readonly shared?: Map<string, unknown>;
 }
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
-  const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs });
+  const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs, shared: opts.shared });
   const today = opts.today ?? todayOf(org);
   if (hasErrors(diagnostics)) {
     return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false, today };

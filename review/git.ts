@@ -95,16 +95,16 @@ export interface OrgAt {
  * directory does not exist there or holds no YAML file (a first commit, a removed org). An org that exists
  * but is invalid is an OrgInvalidError, as in orgAt.
  */
-export function sideAt(orgDir: string, ref: string | undefined, today?: string): OrgAt | undefined {
+export function sideAt(orgDir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt | undefined {
   if (ref === undefined) {
     if (!existsDir(orgDir)) return undefined;
     const { files, diagnostics } = scanOrgDir(orgDir);
     if (files.length === 0 && diagnostics.length === 0) return undefined;
-    return orgAt(orgDir, undefined, today);
+    return readOrg(orgDir, orgDir, undefined, today, shared);
   }
   const dir = materialiseOrg(orgDir, ref);
   if (scanOrgDir(dir).files.length === 0) return undefined;
-  return readOrg(orgDir, dir, ref, today);
+  return readOrg(orgDir, dir, ref, today, shared);
 }
 
 /**
@@ -113,8 +113,10 @@ export function sideAt(orgDir: string, ref: string | undefined, today?: string):
  * change removes the org; `day` is the one used.
  */
 export function sides(orgDir: string, base: string, head: string | undefined, today?: string): { b?: OrgAt; h?: OrgAt; labels: { base: string; head: string }; day: string } {
-  const h = sideAt(orgDir, head, today);
-  const b = sideAt(orgDir, base, today ?? h?.today);
+  // The files a change does not touch are the same text on both sides: parsed once (model/load.ts, shared).
+  const shared = new Map<string, unknown>();
+  const h = sideAt(orgDir, head, today, shared);
+  const b = sideAt(orgDir, base, today ?? h?.today, shared);
   const labels = { base, head: head ?? "working tree" };
   if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
   return { b, h, labels, day: today ?? h?.today ?? b!.today };
@@ -125,8 +127,8 @@ export function orgAt(orgDir: string, ref: string | undefined, today?: string): 
   return readOrg(orgDir, ref === undefined ? orgDir : materialiseOrg(orgDir, ref), ref, today);
 }
 
-function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string): OrgAt {
-  const r = validateOrg(dir, { today, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
+function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt {
+  const r = validateOrg(dir, { today, shared, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
   // Expired delegations are an error today but not a reason to refuse reading history.
   const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
   if (blocking.length > 0 || !r.index) throw new OrgInvalidError(blocking.length ? blocking : r.diagnostics);
