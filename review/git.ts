@@ -7,7 +7,11 @@ import { OrgInvalidError } from "../model/diagnostics.ts";
 import { scanOrgDir } from "../model/load.ts";
 import type { Org } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
-import { validateOrg } from "../model/validate.ts";
+import { loadIndexed, validateOrg } from "../model/validate.ts";
+import type { Diagnostic } from "../model/diagnostics.ts";
+import { Worker } from "node:worker_threads";
+import { diffSides, type Change } from "./diff.ts";
+import type { RulesAnswer, RulesJob } from "./rules-worker.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 
 function git(args: string[], cwd: string): string {
@@ -96,15 +100,19 @@ export interface OrgAt {
  * but is invalid is an OrgInvalidError, as in orgAt.
  */
 export function sideAt(orgDir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt | undefined {
+  const dir = sideDir(orgDir, ref);
+  return dir === undefined ? undefined : readOrg(orgDir, dir, ref, today, shared);
+}
+
+/** The directory holding a side's org files (the org directory, or the ref's files materialised), or undefined when it has none. */
+function sideDir(orgDir: string, ref: string | undefined): string | undefined {
   if (ref === undefined) {
     if (!existsDir(orgDir)) return undefined;
     const { files, diagnostics } = scanOrgDir(orgDir);
-    if (files.length === 0 && diagnostics.length === 0) return undefined;
-    return readOrg(orgDir, orgDir, undefined, today, shared);
+    return files.length === 0 && diagnostics.length === 0 ? undefined : orgDir;
   }
   const dir = materialiseOrg(orgDir, ref);
-  if (scanOrgDir(dir).files.length === 0) return undefined;
-  return readOrg(orgDir, dir, ref, today, shared);
+  return scanOrgDir(dir).files.length === 0 ? undefined : dir;
 }
 
 /**
@@ -128,11 +136,142 @@ export function orgAt(orgDir: string, ref: string | undefined, today?: string): 
 }
 
 function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt {
-  const r = validateOrg(dir, { today, shared, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
+  const r = validateOrg(dir, { today, shared, displayAs: shownAs(orgDir, ref) });
+  refuseInvalid(r.diagnostics, ref, !r.index);
+  return { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today };
+}
+
+/** How a side's file paths are shown: relative to the working directory, or `<ref>:<org dir>/...`. */
+const shownAs = (orgDir: string, ref: string | undefined): string | undefined => (ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}`);
+
+/** The verdict on a side's diagnostics: OrgInvalidError with what refuses it (`unloaded`: its shape was invalid, so no rule ran). */
+function refuseInvalid(diagnostics: Diagnostic[], ref: string | undefined, unloaded: boolean): void {
   // Expired delegations are an error today but not a reason to refuse reading history.
-  const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
-  if (blocking.length > 0 || !r.index) throw new OrgInvalidError(blocking.length ? blocking : r.diagnostics);
-  return { org: r.org, index: r.index, label: ref ?? "working tree", today: r.today };
+  const blocking = diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
+  if (blocking.length > 0 || unloaded) throw new OrgInvalidError(blocking.length ? blocking : diagnostics);
+}
+
+/** Both sides of a review, as `sides` gives them, and `checked`, which settles once both sides' rules have run. */
+export interface ReviewSides extends ReturnType<typeof sides> {
+  /** Resolves when both sides are valid; rejects with the OrgInvalidError `sides` would have thrown (the head's first). */
+  checked(): Promise<void>;
+}
+
+/**
+ * `sides` on two cores, for diff and approvers: the main thread loads, indexes and plans both sides (sharing
+ * the files a change does not touch), while a worker (review/rules-worker.ts) runs the semantic rules on each;
+ * the caller compares, then awaits `checked()` before it prints anything, so an invalid side is refused with
+ * the same diagnostics, in the same order, as by `sides`. When the worker is not built (running from source:
+ * the tests that call this in process), it is `sides` itself.
+ */
+export async function reviewSides(orgDir: string, base: string, head: string | undefined, today?: string): Promise<ReviewSides> {
+  const checker = RulesChecker.start();
+  if (!checker) return { ...sides(orgDir, base, head, today), checked: async () => {} };
+  try {
+    const shared = new Map<string, unknown>();
+    const h = loadedSide(orgDir, head, today, shared, checker);
+    let b: ReturnType<typeof loadedSide>;
+    try {
+      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, checker);
+    } catch (e) {
+      // `sides` reads the head, rules included, before the base: its refusal comes first.
+      await h?.check;
+      throw e;
+    }
+    const labels = { base, head: head ?? "working tree" };
+    if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
+    const pending = Promise.all([h?.check, b?.check]);
+    pending.catch(() => {}); // awaited by checked(); never an unhandled rejection meanwhile
+    return {
+      b: b?.side,
+      h: h?.side,
+      labels,
+      day: today ?? h?.side.today ?? b!.side.today,
+      checked: async () => {
+        try {
+          await h?.check;
+          await b?.check;
+        } finally {
+          checker.stop();
+        }
+      },
+    };
+  } catch (e) {
+    checker.stop();
+    throw e;
+  }
+}
+
+/**
+ * The changes between two refs (head undefined: the working tree), read as diff and approvers read them: both
+ * sides (reviewSides, rules on the other core) and diffSides; an invalid side is refused before anything is
+ * returned, also when comparing it failed first.
+ */
+export async function reviewChanges(orgDir: string, base: string, head: string | undefined): Promise<ReviewSides & { changes: Change[] }> {
+  const s = await reviewSides(orgDir, base, head);
+  let changes: Change[];
+  try {
+    changes = diffSides(s.b, s.h, { today: s.day });
+  } catch (e) {
+    await s.checked();
+    throw e;
+  }
+  await s.checked();
+  return { ...s, changes };
+}
+
+/** One side loaded and indexed (refused here when its shape is invalid), its rules sent to the worker; undefined: no org there. */
+function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, checker: RulesChecker): { side: OrgAt; check: Promise<void> } | undefined {
+  const dir = sideDir(orgDir, ref);
+  if (dir === undefined) return undefined;
+  const displayAs = shownAs(orgDir, ref);
+  const r = loadIndexed(dir, { today, shared, displayAs });
+  if (!r.index) refuseInvalid(r.diagnostics, ref, true);
+  const check = checker.check({ dir, today: r.today, ...(displayAs !== undefined ? { displayAs } : {}) }).then((diagnostics) => refuseInvalid(diagnostics, ref, false));
+  check.catch(() => {}); // awaited in order by checked()
+  return { side: { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today }, check };
+}
+
+/** The worker that runs the rules: one per review, jobs answered in turn. */
+class RulesChecker {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (a: RulesAnswer) => {
+      const w = this.waiting.get(a.id);
+      this.waiting.delete(a.id);
+      if ("error" in a) w?.reject(new Error(a.error));
+      else w?.resolve(a.diagnostics);
+    });
+    worker.on("error", (e) => this.failAll(e));
+    worker.on("exit", () => this.failAll(new Error("the review's rules worker stopped before answering")));
+  }
+
+  /** The worker, when the CLI is built (dist/review-worker.mjs beside this module); undefined when running from source. */
+  static start(): RulesChecker | undefined {
+    const url = new URL("./review-worker.mjs", import.meta.url);
+    if (!import.meta.url.endsWith(".mjs") || !existsSync(url)) return undefined;
+    return new RulesChecker(new Worker(url));
+  }
+
+  check(job: Omit<RulesJob, "id">): Promise<Diagnostic[]> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...job, id } satisfies RulesJob);
+    });
+  }
+
+  stop(): void {
+    this.waiting.clear();
+    void this.worker.terminate();
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
 }
 
 export interface Commit {
