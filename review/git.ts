@@ -10,8 +10,8 @@ import { UsageError } from "../model/today.ts";
 import { loadIndexed, validateOrg } from "../model/validate.ts";
 import type { Diagnostic } from "../model/diagnostics.ts";
 import { Worker } from "node:worker_threads";
-import { diffSides, type Change } from "./diff.ts";
-import type { RulesAnswer, RulesJob } from "./rules-worker.ts";
+import { DEFERRED_CREDENTIALS, diffSides, type Change } from "./diff.ts";
+import type { ReviewAnswer, ReviewJob } from "./rules-worker.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 
 function git(args: string[], cwd: string): string {
@@ -155,6 +155,8 @@ function refuseInvalid(diagnostics: Diagnostic[], ref: string | undefined, unloa
 export interface ReviewSides extends ReturnType<typeof sides> {
   /** Resolves when both sides are valid; rejects with the OrgInvalidError `sides` would have thrown (the head's first). */
   checked(): Promise<void>;
+  /** With both sides present and the worker running: their credentials compared on the worker (diffCredentials). */
+  credentials?(): Promise<Change[]>;
 }
 
 /**
@@ -165,14 +167,14 @@ export interface ReviewSides extends ReturnType<typeof sides> {
  * the tests that call this in process), it is `sides` itself.
  */
 export async function reviewSides(orgDir: string, base: string, head: string | undefined, today?: string): Promise<ReviewSides> {
-  const checker = RulesChecker.start();
-  if (!checker) return { ...sides(orgDir, base, head, today), checked: async () => {} };
+  const worker = ReviewWorker.start();
+  if (!worker) return { ...sides(orgDir, base, head, today), checked: async () => {} };
   try {
     const shared = new Map<string, unknown>();
-    const h = loadedSide(orgDir, head, today, shared, checker);
+    const h = loadedSide(orgDir, head, today, shared, worker);
     let b: ReturnType<typeof loadedSide>;
     try {
-      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, checker);
+      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, worker);
     } catch (e) {
       // `sides` reads the head, rules included, before the base: its refusal comes first.
       await h?.check;
@@ -180,92 +182,107 @@ export async function reviewSides(orgDir: string, base: string, head: string | u
     }
     const labels = { base, head: head ?? "working tree" };
     if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
-    const pending = Promise.all([h?.check, b?.check]);
-    pending.catch(() => {}); // awaited by checked(); never an unhandled rejection meanwhile
+    const day = today ?? h?.side.today ?? b!.side.today;
     return {
       b: b?.side,
       h: h?.side,
       labels,
-      day: today ?? h?.side.today ?? b!.side.today,
+      day,
       checked: async () => {
         try {
           await h?.check;
           await b?.check;
         } finally {
-          checker.stop();
+          if (!(b && h)) worker.stop(); // else after the credentials
         }
       },
+      ...(b && h ? { credentials: () => worker.credentials(b.job, h.job, day).finally(() => worker.stop()) } : {}),
     };
   } catch (e) {
-    checker.stop();
+    worker.stop();
     throw e;
   }
 }
 
 /**
  * The changes between two refs (head undefined: the working tree), read as diff and approvers read them: both
- * sides (reviewSides, rules on the other core) and diffSides; an invalid side is refused before anything is
- * returned, also when comparing it failed first.
+ * sides (reviewSides: rules and credentials on the other core) and diffSides; an invalid side is refused before
+ * anything is returned, also when comparing it failed first.
  */
 export async function reviewChanges(orgDir: string, base: string, head: string | undefined): Promise<ReviewSides & { changes: Change[] }> {
   const s = await reviewSides(orgDir, base, head);
+  const credentials = s.credentials?.();
+  credentials?.catch(() => {}); // awaited below, once both sides are known to be valid
   let changes: Change[];
   try {
-    changes = diffSides(s.b, s.h, { today: s.day });
+    changes = diffSides(s.b, s.h, { today: s.day, deferCredentials: credentials !== undefined });
   } catch (e) {
     await s.checked();
     throw e;
   }
   await s.checked();
+  const at = changes.indexOf(DEFERRED_CREDENTIALS);
+  if (credentials && at >= 0) changes.splice(at, 1, ...(await credentials));
   return { ...s, changes };
 }
 
 /** One side loaded and indexed (refused here when its shape is invalid), its rules sent to the worker; undefined: no org there. */
-function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, checker: RulesChecker): { side: OrgAt; check: Promise<void> } | undefined {
+function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, worker: ReviewWorker): { side: OrgAt; job: number; check: Promise<void> } | undefined {
   const dir = sideDir(orgDir, ref);
   if (dir === undefined) return undefined;
   const displayAs = shownAs(orgDir, ref);
   const r = loadIndexed(dir, { today, shared, displayAs });
   if (!r.index) refuseInvalid(r.diagnostics, ref, true);
-  const check = checker.check({ dir, today: r.today, ...(displayAs !== undefined ? { displayAs } : {}) }).then((diagnostics) => refuseInvalid(diagnostics, ref, false));
+  const { job, diagnostics } = worker.rules({ dir, today: r.today, ...(displayAs !== undefined ? { displayAs } : {}) });
+  const check = diagnostics.then((d) => refuseInvalid(d, ref, false));
   check.catch(() => {}); // awaited in order by checked()
-  return { side: { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today }, check };
+  return { side: { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today }, job, check };
 }
 
-/** The worker that runs the rules: one per review, jobs answered in turn. */
-class RulesChecker {
+/** The review's worker (review/rules-worker.ts): one per review, jobs answered in turn. */
+class ReviewWorker {
   private next = 0;
-  private readonly waiting = new Map<number, { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (a: ReviewAnswer) => void; reject: (e: Error) => void }>();
 
   private constructor(private readonly worker: Worker) {
-    worker.on("message", (a: RulesAnswer) => {
+    worker.on("message", (a: ReviewAnswer) => {
       const w = this.waiting.get(a.id);
       this.waiting.delete(a.id);
       if ("error" in a) w?.reject(new Error(a.error));
-      else w?.resolve(a.diagnostics);
+      else w?.resolve(a);
     });
     worker.on("error", (e) => this.failAll(e));
-    worker.on("exit", () => this.failAll(new Error("the review's rules worker stopped before answering")));
+    worker.on("exit", () => this.failAll(new Error("the review's worker stopped before answering")));
   }
 
   /** The worker, when the CLI is built (dist/review-worker.mjs beside this module); undefined when running from source. */
-  static start(): RulesChecker | undefined {
+  static start(): ReviewWorker | undefined {
     const url = new URL("./review-worker.mjs", import.meta.url);
     if (!import.meta.url.endsWith(".mjs") || !existsSync(url)) return undefined;
-    return new RulesChecker(new Worker(url));
+    return new ReviewWorker(new Worker(url));
   }
 
-  check(job: Omit<RulesJob, "id">): Promise<Diagnostic[]> {
+  /** One side's diagnostics (validateOrg's), and the job's id, by which `credentials` names the side. */
+  rules(job: Omit<Extract<ReviewJob, { kind: "rules" }>, "id" | "kind">): { job: number; diagnostics: Promise<Diagnostic[]> } {
     const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...job, id } satisfies RulesJob);
-    });
+    return { job: id, diagnostics: this.ask({ ...job, kind: "rules", id }).then((a) => (a as { diagnostics: Diagnostic[] }).diagnostics) };
+  }
+
+  /** The credentials comparer's changes between the sides two `rules` jobs read. */
+  credentials(base: number, head: number, today: string): Promise<Change[]> {
+    return this.ask({ kind: "credentials", id: this.next++, base, head, today }).then((a) => (a as { changes: Change[] }).changes);
   }
 
   stop(): void {
     this.waiting.clear();
     void this.worker.terminate();
+  }
+
+  private ask(job: ReviewJob): Promise<ReviewAnswer> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(job.id, { resolve, reject });
+      this.worker.postMessage(job);
+    });
   }
 
   private failAll(e: Error): void {

@@ -18,7 +18,7 @@ import { planOrg } from "../plan/plan.ts";
 import { sendDecisionInput } from "../plan/send-decision.ts";
 import { requiredApprovals } from "../review/approvers.ts";
 import { diffSides, type Change } from "../review/diff.ts";
-import { materialiseOrg, sides } from "../review/git.ts";
+import { materialiseOrg, sideAt, sides } from "../review/git.ts";
 import { renderJson, renderMarkdown } from "../review/render.ts";
 import { readTree, ROOT, runCli, tempGitRepo } from "./helpers.ts";
 
@@ -66,10 +66,24 @@ function serialRefusal(repo: string, base: string, head: string | undefined): st
   throw new Error("the serial path accepted both sides");
 }
 
-/** The built CLI's diff (json and markdown) and approvers equal the serial path's. */
+/** The changes with nothing shared: each side read on its own (sideAt), so no object is the same on both sides. */
+function unshared(repo: string, base: string, head: string | undefined): unknown {
+  const cwd = process.cwd();
+  process.chdir(repo);
+  try {
+    const h = sideAt("org", head, DAY);
+    const b = sideAt("org", base, DAY);
+    return renderJson(diffSides(b, h, { today: DAY }), base, head ?? "working tree");
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** The built CLI's diff (json and markdown) and approvers equal the serial path's, and both equal the changes with nothing shared. */
 function expectSameAsSerial(repo: string, base: string, head?: string): Change[] {
   const refs = head === undefined ? [base] : [base, head];
   const want = serial(repo, base, head);
+  expect(want.json).toEqual(unshared(repo, base, head));
   const json = runCli(["diff", ...refs, "--org", "org", "--format", "json", "--allow-destructive"], { cwd: repo });
   expect(json.stderr).toBe("");
   expect(JSON.parse(json.stdout)).toEqual(want.json);

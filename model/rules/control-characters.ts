@@ -27,8 +27,9 @@ export const rule: Rule = {
     const out: Finding[] = [];
     const walk = (v: unknown, path: (string | number)[]): void => {
       if (typeof v === "string") {
-        const at = pointer(...path);
+        // The pointer only for a string that holds one (every string of a 50,000-member org is walked).
         const m = v.match(CONTROL);
+        const at = m ? pointer(...path) : "";
         if (m && !TEMPLATES.test(at)) out.push({ pointer: at, message: `${path.map((x, i) => (typeof x === "number" ? `[${x}]` : `${i ? "." : ""}${x}`)).join("")} holds ${named(m[0])} (${JSON.stringify(v).slice(0, 60)}); names and free text are one line without control characters (remove it)` });
       } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
       else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
