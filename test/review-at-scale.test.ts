@@ -129,6 +129,21 @@ describe("a change in a shared file reaches members whose own files did not chan
   });
 });
 
+describe("credentials and sending rights, compared on the worker, take their place in the list", () => {
+  it("a member disabled and a group's senders changed: the same changes in the same order as the serial path", () => {
+    const { repo } = exampleEdited({
+      "members/it.yaml": (t) => t.replace("    title: IT Intern\n", "    title: IT Intern\n    status: disabled\n"),
+      "groups.yaml": (t) => t.replace("senders: [department:sales, management@example.com]", "senders: [department:sales, management@example.com, department:it]"),
+    });
+    const changes = expectSameAsSerial(repo, "HEAD~1", "HEAD");
+    const sections = changes.map((c) => c.section);
+    expect(sections).toContain("Credentials");
+    expect(sections).toContain("Sending rights");
+    // Credentials come right after the members' own sections, before the groups', as diffOrgs orders them.
+    expect(sections.indexOf("Credentials")).toBeLessThan(sections.indexOf("Group senders"));
+  });
+});
+
 describe("an invalid side is refused as by the serial path, whichever thread finds it", () => {
   // A group that lists an alias (gq@ is Guo Qiang's) is refused by a rule, not by the schema: the worker finds it.
   const aliasInGroup = (t: string) => t.replace("      - guo.qiang@example.com\n", "      - gq@example.com\n");
