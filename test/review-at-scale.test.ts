@@ -112,6 +112,14 @@ describe("a change in a shared file reaches members whose own files did not chan
     expect(reqs.find((r) => r.scope === "department it")?.anyOf).toEqual(["@example-trading/it-leads"]);
   });
 
+  it("a department leaves head-office in departments.yaml: its members lose the signature template, with signatures.yaml shared", () => {
+    const { repo } = exampleEdited({ "departments.yaml": (t) => t.replace("{ id: support, name: Customer Support, parent: head-office,", "{ id: support, name: Customer Support,") });
+    const changes = expectSameAsSerial(repo, "HEAD~1", "HEAD");
+    const lost = changes.filter((c) => c.section === "Signatures" && c.field === "member's template");
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.every((c) => c.before === "standard" && c.after === null)).toBe(true);
+  });
+
   it("the default department changes in organisation.yaml: members without departments of their own move", () => {
     const org = readFileSync(join(ROOT, "org/organisation.yaml"), "utf8");
     const current = /default_department: ([\w-]+)/.exec(org)![1]!;
