@@ -258,3 +258,37 @@ describe("the plan's parts planned on first read", () => {
     expect(JSON.parse(JSON.stringify(plan)).mailhost).toEqual(JSON.parse(JSON.stringify(direct)));
   });
 });
+
+describe("the routing table's gates, found only when a limiting group is nested", () => {
+  it("a limiting group two levels down through an open group gates its recipients; nesting only open groups gates no one", async () => {
+    const { gates } = await import("../plan/routing.ts");
+    const files = Object.fromEntries(Object.entries(readTree(join(ROOT, "org"))).map(([k, v]) => [`org/${k}`, v]));
+    files["org/groups.yaml"] += [
+      "  - address: outer@example.com",
+      "    name: Outer",
+      "    members: [middle@example.com]",
+      "    senders: anyone",
+      "  - address: middle@example.com",
+      "    name: Middle",
+      "    members: [all@example.com]",
+      "    senders: anyone",
+      "  - address: open-only@example.com",
+      "    name: Open only",
+      "    members: [customers@example.com, department:it]",
+      "    senders: anyone",
+      "",
+    ].join("\n");
+    const { repo } = tempGitRepo(files);
+    const r = validateOrg(join(repo, "org"), { today: DAY });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const group = (a: string) => r.org.groups.find((g) => g.address === a)!;
+    const outer = gates(r.index!, group("outer@example.com"));
+    expect(Object.keys(outer).length).toBeGreaterThan(0);
+    expect(Object.values(outer).every((ways) => JSON.stringify(ways) === JSON.stringify([["all@example.com"]]))).toBe(true);
+    // open-only nests customers@ (senders: anyone): every way is open, so no one is gated.
+    expect(gates(r.index!, group("open-only@example.com"))).toEqual({});
+    // back-office nests it-team, whose senders are its members: it-team's recipients are gated by it.
+    expect(Object.values(gates(r.index!, group("back-office@example.com")))).toContainEqual([["it-team@example.com"]]);
+  });
+});
+
