@@ -32,10 +32,14 @@ export interface ValidateOptions {
 }
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
-  const loaded = loadIndexed(dir, opts);
+  return withRules(loadIndexed(dir, opts), opts.rules);
+}
+
+/** A loaded org (loadIndexed) with the rules run on it: what validateOrg returns. */
+export function withRules(loaded: ValidationResult, rules: readonly Rule[] = RULES): ValidationResult {
   if (!loaded.index) return loaded;
   const { org, index, sources, diagnostics, today } = loaded;
-  const sorted = sortDiagnostics([...diagnostics, ...runRules(opts.rules ?? RULES, { org, index, today }, sources)]);
+  const sorted = sortDiagnostics([...diagnostics, ...runRules(rules, { org, index, today }, sources)]);
   return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted), today };
 }
 

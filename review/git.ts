@@ -7,7 +7,7 @@ import { OrgInvalidError } from "../model/diagnostics.ts";
 import { scanOrgDir } from "../model/load.ts";
 import type { Org } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
-import { loadIndexed, validateOrg } from "../model/validate.ts";
+import { loadIndexed, validateOrg, withRules } from "../model/validate.ts";
 import type { Diagnostic } from "../model/diagnostics.ts";
 import { Worker } from "node:worker_threads";
 import { DEFERRED_CREDENTIALS, diffSides, type Change } from "./diff.ts";
@@ -161,8 +161,9 @@ export interface ReviewSides extends ReturnType<typeof sides> {
 
 /**
  * `sides` on two cores, for diff and approvers: the main thread loads, indexes and plans both sides (sharing
- * the files a change does not touch), while a worker (review/rules-worker.ts) runs the semantic rules on each;
- * the caller compares, then awaits `checked()` before it prints anything, so an invalid side is refused with
+ * the files a change does not touch), while a worker (review/rules-worker.ts) reads both too, runs the base's
+ * semantic rules and builds the sending models; the head's rules run here when `checked()` is called. The
+ * caller compares, then awaits `checked()` before it prints anything, so an invalid side is refused with
  * the same diagnostics, in the same order, as by `sides`. When the worker is not built (running from source:
  * the tests that call this in process), it is `sides` itself.
  */
@@ -171,13 +172,15 @@ export async function reviewSides(orgDir: string, base: string, head: string | u
   if (!worker) return { ...sides(orgDir, base, head, today), checked: async () => {} };
   try {
     const shared = new Map<string, unknown>();
-    const h = loadedSide(orgDir, head, today, shared, worker);
+    // The head's rules run on this thread once the sides are compared, the base's on the worker (which has the
+    // sending models to build as well): about the same work on each.
+    const h = loadedSide(orgDir, head, today, shared, worker, "here");
     let b: ReturnType<typeof loadedSide>;
     try {
-      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, worker);
+      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, worker, "worker");
     } catch (e) {
       // `sides` reads the head, rules included, before the base: its refusal comes first.
-      await h?.check;
+      await h?.check();
       throw e;
     }
     const labels = { base, head: head ?? "working tree" };
@@ -190,8 +193,8 @@ export async function reviewSides(orgDir: string, base: string, head: string | u
       day,
       checked: async () => {
         try {
-          await h?.check;
-          await b?.check;
+          await h?.check();
+          await b?.check();
         } finally {
           if (!(b && h)) worker.stop(); // else after the credentials
         }
@@ -226,16 +229,22 @@ export async function reviewChanges(orgDir: string, base: string, head: string |
   return { ...s, changes };
 }
 
-/** One side loaded and indexed (refused here when its shape is invalid), its rules sent to the worker; undefined: no org there. */
-function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, worker: ReviewWorker): { side: OrgAt; job: number; check: Promise<void> } | undefined {
+/**
+ * One side loaded and indexed (refused here when its shape is invalid) and sent to the worker, which reads it too
+ * (for the credentials); its rules run `here` when `check` is first called, or on the worker. Undefined: no org there.
+ */
+function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, worker: ReviewWorker, rules: "here" | "worker"): { side: OrgAt; job: number; check: () => Promise<void> } | undefined {
   const dir = sideDir(orgDir, ref);
   if (dir === undefined) return undefined;
   const displayAs = shownAs(orgDir, ref);
   const r = loadIndexed(dir, { today, shared, displayAs });
   if (!r.index) refuseInvalid(r.diagnostics, ref, true);
-  const { job, diagnostics } = worker.rules({ dir, today: r.today, ...(displayAs !== undefined ? { displayAs } : {}) });
-  const check = diagnostics.then((d) => refuseInvalid(d, ref, false));
-  check.catch(() => {}); // awaited in order by checked()
+  const { job, diagnostics } = worker.side({ dir, today: r.today, rules: rules === "worker", ...(displayAs !== undefined ? { displayAs } : {}) });
+  let verdict: Promise<void> | undefined;
+  const check = (): Promise<void> => {
+    verdict ??= rules === "here" ? Promise.resolve().then(() => refuseInvalid(withRules(r).diagnostics, ref, false)) : diagnostics.then((d) => refuseInvalid(d, ref, false));
+    return verdict;
+  };
   return { side: { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today }, job, check };
 }
 
@@ -262,13 +271,15 @@ class ReviewWorker {
     return new ReviewWorker(new Worker(url));
   }
 
-  /** One side's diagnostics (validateOrg's), and the job's id, by which `credentials` names the side. */
-  rules(job: Omit<Extract<ReviewJob, { kind: "rules" }>, "id" | "kind">): { job: number; diagnostics: Promise<Diagnostic[]> } {
+  /** One side read by the worker: its diagnostics (validateOrg's with `rules`), and the job's id, by which `credentials` names the side. */
+  side(job: Omit<Extract<ReviewJob, { kind: "side" }>, "id" | "kind">): { job: number; diagnostics: Promise<Diagnostic[]> } {
     const id = this.next++;
-    return { job: id, diagnostics: this.ask({ ...job, kind: "rules", id }).then((a) => (a as { diagnostics: Diagnostic[] }).diagnostics) };
+    const diagnostics = this.ask({ ...job, kind: "side", id }).then((a) => (a as { diagnostics: Diagnostic[] }).diagnostics);
+    diagnostics.catch(() => {}); // read by the side's check, if at all
+    return { job: id, diagnostics };
   }
 
-  /** The credentials comparer's changes between the sides two `rules` jobs read. */
+  /** The credentials comparer's changes between the sides two `side` jobs read. */
   credentials(base: number, head: number, today: string): Promise<Change[]> {
     return this.ask({ kind: "credentials", id: this.next++, base, head, today }).then((a) => (a as { changes: Change[] }).changes);
   }

@@ -1,8 +1,9 @@
 /**
  * The other core's share of a review (review/git.ts, reviewSides and reviewChanges), while the main thread loads,
  * plans and compares the two sides:
- * - `rules`: the org's semantic rules on one side's directory; the answer is that side's diagnostics exactly as
- *   validateOrg gives them, so the verdict (which findings refuse the side) is the one the serial path reaches;
+ * - `side`: one side's directory loaded and, with `rules`, the org's semantic rules run on it; the answer is that
+ *   side's diagnostics exactly as validateOrg (or, without rules, loadIndexed) gives them, so the verdict (which
+ *   findings refuse the side) is the one the serial path reaches;
  * - `credentials`: the credentials comparer (review/diff/credentials.ts) on two sides it has checked, from their
  *   sending models (every member's policies, which the main thread then never builds); its changes take the
  *   place diffOrgs leaves for them (DEFERRED_CREDENTIALS).
@@ -10,14 +11,14 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Diagnostic } from "../model/diagnostics.ts";
-import { validateOrg, type ValidationResult } from "../model/validate.ts";
+import { loadIndexed, validateOrg, type ValidationResult } from "../model/validate.ts";
 import { sendingModel } from "../plan/plan.ts";
 import type { Change } from "./diff/change.ts";
 import { diffContext } from "./diff/context.ts";
 import { diffCredentials } from "./diff/credentials.ts";
 
 export type ReviewJob =
-  | { readonly kind: "rules"; readonly id: number; readonly dir: string; readonly displayAs?: string; readonly today: string }
+  | { readonly kind: "side"; readonly id: number; readonly dir: string; readonly displayAs?: string; readonly today: string; readonly rules: boolean }
   | { readonly kind: "credentials"; readonly id: number; readonly base: number; readonly head: number; readonly today: string };
 
 export type ReviewAnswer =
@@ -25,10 +26,11 @@ export type ReviewAnswer =
   | { readonly id: number; readonly changes: Change[] }
   | { readonly id: number; readonly error: string };
 
-/** The answer to one job; `sides` keeps each side the rules read, by job id, for a later `credentials` job. */
+/** The answer to one job; `sides` keeps each side read, by job id, for a later `credentials` job. */
 export function answer(job: ReviewJob, sides: Map<number, ValidationResult>, shared: Map<string, unknown>): ReviewAnswer {
-  if (job.kind === "rules") {
-    const r = validateOrg(job.dir, { today: job.today, displayAs: job.displayAs, shared });
+  if (job.kind === "side") {
+    const opts = { today: job.today, displayAs: job.displayAs, shared };
+    const r = job.rules ? validateOrg(job.dir, opts) : loadIndexed(job.dir, opts);
     sides.set(job.id, r);
     return { id: job.id, diagnostics: r.diagnostics };
   }
