@@ -1,8 +1,7 @@
 /** `mailorg approvers BASE [HEAD]`: who must approve a change; with --check, whether the given approvals suffice. */
 import type { Command } from "commander";
 import { missingApprovals, requiredApprovals, type Requirement } from "../review/approvers.ts";
-import { diffSides } from "../review/diff.ts";
-import { sides } from "../review/git.ts";
+import { reviewChanges } from "../review/git.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
 const oneOf = (r: Requirement): string => (r.anyOf.length ? `one of ${r.anyOf.join(", ")}` : "no one can: set organisation.owners or the department's admins");
@@ -18,10 +17,10 @@ export function register(program: Command): void {
   withOrg(cmd, { mayBeAbsent: true });
   withFormat(cmd, ["text", "json"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; check?: boolean; approvedBy: string }) =>
-    runCommand(() => {
+    runCommand(async () => {
       // Today in the proposed org's time zone (model/today.ts), for both sides.
-      const { b, h, day } = sides(opts.org, base, head);
-      const reqs = requiredApprovals(diffSides(b, h, { today: day }), { base: b, head: h });
+      const { b, h, changes } = await reviewChanges(opts.org, base, head);
+      const reqs = requiredApprovals(changes, { base: b, head: h });
       const approvedBy = opts.approvedBy.split(/[\s,]+/).filter(Boolean);
       const missing = opts.check ? missingApprovals(reqs, approvedBy) : [];
       if (opts.format === "json") printJson(opts.check ? { requirements: reqs, approvedBy, missing } : { requirements: reqs });

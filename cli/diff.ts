@@ -1,7 +1,6 @@
 /** `mailorg diff BASE [HEAD]`: what a change does to the organisation, for reviewers; refuses destructive changes. */
 import type { Command } from "commander";
-import { diffSides } from "../review/diff.ts";
-import { sides } from "../review/git.ts";
+import { reviewChanges } from "../review/git.ts";
 import { renderJson, renderMarkdown, renderText } from "../review/render.ts";
 import { EXIT_FAIL, EXIT_OK, printJson, runCommand, withFormat, withOrg } from "./common.ts";
 
@@ -15,10 +14,9 @@ export function register(program: Command): void {
   withOrg(cmd, { mayBeAbsent: true });
   withFormat(cmd, ["markdown", "json", "text"]);
   cmd.action((base: string, head: string | undefined, opts: { org: string; format: string; allowDestructive: boolean }) =>
-    runCommand(() => {
+    runCommand(async () => {
       // Today in the proposed org's time zone (model/today.ts), for both sides.
-      const { b, h, labels, day } = sides(opts.org, base, head);
-      const changes = diffSides(b, h, { today: day });
+      const { labels, changes } = await reviewChanges(opts.org, base, head);
       const destructive = changes.filter((c) => c.destructive);
       if (opts.format === "json") printJson(renderJson(changes, labels.base, labels.head));
       else process.stdout.write(opts.format === "markdown" ? renderMarkdown(changes, labels.base, labels.head) : renderText(changes));

@@ -333,6 +333,12 @@ function tokenMarkers(source: SourceFile, data: unknown): Diagnostic[] {
 export interface LoadOptions {
   /** Show file paths as `<displayAs>/<path inside dir>` (e.g. "main:org" for a git ref) instead of relative to the working directory. */
   readonly displayAs?: string;
+  /**
+   * Data of files already read, by their whole text (correct by construction: the same text parses to the same
+   * data), shared by the two sides of a review so that the files a change does not touch are parsed and
+   * schema-checked once. Only quick-path data that passed the schema is kept; it is read, never written to.
+   */
+  readonly shared?: Map<string, unknown>;
 }
 
 /** Loads, schema-validates and merges an org directory. Semantic rules are run by validateOrg. */
@@ -389,10 +395,12 @@ export function loadOrg(dir: string, opts: LoadOptions = {}): LoadResult {
     }
     // The quick path when its data passes the schema (the validator fills in defaults, as on the exact path);
     // otherwise the exact path, which finds and locates every finding.
-    const quick = quickData(read.text!);
+    const known = opts.shared?.get(read.text!);
+    const quick = known ?? quickData(read.text!);
     let source: SourceFile;
     let data: unknown;
-    if (quick !== undefined && fileValidator()(quick)) {
+    if (known !== undefined || (quick !== undefined && fileValidator()(quick))) {
+      opts.shared?.set(read.text!, quick);
       source = lazySource(path, read.text!);
       sources.files.push(source);
       data = quick;

@@ -63,26 +63,36 @@ export class OrgIndex {
     });
     org.members.forEach((m, i) => {
       const key = canon(m.address);
-      this.declare({ kind: "member", address: m.address, target: key, pointer: pointer("members", i, "address") });
+      this.declare("member", m.address, key, "members", i, "address");
       keepFirst(this.members, this.memberIndex, key, m, i);
       (m.aliases ?? []).forEach((a, j) =>
-        this.declare({ kind: "alias", address: a, target: key, pointer: pointer("members", i, "aliases", j) }),
+        this.declare("alias", a, key, "members", i, "aliases", j),
       );
       for (const dep of memberDepartments(org, m)) pushTo(this.directMembers, dep, key);
     });
     org.groups.forEach((g, i) => {
       const key = canon(g.address);
-      this.declare({ kind: "group", address: g.address, target: key, pointer: pointer("groups", i, "address") });
+      this.declare("group", g.address, key, "groups", i, "address");
       keepFirst(this.groups, this.groupIndex, key, g, i);
     });
     org.mailboxes.forEach((mb, i) => {
       const key = canon(mb.address);
-      this.declare({ kind: "mailbox", address: mb.address, target: key, pointer: pointer("mailboxes", i, "address") });
+      this.declare("mailbox", mb.address, key, "mailboxes", i, "address");
       keepFirst(this.mailboxes, this.mailboxIndex, key, mb, i);
     });
   }
 
-  private declare(entry: AddressEntry): void {
+  /** Records a declaration; its pointer is written out on first read (a rule reads it only for a finding). */
+  private declare(kind: AddressKind, address: string, target: string, ...at: (string | number)[]): void {
+    let at1: string | undefined;
+    const entry: AddressEntry = {
+      kind,
+      address,
+      target,
+      get pointer() {
+        return (at1 ??= pointer(...at));
+      },
+    };
     this.declarations.push(entry);
     const key = canon(entry.address);
     if (!this.addresses.has(key)) this.addresses.set(key, entry);

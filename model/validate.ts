@@ -27,18 +27,33 @@ export interface ValidateOptions {
   readonly rules?: readonly Rule[];
   /** How file paths are shown (see LoadOptions.displayAs). */
   readonly displayAs?: string;
+  /** Data of files already read, by their text (see LoadOptions.shared). */
+  readonly shared?: Map<string, unknown>;
 }
 
 export function validateOrg(dir: string, opts: ValidateOptions = {}): ValidationResult {
-  const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs });
+  return withRules(loadIndexed(dir, opts), opts.rules);
+}
+
+/** A loaded org (loadIndexed) with the rules run on it: what validateOrg returns. */
+export function withRules(loaded: ValidationResult, rules: readonly Rule[] = RULES): ValidationResult {
+  if (!loaded.index) return loaded;
+  const { org, index, sources, diagnostics, today } = loaded;
+  const sorted = sortDiagnostics([...diagnostics, ...runRules(rules, { org, index, today }, sources)]);
+  return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted), today };
+}
+
+/**
+ * What validateOrg does before the rules: load and schema, then the index when the shape is valid (`index`
+ * absent, and `ok` false, when it is not). A review plans from it while another thread runs the rules.
+ */
+export function loadIndexed(dir: string, opts: ValidateOptions = {}): ValidationResult {
+  const { org, sources, diagnostics } = loadOrg(dir, { displayAs: opts.displayAs, shared: opts.shared });
   const today = opts.today ?? todayOf(org);
   if (hasErrors(diagnostics)) {
     return { org, sources, diagnostics: sortDiagnostics(diagnostics), ok: false, today };
   }
-  const index = new OrgIndex(org);
-  const ctx = { org, index, today };
-  const sorted = sortDiagnostics([...diagnostics, ...runRules(opts.rules ?? RULES, ctx, sources)]);
-  return { org, index, sources, diagnostics: sorted, ok: !hasErrors(sorted), today };
+  return { org, index: new OrgIndex(org), sources, diagnostics, ok: true, today };
 }
 
 /** Runs rules (org rules here, plan rules in plan/validate.ts) and places each finding at its file, line and column. */

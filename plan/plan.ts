@@ -14,7 +14,7 @@ import { planAddressBook, type AddressBookEntry } from "./address-book.ts";
 import { planMailhost, type MailhostPlan } from "./mailhost.ts";
 import { orgSlug, sesName } from "./naming.ts";
 import { buildRoutingTable, receiptRuleSpecs } from "./routing.ts";
-import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SharedGroup } from "./sending.ts";
+import { ACCOUNT_ID_PLACEHOLDER, buildSendingModel, type MemberCredentials, type SendingModel, type SharedGroup } from "./sending.ts";
 import { sendDecisionInput } from "./send-decision.ts";
 import { renderAllSignatures, type RenderedSignature } from "./signatures.ts";
 import { sendingShard, sendingShards, stackOrder } from "./stacks.ts";
@@ -156,18 +156,26 @@ function withLazy<O extends object, K extends string, T>(target: O, key: K, comp
   return Object.defineProperty(target as O & Record<K, T>, key, { enumerable: true, get: () => (value ??= { v: compute() }).v });
 }
 
+/** Every member's and shared group's sending policies (plan.sending's groups and members), for a day. */
+export function sendingModel(org: Org, index: OrgIndex, today: string): SendingModel {
+  return buildSendingModel(org, index, today, { region: org.organisation.region, accountId: ACCOUNT_ID_PLACEHOLDER }, orgSlug(org));
+}
+
 function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
   const prefix = orgSlug(org);
   const region = org.organisation.region;
   const ruleSetName = `${prefix}-inbound`;
   const bucketName = `${prefix}-mail-${ACCOUNT_ID_PLACEHOLDER}-${region}`;
   const table = buildRoutingTable(org, index);
-  const sending = buildSendingModel(org, index, today, { region, accountId: ACCOUNT_ID_PLACEHOLDER }, prefix);
+  // The sending model (every member's policies) is built on first read: `diff` reads it on the review's other
+  // thread (review/rules-worker.ts), so the main thread's plans never build it.
+  let model: SendingModel | undefined;
+  const sending = (): SendingModel => (model ??= sendingModel(org, index, today));
+  let sendingPlan: MailPlan["sending"] | undefined;
   const state = org.organisation.state;
-  const mailhost = planMailhost(org, table, () => sendDecisionInput({ sending }, org), index);
-  const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
-  if (!mailhost) for (const m of sending.members) shards.get(sendingShard(m.address))!.push(m);
-  return {
+  // Whether there is a host is read from the org; what the host holds is planned on first read (see below).
+  const hosted = org.organisation.mailbox_host !== undefined;
+  const plan: Omit<MailPlan, "mailhost" | "addressBook"> = {
     organisation: { name: org.organisation.name, prefix, region },
     today,
     ...(state ? { state: { ...state, key_prefix: state.key_prefix ?? "mailorg" } } : {}),
@@ -193,7 +201,15 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       rules: receiptRuleSpecs(table).map((r) => ({ ...r, name: sesName(prefix, r.key) })),
       unknownRecipients: table.unknownRecipients ?? "ses",
     },
-    sending: { credentials: mailhost ? "mailbox-host" : "iam", groups: sending.groups, members: sending.members, shards: [...shards].map(([name, members]) => ({ name, members })) },
+    get sending(): MailPlan["sending"] {
+      if (!sendingPlan) {
+        const { groups, members } = sending();
+        const shards = new Map<string, MemberCredentials[]>(sendingShards().map((s) => [s, []]));
+        if (!hosted) for (const m of members) shards.get(sendingShard(m.address))!.push(m);
+        sendingPlan = { credentials: hosted ? "mailbox-host" : "iam", groups, members, shards: [...shards].map(([name, members]) => ({ name, members })) };
+      }
+      return sendingPlan;
+    },
     signatures: withLazy(
       {
         templates: [...org.signatures].sort(byName((t) => t.id)).map((t) => ({
@@ -207,7 +223,9 @@ function computePlan(org: Org, index: OrgIndex, today: string): MailPlan {
       "rendered",
       () => renderAllSignatures(org, index),
     ),
-    ...(mailhost ? { mailhost } : {}),
-    addressBook: planAddressBook(org, index),
   };
+  // The host's files and the address book: a second and a half at 50,000 members that synthesis, the host and
+  // the address book read, and a review (diff, approvers) never does; planned on first read, in this key order.
+  const withHost = hosted ? withLazy(plan, "mailhost", () => planMailhost(org, table, () => sendDecisionInput({ sending: sending() }, org), index)!) : plan;
+  return withLazy(withHost, "addressBook", () => planAddressBook(org, index));
 }

@@ -45,6 +45,8 @@ export function buildRoutingTable(org: Org, index: OrgIndex): RoutingTable {
  * left out. Minimal sets only (a way through {a} makes {a, b} redundant), sorted. Cycle-safe.
  */
 export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string, string[][]> {
+  // Every way through no limiting group (the common case: a group of departments and people) gates no one.
+  if (!reachesLimitedGroup(index, g)) return {};
   const ways = new Map<string, Set<string>>();
   const visit = (ref: string, through: readonly string[], onPath: ReadonlySet<string>): void => {
     const r = index.resolve(ref);
@@ -83,6 +85,20 @@ export function gates(index: OrgIndex, g: Org["groups"][number]): Record<string,
     out[a] = [...new Set(minimal.map((s) => JSON.stringify(s)))].sort().map((s) => JSON.parse(s) as string[]);
   }
   return out;
+}
+
+/** Whether a group nests, at any depth, a group that limits its senders (not `anyone`): only then can gates() find a gate. Cycle-safe. */
+function reachesLimitedGroup(index: OrgIndex, g: Org["groups"][number]): boolean {
+  const seen = new Set<string>([canon(g.address)]);
+  const queue = [...g.members];
+  for (let i = 0; i < queue.length; i++) {
+    const r = index.resolve(queue[i]!);
+    if (r?.kind !== "group" || seen.has(r.address)) continue;
+    if (groupSenders(r.group).mode !== "anyone") return true;
+    seen.add(r.address);
+    queue.push(...r.group.members);
+  }
+  return false;
 }
 
 function computeRoutingTable(org: Org, index: OrgIndex): RoutingTable {

@@ -25,13 +25,19 @@ export function signatureFields(org: Org, index: OrgIndex, m: Member): Signature
   };
 }
 
-/** Who each template's applies_to covers, expanded once per org and template. */
-const coverage = new WeakMap<Signature, Set<string>>();
+/**
+ * Who each template's applies_to covers, expanded once per org (its index) and template. Keyed by the index
+ * first: the same template object can belong to two orgs (a review shares the data of a file both sides hold,
+ * model/load.ts), and whom it covers depends on each org's departments and groups.
+ */
+const coverage = new WeakMap<OrgIndex, WeakMap<Signature, Set<string>>>();
 function covers(index: OrgIndex, s: Signature, address: string): boolean {
-  let set = coverage.get(s);
+  let byTemplate = coverage.get(index);
+  if (!byTemplate) coverage.set(index, (byTemplate = new WeakMap()));
+  let set = byTemplate.get(s);
   if (!set) {
     set = new Set(s.applies_to ? index.expand(s.applies_to, { includeDeparted: true }) : []);
-    coverage.set(s, set);
+    byTemplate.set(s, set);
   }
   return set.has(address);
 }

@@ -58,12 +58,25 @@ export const DIFF_FIELDS = {
   ...signatures.FIELDS,
 } as const satisfies Record<string, readonly string[]>;
 
+/**
+ * Where the credentials comparer's changes belong when they are compared elsewhere (`deferCredentials`: on the
+ * review's other thread, review/git.ts reviewChanges): a placeholder in the list, replaced by them.
+ */
+export const DEFERRED_CREDENTIALS: Change = Object.freeze({ section: "Credentials", subject: "(compared on the review's other thread)", kind: "modify", before: null, after: null, destructive: false, departments: [], orgWide: false });
+
+/** Options of a comparison: the day, and whether the credentials are compared elsewhere (DEFERRED_CREDENTIALS). */
+export interface DiffOptions {
+  readonly today: string;
+  readonly deferCredentials?: boolean;
+}
+
 /** The changes from `base` to `head`, section by section. */
-export function diffOrgs(base: OrgSide, head: OrgSide, opts: { today: string }): Change[] {
+export function diffOrgs(base: OrgSide, head: OrgSide, opts: DiffOptions): Change[] {
   const out: Change[] = [];
   const ctx = diffContext(base, head, opts, out);
   members.diffMembers(ctx);
-  diffCredentials(ctx);
+  if (opts.deferCredentials) out.push(DEFERRED_CREDENTIALS);
+  else diffCredentials(ctx, ctx.basePlan.sending, ctx.headPlan.sending);
   groups.diffGroups(ctx);
   mailboxes.diffMailboxes(ctx);
   departments.diffDepartments(ctx);
@@ -109,7 +122,7 @@ export function orgContents(side: OrgSide, today: string): Value {
  * disappears is one destructive change listing what it removes. Otherwise the two are the same organisation,
  * compared entry by entry (diffOrgs).
  */
-export function diffSides(base: OrgSide | undefined, head: OrgSide | undefined, opts: { today: string }): Change[] {
+export function diffSides(base: OrgSide | undefined, head: OrgSide | undefined, opts: DiffOptions): Change[] {
   if (!head && !base) return [];
   const orgWide = { departments: [] as string[], orgWide: true };
   if (base && !head) {

@@ -7,7 +7,11 @@ import { OrgInvalidError } from "../model/diagnostics.ts";
 import { scanOrgDir } from "../model/load.ts";
 import type { Org } from "../model/org.ts";
 import { UsageError } from "../model/today.ts";
-import { validateOrg } from "../model/validate.ts";
+import { loadIndexed, validateOrg, withRules } from "../model/validate.ts";
+import type { Diagnostic } from "../model/diagnostics.ts";
+import { Worker } from "node:worker_threads";
+import { DEFERRED_CREDENTIALS, diffSides, type Change } from "./diff.ts";
+import type { ReviewAnswer, ReviewJob } from "./rules-worker.ts";
 import type { OrgIndex } from "../model/org-index.ts";
 
 function git(args: string[], cwd: string): string {
@@ -95,16 +99,20 @@ export interface OrgAt {
  * directory does not exist there or holds no YAML file (a first commit, a removed org). An org that exists
  * but is invalid is an OrgInvalidError, as in orgAt.
  */
-export function sideAt(orgDir: string, ref: string | undefined, today?: string): OrgAt | undefined {
+export function sideAt(orgDir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt | undefined {
+  const dir = sideDir(orgDir, ref);
+  return dir === undefined ? undefined : readOrg(orgDir, dir, ref, today, shared);
+}
+
+/** The directory holding a side's org files (the org directory, or the ref's files materialised), or undefined when it has none. */
+function sideDir(orgDir: string, ref: string | undefined): string | undefined {
   if (ref === undefined) {
     if (!existsDir(orgDir)) return undefined;
     const { files, diagnostics } = scanOrgDir(orgDir);
-    if (files.length === 0 && diagnostics.length === 0) return undefined;
-    return orgAt(orgDir, undefined, today);
+    return files.length === 0 && diagnostics.length === 0 ? undefined : orgDir;
   }
   const dir = materialiseOrg(orgDir, ref);
-  if (scanOrgDir(dir).files.length === 0) return undefined;
-  return readOrg(orgDir, dir, ref, today);
+  return scanOrgDir(dir).files.length === 0 ? undefined : dir;
 }
 
 /**
@@ -113,8 +121,10 @@ export function sideAt(orgDir: string, ref: string | undefined, today?: string):
  * change removes the org; `day` is the one used.
  */
 export function sides(orgDir: string, base: string, head: string | undefined, today?: string): { b?: OrgAt; h?: OrgAt; labels: { base: string; head: string }; day: string } {
-  const h = sideAt(orgDir, head, today);
-  const b = sideAt(orgDir, base, today ?? h?.today);
+  // The files a change does not touch are the same text on both sides: parsed once (model/load.ts, shared).
+  const shared = new Map<string, unknown>();
+  const h = sideAt(orgDir, head, today, shared);
+  const b = sideAt(orgDir, base, today ?? h?.today, shared);
   const labels = { base, head: head ?? "working tree" };
   if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
   return { b, h, labels, day: today ?? h?.today ?? b!.today };
@@ -125,12 +135,171 @@ export function orgAt(orgDir: string, ref: string | undefined, today?: string): 
   return readOrg(orgDir, ref === undefined ? orgDir : materialiseOrg(orgDir, ref), ref, today);
 }
 
-function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string): OrgAt {
-  const r = validateOrg(dir, { today, displayAs: ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}` });
+function readOrg(orgDir: string, dir: string, ref: string | undefined, today?: string, shared?: Map<string, unknown>): OrgAt {
+  const r = validateOrg(dir, { today, shared, displayAs: shownAs(orgDir, ref) });
+  refuseInvalid(r.diagnostics, ref, !r.index);
+  return { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today };
+}
+
+/** How a side's file paths are shown: relative to the working directory, or `<ref>:<org dir>/...`. */
+const shownAs = (orgDir: string, ref: string | undefined): string | undefined => (ref === undefined ? undefined : `${ref}:${repoPaths(orgDir).rel || "."}`);
+
+/** The verdict on a side's diagnostics: OrgInvalidError with what refuses it (`unloaded`: its shape was invalid, so no rule ran). */
+function refuseInvalid(diagnostics: Diagnostic[], ref: string | undefined, unloaded: boolean): void {
   // Expired delegations are an error today but not a reason to refuse reading history.
-  const blocking = r.diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
-  if (blocking.length > 0 || !r.index) throw new OrgInvalidError(blocking.length ? blocking : r.diagnostics);
-  return { org: r.org, index: r.index, label: ref ?? "working tree", today: r.today };
+  const blocking = diagnostics.filter((d) => d.severity === "error" && !(ref !== undefined && d.rule === "delegation"));
+  if (blocking.length > 0 || unloaded) throw new OrgInvalidError(blocking.length ? blocking : diagnostics);
+}
+
+/** Both sides of a review, as `sides` gives them, and `checked`, which settles once both sides' rules have run. */
+export interface ReviewSides extends ReturnType<typeof sides> {
+  /** Resolves when both sides are valid; rejects with the OrgInvalidError `sides` would have thrown (the head's first). */
+  checked(): Promise<void>;
+  /** With both sides present and the worker running: their credentials compared on the worker (diffCredentials). */
+  credentials?(): Promise<Change[]>;
+}
+
+/**
+ * `sides` on two cores, for diff and approvers: the main thread loads, indexes and plans both sides (sharing
+ * the files a change does not touch), while a worker (review/rules-worker.ts) reads both too, runs the base's
+ * semantic rules and builds the sending models; the head's rules run here when `checked()` is called. The
+ * caller compares, then awaits `checked()` before it prints anything, so an invalid side is refused with
+ * the same diagnostics, in the same order, as by `sides`. When the worker is not built (running from source:
+ * the tests that call this in process), it is `sides` itself.
+ */
+export async function reviewSides(orgDir: string, base: string, head: string | undefined, today?: string): Promise<ReviewSides> {
+  const worker = ReviewWorker.start();
+  if (!worker) return { ...sides(orgDir, base, head, today), checked: async () => {} };
+  try {
+    const shared = new Map<string, unknown>();
+    // The head's rules run on this thread once the sides are compared, the base's on the worker (which has the
+    // sending models to build as well): about the same work on each.
+    const h = loadedSide(orgDir, head, today, shared, worker, "here");
+    let b: ReturnType<typeof loadedSide>;
+    try {
+      b = loadedSide(orgDir, base, today ?? h?.side.today, shared, worker, "worker");
+    } catch (e) {
+      // `sides` reads the head, rules included, before the base: its refusal comes first.
+      await h?.check();
+      throw e;
+    }
+    const labels = { base, head: head ?? "working tree" };
+    if (!b && !h) throw new UsageError(`${orgDir} holds no org file at ${base} or in ${head ?? "the working tree"}; pass --org with the org directory (default org, run from the repository's top level)`);
+    const day = today ?? h?.side.today ?? b!.side.today;
+    return {
+      b: b?.side,
+      h: h?.side,
+      labels,
+      day,
+      checked: async () => {
+        try {
+          await h?.check();
+          await b?.check();
+        } finally {
+          if (!(b && h)) worker.stop(); // else after the credentials
+        }
+      },
+      ...(b && h ? { credentials: () => worker.credentials(b.job, h.job, day).finally(() => worker.stop()) } : {}),
+    };
+  } catch (e) {
+    worker.stop();
+    throw e;
+  }
+}
+
+/**
+ * The changes between two refs (head undefined: the working tree), read as diff and approvers read them: both
+ * sides (reviewSides: rules and credentials on the other core) and diffSides; an invalid side is refused before
+ * anything is returned, also when comparing it failed first.
+ */
+export async function reviewChanges(orgDir: string, base: string, head: string | undefined): Promise<ReviewSides & { changes: Change[] }> {
+  const s = await reviewSides(orgDir, base, head);
+  const credentials = s.credentials?.();
+  credentials?.catch(() => {}); // awaited below, once both sides are known to be valid
+  let changes: Change[];
+  try {
+    changes = diffSides(s.b, s.h, { today: s.day, deferCredentials: credentials !== undefined });
+  } catch (e) {
+    await s.checked();
+    throw e;
+  }
+  await s.checked();
+  const at = changes.indexOf(DEFERRED_CREDENTIALS);
+  if (credentials && at >= 0) changes.splice(at, 1, ...(await credentials));
+  return { ...s, changes };
+}
+
+/**
+ * One side loaded and indexed (refused here when its shape is invalid) and sent to the worker, which reads it too
+ * (for the credentials); its rules run `here` when `check` is first called, or on the worker. Undefined: no org there.
+ */
+function loadedSide(orgDir: string, ref: string | undefined, today: string | undefined, shared: Map<string, unknown>, worker: ReviewWorker, rules: "here" | "worker"): { side: OrgAt; job: number; check: () => Promise<void> } | undefined {
+  const dir = sideDir(orgDir, ref);
+  if (dir === undefined) return undefined;
+  const displayAs = shownAs(orgDir, ref);
+  const r = loadIndexed(dir, { today, shared, displayAs });
+  if (!r.index) refuseInvalid(r.diagnostics, ref, true);
+  const { job, diagnostics } = worker.side({ dir, today: r.today, rules: rules === "worker", ...(displayAs !== undefined ? { displayAs } : {}) });
+  let verdict: Promise<void> | undefined;
+  const check = (): Promise<void> => {
+    verdict ??= rules === "here" ? Promise.resolve().then(() => refuseInvalid(withRules(r).diagnostics, ref, false)) : diagnostics.then((d) => refuseInvalid(d, ref, false));
+    return verdict;
+  };
+  return { side: { org: r.org, index: r.index!, label: ref ?? "working tree", today: r.today }, job, check };
+}
+
+/** The review's worker (review/rules-worker.ts): one per review, jobs answered in turn. */
+class ReviewWorker {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (a: ReviewAnswer) => void; reject: (e: Error) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (a: ReviewAnswer) => {
+      const w = this.waiting.get(a.id);
+      this.waiting.delete(a.id);
+      if ("error" in a) w?.reject(new Error(a.error));
+      else w?.resolve(a);
+    });
+    worker.on("error", (e) => this.failAll(e));
+    worker.on("exit", () => this.failAll(new Error("the review's worker stopped before answering")));
+  }
+
+  /** The worker, when the CLI is built (dist/review-worker.mjs beside this module); undefined when running from source. */
+  static start(): ReviewWorker | undefined {
+    const url = new URL("./review-worker.mjs", import.meta.url);
+    if (!import.meta.url.endsWith(".mjs") || !existsSync(url)) return undefined;
+    return new ReviewWorker(new Worker(url));
+  }
+
+  /** One side read by the worker: its diagnostics (validateOrg's with `rules`), and the job's id, by which `credentials` names the side. */
+  side(job: Omit<Extract<ReviewJob, { kind: "side" }>, "id" | "kind">): { job: number; diagnostics: Promise<Diagnostic[]> } {
+    const id = this.next++;
+    const diagnostics = this.ask({ ...job, kind: "side", id }).then((a) => (a as { diagnostics: Diagnostic[] }).diagnostics);
+    diagnostics.catch(() => {}); // read by the side's check, if at all
+    return { job: id, diagnostics };
+  }
+
+  /** The credentials comparer's changes between the sides two `side` jobs read. */
+  credentials(base: number, head: number, today: string): Promise<Change[]> {
+    return this.ask({ kind: "credentials", id: this.next++, base, head, today }).then((a) => (a as { changes: Change[] }).changes);
+  }
+
+  stop(): void {
+    this.waiting.clear();
+    void this.worker.terminate();
+  }
+
+  private ask(job: ReviewJob): Promise<ReviewAnswer> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(job.id, { resolve, reject });
+      this.worker.postMessage(job);
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
 }
 
 export interface Commit {

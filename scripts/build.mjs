@@ -1,5 +1,6 @@
 /**
- * Builds the CLI once with esbuild: cli/main.ts -> dist/cli.mjs and main.ts -> dist/main.mjs, our own code bundled
+ * Builds the CLI once with esbuild: cli/main.ts -> dist/cli.mjs, main.ts -> dist/main.mjs and the review's rules worker
+ * review/rules-worker.ts -> dist/review-worker.mjs, our own code bundled
  * (npm packages stay in node_modules), each command in its own chunk so that a command loads only what it uses.
  * Every output file sits directly in dist/, one level below the repository root like the sources, so paths
  * computed from import.meta.url (package.json, schemas/, runtime/) resolve the same in the build as in source.
@@ -61,7 +62,7 @@ export async function build() {
   mkdirSync(tmp, { recursive: true });
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: "cli/main.ts", main: "main.ts" },
+    entryPoints: { cli: "cli/main.ts", main: "main.ts", "review-worker": "review/rules-worker.ts" },
     outdir: tmp,
     outExtension: { ".js": ".mjs" },
     chunkNames: "[name]-[hash]",

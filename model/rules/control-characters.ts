@@ -1,4 +1,4 @@
-import { pointer } from "../pointer.ts";
+import { eachString, pointer } from "../pointer.ts";
 import type { Finding, Rule } from "./types.ts";
 
 /**
@@ -25,15 +25,13 @@ export const rule: Rule = {
     "and may span lines. Write the value on one line without such characters.",
   check({ org }) {
     const out: Finding[] = [];
-    const walk = (v: unknown, path: (string | number)[]): void => {
-      if (typeof v === "string") {
-        const at = pointer(...path);
-        const m = v.match(CONTROL);
-        if (m && !TEMPLATES.test(at)) out.push({ pointer: at, message: `${path.map((x, i) => (typeof x === "number" ? `[${x}]` : `${i ? "." : ""}${x}`)).join("")} holds ${named(m[0])} (${JSON.stringify(v).slice(0, 60)}); names and free text are one line without control characters (remove it)` });
-      } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-    };
-    walk(org, []);
+    eachString(org, (v, path) => {
+      // The pointer only for a string that holds one (every string of a 50,000-member org is walked).
+      const m = v.match(CONTROL);
+      if (!m) return;
+      const at = pointer(...path);
+      if (!TEMPLATES.test(at)) out.push({ pointer: at, message: `${path.map((x, i) => (typeof x === "number" ? `[${x}]` : `${i ? "." : ""}${x}`)).join("")} holds ${named(m[0])} (${JSON.stringify(v).slice(0, 60)}); names and free text are one line without control characters (remove it)` });
+    });
     return out;
   },
 };

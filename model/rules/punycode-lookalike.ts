@@ -1,6 +1,6 @@
 import { domainToUnicode } from "node:url";
 import { canon } from "../org.ts";
-import { pointer } from "../pointer.ts";
+import { eachString, pointer } from "../pointer.ts";
 import type { Finding, Rule } from "./types.ts";
 
 /**
@@ -25,11 +25,6 @@ export function skeleton(domain: string): string {
 }
 
 /** Every string in the org with its JSON pointer. */
-function* strings(value: unknown, path: (string | number)[] = []): Generator<{ value: string; path: (string | number)[] }> {
-  if (typeof value === "string") yield { value, path };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
-}
 
 export const rule: Rule = {
   id: "punycode-lookalike",
@@ -42,17 +37,17 @@ export const rule: Rule = {
   check({ org }) {
     const own = org.domains.map((d) => ({ name: canon(d.name), skeleton: skeleton(canon(d.name)) }));
     const out: Finding[] = [];
-    for (const { value, path } of strings(org)) {
+    eachString(org, (value, path) => {
       const domain = canon(value.slice(value.lastIndexOf("@") + 1));
-      if (!/(^|\.)xn--/.test(domain)) continue;
+      if (!/(^|\.)xn--/.test(domain)) return;
       const like = own.find((o) => o.name !== domain && o.skeleton === skeleton(domain));
-      if (!like) continue;
+      if (!like) return;
       out.push({
         pointer: pointer(...path),
         severity: "warning",
         message: `${value} renders as ${value.slice(0, value.lastIndexOf("@") + 1)}${domainToUnicode(domain)}, which looks like the organisation's domain ${like.name} but is another domain; write ${like.name} if that is meant, or keep it only if you own it`,
       });
-    }
+    });
     return out;
   },
 };

@@ -22,6 +22,10 @@ export function diffAddresses(ctx: DiffContext): void {
   const hDomains = new Set(ctx.headPlan.inbound.table.receivingDomains);
   const all = [...new Set([...ctx.base.index.addresses.keys(), ...ctx.head.index.addresses.keys()])].sort();
   for (const a of all) {
+    // Declared on both sides as the same kind of address of the same target: the same receiver (the common case, cheaply).
+    const eb = ctx.base.index.addresses.get(a);
+    const eh = ctx.head.index.addresses.get(a);
+    if (eb && eh && eb.kind === eh.kind && eb.target === eh.target) continue;
     if (!hDomains.has(domainOf(a)) && !bDomains.has(domainOf(a))) continue;
     const before = receiver(ctx.base, bDomains, a);
     const after = receiver(ctx.head, hDomains, a);

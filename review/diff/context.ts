@@ -109,8 +109,13 @@ export function diffContext(base: OrgSide, head: OrgSide, opts: { today: string 
   return {
     base,
     head,
-    basePlan: planOrg(base.org, base.index, opts),
-    headPlan: planOrg(head.org, head.index, opts),
+    // Planned on first read (and kept by planOrg): a comparer run on its own, as on the review's other thread, plans nothing it does not read.
+    get basePlan() {
+      return planOrg(base.org, base.index, opts);
+    },
+    get headPlan() {
+      return planOrg(head.org, head.index, opts);
+    },
     today: opts.today,
     add,
     field,

@@ -41,12 +41,18 @@ export function sendingRights(model: Pick<SendingModel, "groups" | "members">): 
   return new Map(model.members.map((m) => [m.address, memberRights(m, byGroup)]));
 }
 
-export function diffCredentials(ctx: DiffContext): void {
+/** A sending model's groups and members, as the plan or the sending model gives them. */
+export type SendingView = { readonly groups: readonly SendingModel["groups"][number][]; readonly members: readonly MemberCredentials[] };
+
+/**
+ * Credentials and sending rights, compared from both sides' sending models (the plan's, the very documents
+ * synthesis renders): diffOrgs passes the plans', and the review's other thread (review/rules-worker.ts) its own.
+ */
+export function diffCredentials(ctx: Pick<DiffContext, "add" | "field">, base: SendingView, head: SendingView): void {
   const { add, field } = ctx;
-  // The plan's sending model: the very documents synthesis renders.
-  const model = (s: typeof ctx.basePlan.sending): Pick<SendingModel, "groups" | "members"> => ({ groups: [...s.groups], members: [...s.members] });
-  const bModel = model(ctx.basePlan.sending);
-  const hModel = model(ctx.headPlan.sending);
+  const model = (s: SendingView): Pick<SendingModel, "groups" | "members"> => ({ groups: [...s.groups], members: [...s.members] });
+  const bModel = model(base);
+  const hModel = model(head);
   const bc = new Map(bModel.members.map((m) => [m.address, m]));
   const hc = new Map(hModel.members.map((m) => [m.address, m]));
   const bGroups = groupRights(bModel);

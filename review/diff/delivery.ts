@@ -8,8 +8,22 @@ export const FIELDS = {
   "delivery.also": ["host", "port", "tls", "auth_secret", "members"],
 } as const;
 
-/** Who a change of where delivered copies go concerns: the owners, and every address either side delivers to. */
-export const deliveryOwners = (ctx: DiffContext): Own => ({ ...ORG_WIDE, reroutes: union(delivered(ctx.basePlan), delivered(ctx.headPlan)) });
+const owners = new WeakMap<DiffContext, Own>();
+
+/**
+ * Who a change of where delivered copies go concerns: the owners, and every address either side delivers to.
+ * `reroutes` (a sorted list of every delivered address, 100,000 at 50,000 members) is listed on first read, which
+ * is when such a change is added: comparing the relay or the host reads only `departments` and `orgWide`.
+ */
+export function deliveryOwners(ctx: DiffContext): Own {
+  let own = owners.get(ctx);
+  if (!own) {
+    let reroutes: readonly string[] | undefined;
+    own = Object.defineProperty({ ...ORG_WIDE }, "reroutes", { enumerable: true, get: () => (reroutes ??= union(delivered(ctx.basePlan), delivered(ctx.headPlan))) }) as Own;
+    owners.set(ctx, own);
+  }
+  return own;
+}
 
 export function diffDelivery(ctx: DiffContext): void {
   const { add, field, rest } = ctx;

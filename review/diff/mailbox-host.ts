@@ -30,11 +30,11 @@ export function mailboxHostValue(o: Org["organisation"]): { [key: string]: Value
 }
 
 export function diffMailboxHost(ctx: DiffContext): void {
-  const { departments, orgWide, reroutes } = deliveryOwners(ctx);
-  const own = { departments, orgWide };
   const b = mailboxHostValue(ctx.base.org.organisation);
   const h = mailboxHostValue(ctx.head.org.organisation);
   if (JSON.stringify(b) === JSON.stringify(h)) return;
+  const { departments, orgWide, reroutes } = deliveryOwners(ctx);
+  const own = { departments, orgWide };
   if (b && h) {
     // One change per setting, so a reviewer reads what moved.
     for (const k of new Set([...Object.keys(b), ...Object.keys(h)])) {

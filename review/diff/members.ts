@@ -18,9 +18,14 @@ export function diffMembers(ctx: DiffContext): void {
   const bm = byKey(base.org.members, (m) => canon(m.address));
   const hm = byKey(head.org.members, (m) => canon(m.address));
   let removed = 0;
+  // A member read from a file both sides share is the same object on both (model/load.ts, shared): every
+  // comparison below is of that object with itself, except its departments, which fall back to the side's
+  // default department; so it can change nothing unless the default department changed.
+  const sameDefault = base.org.organisation.default_department === head.org.organisation.default_department;
   for (const a of keys(bm, hm)) {
     const b = bm.get(a);
     const h = hm.get(a);
+    if (b === h && sameDefault) continue;
     if (!b && h) {
       add({ section: "Members", kind: "create", subject: a, before: null, after: { departments: deps(head, h), status: memberStatus(h) }, departments: deps(head, h), orgWide: false });
     } else if (b && !h) {
