@@ -282,7 +282,7 @@ describe.each([
   }, 120_000);
 
   it("the apply role reaches nothing outside mailorg's names", async () => {
-    const outside: [string, string][] = [
+    const outside: Call[] = [
       ["iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/admin`],
       ["iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`],
       ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/admin`],
@@ -298,10 +298,11 @@ describe.each([
       // Its own managed policies are outside /mailorg/.
       ["iam:CreatePolicyVersion", `arn:aws:iam::${ACCOUNT}:policy/mailorg-ci/mailorg-ci-apply-1`],
       // The router's role is handed to Lambda, and no other of the org's roles.
-      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/example-trading-mailhost`],
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/example-trading-mailhost`, { "iam:PassedToService": "lambda.amazonaws.com" }],
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/example-trading-mail-router`, { "iam:PassedToService": "ec2.amazonaws.com" }],
     ];
     const allowed: string[] = [];
-    for (const [action, resource] of outside) if ((await decide(roles.apply.policy, action, resource)) !== "ImplicitlyDenied") allowed.push(`${action} on ${resource}`);
+    for (const [action, resource, ctx] of outside) if ((await decide(roles.apply.policy, action, resource, ctx)) !== "ImplicitlyDenied") allowed.push(`${action} on ${resource}`);
     expect(allowed).toEqual([]);
   }, 60_000);
 
@@ -389,6 +390,11 @@ describe("CI roles and the mailbox host", () => {
       ["ec2:AuthorizeSecurityGroupIngress", ec2("security-group/sg-0123456789abcdef0")],
       ["ec2:ReleaseAddress", ec2("elastic-ip/eipalloc-0123456789abcdef0"), { "aws:ResourceTag/Name": "other" }],
       ["ec2:CreateTags", instance, { "aws:ResourceTag/Name": "other" }],
+      // The mail: no snapshot of the data volume, no copy of a recovery point, no shell on the host.
+      ["ec2:CreateSnapshot", ec2("volume/vol-0123456789abcdef0"), { ...ours, "aws:ResourceTag/Name": `${host}-data` }],
+      ["backup:StartRestoreJob", `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:example`],
+      ["ssm:StartSession", instance, { ...ours, "aws:ResourceTag/Name": host }],
+      ["ssm:SendCommand", instance, { ...ours, "aws:ResourceTag/Name": host }],
       // Protected: the data volume and the vault are never deleted.
       ["ec2:DeleteVolume", ec2("volume/vol-0123456789abcdef0"), { ...ours, "aws:ResourceTag/Name": `${host}-data` }],
       ["backup:DeleteBackupVault", `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${host}`],
