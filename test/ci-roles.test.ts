@@ -482,6 +482,15 @@ describe("mailorg bootstrap-ci (wiring)", () => {
     const want = [planned.plan, planned.apply].flatMap((r) => r.documents.map((d, i) => ({ name: `${r.name}-${i + 1}`, path: "/mailorg-ci/", role: r.name, policy: JSON.parse(withAccount(JSON.stringify(d), ACCOUNT)) })));
     expect(rendered.sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual(want.sort((a, b) => (a.name < b.name ? -1 : 1)));
     expect(json.resource.aws_iam_role_policy).toBeUndefined();
+    // With a mailbox host the apply role's grants take more than one managed policy, and Terraform parses the stack.
+    const hostOut = join(writeOrg({}), "ci");
+    const h = runCli(["bootstrap-ci", "--org", exampleOrgWithHost(), "--repo", "example-trading/mail", "--out", hostOut]);
+    expect([h.status, h.stderr]).toEqual([0, ""]);
+    const hostJson = JSON.parse(readFileSync(join(hostOut, "stacks/ci-bootstrap/cdk.tf.json"), "utf8"));
+    const applyParts = Object.values(hostJson.resource.aws_iam_policy as Record<string, { name: string }>).filter((x) => x.name.startsWith("mailorg-ci-apply-"));
+    expect(applyParts.length).toBeGreaterThan(1);
+    expect(Object.keys(hostJson.resource.aws_iam_role_policy_attachment).length).toBe(Object.keys(hostJson.resource.aws_iam_policy).length);
+    if (!terraformMissing) expect(readStacks(hostOut).flatMap(stackStringProblems)).toEqual([]);
     expect(r.stdout).toContain("the roles trust only jobs of example-trading/mail/.github/workflows/mailorg.yml@refs/heads/main");
     const lookup = join(writeOrg({}), "ci");
     expect(runCli(["bootstrap-ci", "--repo", "example-trading/mail", "--existing-oidc-provider", "--out", lookup]).status).toBe(0);
