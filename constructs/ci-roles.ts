@@ -2,9 +2,10 @@ import { DataAwsCallerIdentity } from "@cdktn/provider-aws/lib/data-aws-caller-i
 import { DataAwsIamOpenidConnectProvider } from "@cdktn/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { IamOpenidConnectProvider } from "@cdktn/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktn/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktn/provider-aws/lib/iam-role-policy";
+import { IamPolicy } from "@cdktn/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktn/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { GITHUB_OIDC_URL, OIDC_PROVIDER_PLACEHOLDER, type CiRolePlan, type CiRolesPlan } from "../plan/ci-roles.ts";
+import { CI_POLICY_PATH, GITHUB_OIDC_URL, OIDC_PROVIDER_PLACEHOLDER, type CiRolePlan, type CiRolesPlan } from "../plan/ci-roles.ts";
 import { withAccount } from "../plan/plan.ts";
 import { protect } from "./protect.ts";
 
@@ -17,7 +18,7 @@ export interface CiRolesProps {
 
 /**
  * The GitHub Actions OIDC provider (or a lookup of the one the account has) and the two CI roles with
- * their trust policies and inline policies, rendered exactly as planned. The provider is protected from
+ * their trust policies and managed policies (the planned documents), rendered exactly as planned. The provider is protected from
  * destruction: other workflows of the account may trust it too.
  */
 export class CiRoles extends Construct {
@@ -37,7 +38,12 @@ export class CiRoles extends Construct {
         assumeRolePolicy: JSON.stringify(r.trust).replaceAll(OIDC_PROVIDER_PLACEHOLDER, providerArn),
         maxSessionDuration: 3600,
       });
-      new IamRolePolicy(this, `${key}-policy`, { role: created.name, name: "mailorg", policy: withAccount(JSON.stringify(r.policy), account.accountId) });
+      // Managed policies under their own path, outside /mailorg/ (the member policies the apply role may edit).
+      r.documents.forEach((doc, i) => {
+        const n = `${key}-policy-${i + 1}`;
+        const policy = new IamPolicy(this, n, { name: `${r.name}-${i + 1}`, path: CI_POLICY_PATH, description: `mailorg CI: ${r.name}, part ${i + 1} of ${r.documents.length}`, policy: withAccount(JSON.stringify(doc), account.accountId) });
+        new IamRolePolicyAttachment(this, `${n}-attachment`, { role: created.name, policyArn: policy.arn });
+      });
       return created;
     };
     this.planRole = role("plan", props.roles.plan);

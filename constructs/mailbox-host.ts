@@ -38,14 +38,13 @@ import { cloudInitUserData } from "../mailhost/cloud-init.ts";
 import { configObject } from "../mailhost/files.ts";
 import { FIXED_MTIME } from "./router-function.ts";
 import { SYNC_METRIC } from "../mailhost/sync-script.ts";
-import { MAILHOST_SUBMISSIONS_PORT, type MailhostPlan } from "../plan/mailhost.ts";
+import { DEBIAN_AMI_OWNER, MAILHOST_SUBMISSIONS_PORT, type MailhostPlan } from "../plan/mailhost.ts";
 import { withAccount } from "../plan/plan.ts";
 import { lockDownBucket } from "./private-bucket.ts";
 import { leastPrivilegePolicy } from "./least-privilege.ts";
 import { protect } from "./protect.ts";
 
-/** The official Debian images' owner (Debian's AWS account). */
-export const DEBIAN_AMI_OWNER = "136693071363";
+export { DEBIAN_AMI_OWNER };
 /** Where the data volume is attached; cloud-init finds it by its file system label, whatever the device's name. */
 export const DATA_DEVICE = "/dev/sdf";
 

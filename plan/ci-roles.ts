@@ -9,7 +9,8 @@
  * s3:GetObject on the signature objects) are reads and go to both roles; everything else only to apply.
  */
 import { ACCOUNT_ID_PLACEHOLDER, type MailPlan } from "./plan.ts";
-import type { PolicyDocument, Statement } from "./sending.ts";
+import { IAM_MAX_MANAGED_POLICY_CHARS, type PolicyDocument, type Statement } from "./sending.ts";
+import { DEBIAN_AMI_OWNER, type MailhostPlan } from "./mailhost.ts";
 
 export const PLAN_ROLE = "mailorg-ci-plan";
 export const APPLY_ROLE = "mailorg-ci-apply";
@@ -19,6 +20,8 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const OIDC_PROVIDER_PLACEHOLDER = "MAILORG_OIDC_PROVIDER_ARN";
 /** The IAM path of every member user, group and managed policy (constructs/sending-policy.ts writes it). */
 export const MEMBER_IAM_PATH = "/mailorg/";
+/** The IAM path of the CI roles' own managed policies: outside MEMBER_IAM_PATH, so the apply role cannot edit them. */
+export const CI_POLICY_PATH = "/mailorg-ci/";
 
 export interface Grant {
   /** Terraform resource types (or data sources, as data.<type>) this grant serves. */
@@ -45,13 +48,42 @@ export interface CiRolePlan {
   /** Who may assume it: the GitHub OIDC subject(s). */
   readonly subjects: readonly string[];
   readonly trust: TrustDocument;
+  /** Everything the role may do, as one document (what the tests evaluate). */
   readonly policy: PolicyDocument;
+  /**
+   * The same statements in order, packed into managed policies of at most IAM_MAX_MANAGED_POLICY_CHARS each (the
+   * construct attaches them): with a mailbox host the apply role's grants exceed IAM's 10,240 characters of inline
+   * policy per role.
+   */
+  readonly documents: readonly PolicyDocument[];
+}
+
+/** IAM's default quota of managed policies attached to one role. */
+export const IAM_MAX_ROLE_MANAGED_POLICIES = 10;
+
+/**
+ * A policy's statements, in order, packed into as few documents as fit IAM_MAX_MANAGED_POLICY_CHARS each, as IAM
+ * counts them (no whitespace; the account id placeholder is as long as the 12-digit id that replaces it).
+ */
+export function packPolicy(policy: PolicyDocument, limit = IAM_MAX_MANAGED_POLICY_CHARS): PolicyDocument[] {
+  const size = (statements: Statement[]) => JSON.stringify({ Version: policy.Version, Statement: statements }).length;
+  const out: Statement[][] = [];
+  for (const st of policy.Statement) {
+    if (size([st]) > limit) throw new Error(`CI policy statement ${st.Sid ?? ""} has ${size([st])} characters; IAM allows ${limit} in a managed policy`);
+    const last = out[out.length - 1];
+    if (last && size([...last, st]) <= limit) last.push(st);
+    else out.push([st]);
+  }
+  return out.map((statements) => ({ Version: policy.Version, Statement: statements }));
 }
 
 export interface CiRolesPlan {
   readonly plan: CiRolePlan;
   readonly apply: CiRolePlan;
 }
+
+/** What the AWS provider calls to create and read an aws_s3_bucket and its configuration resources. */
+const BUCKET_ACTIONS = ["s3:CreateBucket", "s3:ListBucket", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation", "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetAccelerateConfiguration", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration"];
 
 const READ = /^[a-z0-9-]+:(Get|List|Describe)/;
 
@@ -124,10 +156,10 @@ export function stackGrants(plan: MailPlan): Grant[] {
       resources: [`arn:aws:iam::${a}:role/${prefix}-*`],
     },
     {
-      // The router's role may be handed to Lambda only.
+      // The router's role, and no other, may be handed to Lambda only.
       serves: ["aws_lambda_function"],
       actions: ["iam:PassRole"],
-      resources: [`arn:aws:iam::${a}:role/${prefix}-*`],
+      resources: [`arn:aws:iam::${a}:role/${plan.inbound.routerName}`],
       condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
     },
     {
@@ -147,7 +179,7 @@ export function stackGrants(plan: MailPlan): Grant[] {
     },
     {
       serves: ["aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning"],
-      actions: ["s3:CreateBucket", "s3:ListBucket", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation", "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetAccelerateConfiguration", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutEncryptionConfiguration"],
+      actions: BUCKET_ACTIONS,
       resources: [`arn:aws:s3:::${bucket}`],
     },
     { serves: ["aws_s3_object"], actions: ["s3:PutObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObject"], resources: [`arn:aws:s3:::${bucket}/signatures/*`] },
@@ -162,6 +194,126 @@ export function stackGrants(plan: MailPlan): Grant[] {
       resources: [`arn:aws:iam::${a}:group${MEMBER_IAM_PATH}*`, `arn:aws:iam::${a}:policy${MEMBER_IAM_PATH}*`],
     },
     { serves: ["data.aws_caller_identity"], actions: ["sts:GetCallerIdentity"], resources: ["*"] },
+    ...(plan.mailhost ? mailhostGrants(plan.mailhost, plan.organisation.name) : []),
+  ];
+}
+
+/** The managed policy the host's backup role holds (constructs/mailbox-host.ts), the only one the apply role may attach. */
+export const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
+
+/**
+ * What the mailhost stack (constructs/mailbox-host.ts) calls, only for a plan with a mailbox host. Named resources
+ * by the plan's names (plan.mailhost.*); EC2 resources, whose ids AWS chooses, by their tags: the provider's
+ * default tags (ManagedBy=mailorg, Organisation=<name>) at creation, and the Name tag the construct gives the
+ * instance, its data volume and its Elastic IP. The host's role may be passed to EC2 only, the backup role to
+ * AWS Backup only.
+ */
+export function mailhostGrants(host: MailhostPlan, organisation: string): Grant[] {
+  const a = ACCOUNT_ID_PLACEHOLDER;
+  const region = host.region;
+  const ec2 = (what: string) => `arn:aws:ec2:${region}:${a}:${what}`;
+  const iam = (what: string) => `arn:aws:iam::${a}:${what}`;
+  const ssm = (name: string) => `arn:aws:ssm:${region}:${a}:parameter${name}`;
+  const backupRole = `${host.name}-backup`;
+  const dataVolume = `${host.name}-data`;
+  const ours = { "aws:RequestTag/ManagedBy": "mailorg", "aws:RequestTag/Organisation": organisation };
+  const tagged = (names?: string[]) => ({ StringEquals: { "aws:ResourceTag/ManagedBy": "mailorg", "aws:ResourceTag/Organisation": organisation, ...(names ? { "aws:ResourceTag/Name": names } : {}) } });
+  return [
+    {
+      // EC2's reads have no resource-level permissions.
+      serves: ["aws_instance", "aws_ebs_volume", "aws_volume_attachment", "aws_eip", "aws_security_group", "data.aws_ami", "data.aws_subnet"],
+      actions: ["ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceTypes", "ec2:DescribeInstanceCreditSpecifications", "ec2:DescribeIamInstanceProfileAssociations", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeVolumes", "ec2:DescribeVolumeAttribute", "ec2:DescribeTags", "ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"],
+      resources: ["*"],
+    },
+    // RunInstances: the instance only with the host's Name and mailorg's tags; the image only Debian's.
+    { serves: ["aws_instance"], actions: ["ec2:RunInstances"], resources: [ec2("instance/*")], condition: { StringEquals: { ...ours, "aws:RequestTag/Name": host.name } } },
+    { serves: ["aws_instance"], actions: ["ec2:RunInstances"], resources: [`arn:aws:ec2:${region}::image/*`], condition: { StringEquals: { "ec2:Owner": DEBIAN_AMI_OWNER } } },
+    { serves: ["aws_instance"], actions: ["ec2:RunInstances"], resources: [ec2("subnet/*"), ec2("network-interface/*"), ec2("volume/*")] },
+    { serves: ["aws_instance"], actions: ["ec2:RunInstances"], resources: [ec2("security-group/*")], condition: tagged() },
+    {
+      serves: ["aws_instance"],
+      actions: ["ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute", "ec2:ModifyInstanceMetadataOptions", "ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation", "ec2:MonitorInstances", "ec2:UnmonitorInstances"],
+      resources: [ec2("instance/*")],
+      condition: tagged([host.name]),
+    },
+    { serves: ["aws_instance", "aws_iam_instance_profile"], actions: ["iam:PassRole"], resources: [iam(`role/${host.name}`)], condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
+    { serves: ["aws_ebs_volume"], actions: ["ec2:CreateVolume"], resources: [ec2("volume/*")], condition: { StringEquals: { ...ours, "aws:RequestTag/Name": dataVolume } } },
+    // The data volume is prevent_destroy: no DeleteVolume.
+    { serves: ["aws_ebs_volume"], actions: ["ec2:ModifyVolume"], resources: [ec2("volume/*")], condition: tagged([dataVolume]) },
+    { serves: ["aws_volume_attachment"], actions: ["ec2:AttachVolume", "ec2:DetachVolume"], resources: [ec2("instance/*"), ec2("volume/*")], condition: tagged([host.name, dataVolume]) },
+    { serves: ["aws_eip"], actions: ["ec2:AllocateAddress"], resources: [ec2("elastic-ip/*")], condition: { StringEquals: { ...ours, "aws:RequestTag/Name": host.name } } },
+    { serves: ["aws_eip"], actions: ["ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:ReleaseAddress"], resources: [ec2("elastic-ip/*"), ec2("instance/*")], condition: tagged([host.name]) },
+    { serves: ["aws_eip"], actions: ["ec2:AssociateAddress", "ec2:DisassociateAddress"], resources: [ec2("network-interface/*")] },
+    { serves: ["aws_security_group"], actions: ["ec2:CreateSecurityGroup"], resources: [ec2("security-group/*")], condition: { StringEquals: ours } },
+    { serves: ["aws_security_group"], actions: ["ec2:CreateSecurityGroup"], resources: [ec2("vpc/*")] },
+    {
+      serves: ["aws_security_group"],
+      actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress", "ec2:DeleteSecurityGroup"],
+      resources: [ec2("security-group/*")],
+      condition: tagged(),
+    },
+    // Tags: set at creation by the calls above, changed later only on mailorg's own EC2 resources.
+    {
+      serves: ["aws_instance", "aws_ebs_volume", "aws_eip", "aws_security_group"],
+      actions: ["ec2:CreateTags"],
+      resources: [ec2("instance/*"), ec2("volume/*"), ec2("elastic-ip/*"), ec2("security-group/*"), ec2("network-interface/*")],
+      condition: { StringEquals: { "ec2:CreateAction": ["RunInstances", "CreateVolume", "AllocateAddress", "CreateSecurityGroup"] } },
+    },
+    { serves: ["aws_instance", "aws_ebs_volume", "aws_eip", "aws_security_group"], actions: ["ec2:CreateTags", "ec2:DeleteTags"], resources: [ec2("instance/*"), ec2("volume/*"), ec2("elastic-ip/*"), ec2("security-group/*")], condition: tagged() },
+    {
+      serves: ["aws_iam_instance_profile"],
+      actions: ["iam:CreateInstanceProfile", "iam:GetInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile", "iam:ListInstanceProfileTags"],
+      resources: [iam(`instance-profile/${host.name}`)],
+    },
+    {
+      serves: ["aws_iam_role_policy_attachment"],
+      actions: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      resources: [iam(`role/${backupRole}`)],
+      condition: { ArnEquals: { "iam:PolicyARN": BACKUP_SERVICE_POLICY } },
+    },
+    { serves: ["aws_iam_role_policy_attachment"], actions: ["iam:ListAttachedRolePolicies"], resources: [iam(`role/${backupRole}`)] },
+    { serves: ["aws_backup_selection"], actions: ["iam:PassRole"], resources: [iam(`role/${backupRole}`)], condition: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } } },
+    {
+      // The vault is prevent_destroy: no DeleteBackupVault. A new vault mounts Backup's storage with its default key.
+      serves: ["aws_backup_vault"],
+      actions: ["backup:CreateBackupVault", "backup:DescribeBackupVault", "backup:ListTags", "backup:TagResource", "backup:UntagResource"],
+      resources: [`arn:aws:backup:${region}:${a}:backup-vault:${host.name}`],
+    },
+    { serves: ["aws_backup_vault"], actions: ["backup-storage:MountCapsule"], resources: ["*"] },
+    {
+      serves: ["aws_backup_vault"],
+      actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant"],
+      resources: [`arn:aws:kms:${region}:${a}:key/*`],
+      condition: { StringEquals: { "kms:ViaService": `backup.${region}.amazonaws.com` } },
+    },
+    {
+      // Backup plans are known by a generated id: only those carrying mailorg's tags (set at creation).
+      serves: ["aws_backup_plan", "aws_backup_selection"],
+      actions: ["backup:GetBackupPlan", "backup:UpdateBackupPlan", "backup:DeleteBackupPlan", "backup:ListTags", "backup:TagResource", "backup:UntagResource", "backup:CreateBackupSelection", "backup:GetBackupSelection", "backup:DeleteBackupSelection"],
+      resources: [`arn:aws:backup:${region}:${a}:backup-plan:*`],
+      condition: tagged(),
+    },
+    { serves: ["aws_backup_plan"], actions: ["backup:CreateBackupPlan"], resources: [`arn:aws:backup:${region}:${a}:backup-plan:*`], condition: { StringEquals: ours } },
+    { serves: ["aws_s3_bucket", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning"], actions: [...BUCKET_ACTIONS, "s3:ListBucketVersions"], resources: [`arn:aws:s3:::${host.configBucket}`] },
+    { serves: ["aws_s3_object"], actions: ["s3:PutObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObject", "s3:DeleteObjectVersion"], resources: [`arn:aws:s3:::${host.configBucket}/${host.configKey}`] },
+    {
+      serves: ["aws_ssm_parameter"],
+      actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
+      resources: [ssm(host.relayPasswdParameter), ssm(host.dataVolumeParameter)],
+    },
+    { serves: ["aws_ssm_parameter"], actions: ["ssm:DescribeParameters"], resources: ["*"] },
+    {
+      // Secrets Manager adds six random characters to a secret's name in its ARN.
+      serves: ["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"],
+      actions: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource", "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds", "secretsmanager:UpdateSecretVersionStage"],
+      resources: [`arn:aws:secretsmanager:${region}:${a}:secret:${host.relaySecretName}-??????`],
+    },
+    { serves: ["data.aws_secretsmanager_random_password"], actions: ["secretsmanager:GetRandomPassword"], resources: ["*"] },
+    {
+      serves: ["aws_cloudwatch_log_group"],
+      actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup"],
+      resources: [`arn:aws:logs:${region}:${a}:log-group:${host.logGroup}`],
+    },
   ];
 }
 
@@ -238,8 +390,13 @@ export function ciRoles(plan: MailPlan, opts: { repo: string; environment?: stri
   const ref = workflowRef(opts.repo, opts.workflow, branch);
   const planSubjects = [`repo:${opts.repo}:pull_request`];
   const applySubjects = [opts.environment ? `repo:${opts.repo}:environment:${opts.environment}` : `repo:${opts.repo}:ref:refs/heads/${branch}`];
+  const role = (name: string, subjects: string[], policy: PolicyDocument): CiRolePlan => {
+    const documents = packPolicy(policy);
+    if (documents.length > IAM_MAX_ROLE_MANAGED_POLICIES) throw new Error(`${name} needs ${documents.length} managed policies; IAM attaches at most ${IAM_MAX_ROLE_MANAGED_POLICIES} to a role`);
+    return { name, subjects, trust: trustOf(subjects, ref), policy, documents };
+  };
   return {
-    plan: { name: PLAN_ROLE, subjects: planSubjects, trust: trustOf(planSubjects, ref), policy: policyOf(grants, isReadAction, stateGrants(plan, "plan")) },
-    apply: { name: APPLY_ROLE, subjects: applySubjects, trust: trustOf(applySubjects, ref), policy: policyOf(grants, () => true, stateGrants(plan, "apply")) },
+    plan: role(PLAN_ROLE, planSubjects, policyOf(grants, isReadAction, stateGrants(plan, "plan"))),
+    apply: role(APPLY_ROLE, applySubjects, policyOf(grants, () => true, stateGrants(plan, "apply"))),
   };
 }

@@ -22,6 +22,8 @@ export const MAILHOST_IMAPS_PORT = 993;
 export const MAILHOST_MANAGESIEVE_PORT = 4190;
 /** Members' submission with implicit TLS (RFC 8314); 587 takes STARTTLS. */
 export const MAILHOST_SUBMISSIONS_PORT = 465;
+/** The official Debian images' owner (Debian's AWS account): the host's image (constructs/mailbox-host.ts), the only one the CI apply role may launch. */
+export const DEBIAN_AMI_OWNER = "136693071363";
 /** The SMTP AUTH user of the router on the host (a passdb entry for the smtp service only, no mailbox). */
 export const MAILHOST_RELAY_USER = "mailorg-router";
 
