@@ -13,20 +13,19 @@
  *
  *   tsx bench/mailhost-scale-once.ts N [messages] [logins]
  */
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ImapFlow } from "imapflow";
 import { Accounts, BCRYPT_COST } from "../mailhost/accounts.ts";
-import { COMMON_PASSWORDS, configFiles, configObject } from "../mailhost/files.ts";
-import { hostLayout } from "../mailhost/layout.ts";
-import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
+import { COMMON_PASSWORDS } from "../mailhost/files.ts";
 import { validateOrg } from "../model/validate.ts";
 import { planOrg } from "../plan/plan.ts";
 import { startMailhostSandbox } from "../simulate/mailhost-sandbox.ts";
-import { freePort, syncDirArgs } from "../test/mail-helpers.ts";
+import { freePort } from "../test/mail-helpers.ts";
+import { syncHost } from "../test/sync-host.ts";
+import { deliverAll } from "./deliveries.ts";
 import { generateOrg } from "./generate.ts";
 import bcrypt from "bcryptjs";
 
@@ -49,20 +48,14 @@ try {
   const members = plan.mailboxes.filter((m) => m.login).map((m) => m.address);
   const hash = `{BLF-CRYPT}${bcrypt.hashSync("bench-password-1", BCRYPT_COST).replace(/^\$2b\$/, "$2a$")}`;
 
-  // The host's sync on a temporary host tree.
-  const root = join(base, "host");
-  const layout = { ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", mailorgDir: join(root, "mailorg"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), roundcubeConfigDir: join(root, "roundcube"), tlsCert: join(root, "tls/cert.pem"), tlsKey: join(root, "tls/key.pem") };
-  for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, join(root, "in"), join(root, "tls")]) mkdirSync(d, { recursive: true });
-  spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], { stdio: "ignore" });
-  writeFileSync(join(root, "in/sync.py"), SYNC_SCRIPT);
-  const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
-  object.files = configFiles(plan, layout);
-  writeFileSync(join(root, "in/passwd"), members.map((a) => `${a}:${hash}\n`).join(""));
-  writeFileSync(join(root, "in/relay"), `${plan.relayUser}:${hash}`);
+  // The host's sync on a temporary host tree, as test/mailhost-sync.test.ts runs it (reloads written down, not run).
+  const h = syncHost(plan, `${plan.relayUser}:${hash}`);
+  const object = h.object;
+  let passwd = members.map((a) => `${a}:${hash}`);
   const sync = (): number => {
-    writeFileSync(join(root, "in/object.json"), JSON.stringify(object));
+    h.inputs(object, passwd);
     return timed(() => {
-      const r = spawnSync("python3", [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), ...syncDirArgs(layout, { mailRoot: join(root, "mail") }), "--state-dir", join(root, "state"), "--no-reload"], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: "2026-06-01T10:00:00Z" } });
+      const r = h.sync("2026-06-01T10:00:00Z");
       if (r.status !== 0) throw new Error(`mailorg-sync failed: ${r.stderr}`);
     });
   };
@@ -72,9 +65,10 @@ try {
   object.files["postfix/vmailbox"] += `${added} ${added}/Maildir/\n`;
   object.files["dovecot/users"] += `${added}:::::::userdb_quota_rule=*:storage=${plan.defaultQuotaMb}M\n`;
   object.logins.push(added);
-  writeFileSync(join(root, "in/passwd"), readFileSync(join(root, "in/passwd"), "utf8") + `${added}:${hash}\n`);
+  passwd = [...passwd, `${added}:${hash}`];
   const syncChangeMs = sync();
   const syncUnchangedMs = sync();
+  rmSync(h.root, { recursive: true, force: true });
 
   // The account service's write of one password at N accounts (bcrypt left out: it costs the same at any N).
   const dir = join(base, "accounts");
@@ -90,19 +84,7 @@ try {
   const host = await startMailhostSandbox({ plan, dir: join(base, "mail", "_mailhost"), relay: { host: "127.0.0.1", port: ports.relay }, submissions: { host: "127.0.0.1", port: ports.submissions }, imaps: { host: "127.0.0.1", port: ports.imaps }, passwordOf: () => "bench-password-1" });
   const sandboxStartMs = performance.now() - s0;
   try {
-    const raw = Buffer.from("From: a@partner.example\r\nTo: x@example.com\r\nSubject: bench\r\n\r\n" + "hello world\r\n".repeat(200));
-    const t0 = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < messages) {
-        const i = next++;
-        await host.relay.deliver(members[Math.floor((i * members.length) / messages)]!, "a@partner.example", raw);
-      }
-    }));
-    const saved = (): number => (readFileSync(join(host.layout.logDir, "postfix.log"), "utf8").match(/status=sent/g) ?? []).length;
-    for (let k = 0; k < 2400 && saved() < messages; k++) await new Promise((r) => setTimeout(r, 50));
-    const delivered = performance.now() - t0;
-    if (saved() < messages) throw new Error(`only ${saved()} of ${messages} delivered within 120 s`);
+    const { deliveredMs: delivered } = await deliverAll(host, messages, (i) => members[Math.floor((i * members.length) / messages)]!, 120_000);
 
     const login = async (user: string): Promise<number> => {
       const s = performance.now();

@@ -5,7 +5,7 @@
  * plugin, enforced at LMTP delivery and asked by Postfix at RCPT through quota-status); the auth penalty and a
  * failure delay against guessing; every login, success or failure, in the log (time, user, method, remote IP).
  */
-import type { MailhostPlan } from "../plan/mailhost.ts";
+import { instanceVcpus, type MailhostPlan } from "../plan/mailhost.ts";
 import type { MailhostLayout } from "./layout.ts";
 import { autoReplyScriptPath, JUNK_SCRIPT } from "./sieve.ts";
 
@@ -18,17 +18,6 @@ export const QUOTA_GRACE = "1M";
 /** Connections one imap-login process holds (TLS proxied for the session's lifetime). */
 export const LOGIN_CLIENT_LIMIT = 1000;
 
-/**
- * vCPUs of an EC2 instance type, from its size: nano to large 2, xlarge 4, Nxlarge 4N (metal: 64). One login
- * process per vCPU is Dovecot's high-performance setting.
- */
-export function loginProcesses(instanceType: string): number {
-  const size = instanceType.split(".")[1] ?? "";
-  if (size === "xlarge") return 4;
-  const n = /^(\d+)xlarge$/.exec(size);
-  if (n) return 4 * Number(n[1]);
-  return size === "metal" ? 64 : 2;
-}
 
 /** dovecot.conf: the whole configuration in one file (no conf.d), so `doveconf -n` checks exactly this. */
 export function dovecotConf(plan: MailhostPlan, layout: MailhostLayout): string {
@@ -118,7 +107,7 @@ protocol lmtp {
 # default, one process per connection and at most 100, refuses the 101st session on the whole host).
 service imap-login {
   service_count = 0
-  process_min_avail = ${loginProcesses(plan.instanceType)}
+  process_min_avail = ${instanceVcpus(plan.instanceType)}
   client_limit = ${LOGIN_CLIENT_LIMIT}
   vsz_limit = 1G
   inet_listener imap {

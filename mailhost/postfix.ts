@@ -6,8 +6,7 @@
  * Dovecot over LMTP. Members submit here with their own account; what they may send leaves through SES (the
  * mailorg-ses transport), decided by the plan (submissionSettings).
  */
-import type { MailhostPlan } from "../plan/mailhost.ts";
-import { loginProcesses } from "./dovecot.ts";
+import { instanceVcpus, type MailhostPlan } from "../plan/mailhost.ts";
 import { POSTFIX_MAP_TYPE, type MailhostLayout } from "./layout.ts";
 
 export function mainCf(plan: MailhostPlan, layout: MailhostLayout): string {
@@ -119,7 +118,7 @@ export const SUBMISSION_OVERRIDES = ["  -o smtpd_delay_reject=no", "  -o smtpd_c
  * relay's rate grows with the host's cores (`npm run bench -- --mailhost`, docs/mailhost.md "Sizing").
  */
 export function relayProcesses(instanceType: string): number {
-  return Math.max(4, 2 * loginProcesses(instanceType));
+  return Math.max(4, 2 * instanceVcpus(instanceType));
 }
 
 export function submissionServices(layout: MailhostLayout, row: (s: string[]) => string, relayMaxproc: number): string[] {

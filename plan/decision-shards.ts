@@ -20,21 +20,24 @@ export const DECISION_COMMON = "common.json";
 type Common = Pick<SendDecisionInput, "region" | "timezone" | "domains" | "datedDelegations" | "groups">;
 type Shard = Pick<SendDecisionInput, "statuses" | "members" | "addresses">;
 
-/** The shard file of an address (any case): "00.json" … "3f.json". */
+/** Every shard's file name, in order: "00.json" … "3f.json". */
+export const DECISION_SHARD_FILES: readonly string[] = Array.from({ length: DECISION_SHARDS }, (_, i) => `${i.toString(16).padStart(2, "0")}.json`);
+
+/** The shard file of an address (any case). */
 export function decisionShardOf(address: string): string {
-  return `${(fnv1a(canon(address)) % DECISION_SHARDS).toString(16).padStart(2, "0")}.json`;
+  return DECISION_SHARD_FILES[fnv1a(canon(address)) % DECISION_SHARDS]!;
 }
 
 /** Every file of the split input (name -> JSON), all DECISION_SHARDS shards even when empty, in a fixed order. */
 export function shardDecision(input: SendDecisionInput): Record<string, string> {
   const common: Common = { region: input.region, timezone: input.timezone, domains: input.domains, datedDelegations: input.datedDelegations, groups: input.groups };
-  const shards = Array.from({ length: DECISION_SHARDS }, (): { statuses: Record<string, string>; members: unknown[]; addresses: Record<string, unknown> } => ({ statuses: {}, members: [], addresses: {} }));
-  const at = (address: string) => shards[fnv1a(address) % DECISION_SHARDS]!;
+  const shards = new Map(DECISION_SHARD_FILES.map((name): [string, { statuses: Record<string, string>; members: unknown[]; addresses: Record<string, unknown> }] => [name, { statuses: {}, members: [], addresses: {} }]));
+  const at = (address: string) => shards.get(decisionShardOf(address))!;
   for (const [address, status] of Object.entries(input.statuses)) at(address).statuses[address] = status;
   for (const m of input.members) at(m.address).members.push(m);
   for (const [address, entry] of Object.entries(input.addresses)) at(address).addresses[address] = entry;
   const files: Record<string, string> = { [DECISION_COMMON]: JSON.stringify(common) + "\n" };
-  shards.forEach((s, i) => (files[`${i.toString(16).padStart(2, "0")}.json`] = JSON.stringify(s) + "\n"));
+  for (const [name, shard] of shards) files[name] = JSON.stringify(shard) + "\n";
   return files;
 }
 

@@ -70,6 +70,18 @@ export interface PlannedAutoReply {
   readonly days: number;
 }
 
+/**
+ * vCPUs of an EC2 instance type, from its size: nano to large 2, xlarge 4, Nxlarge 4N (metal: 64). The host sizes
+ * by it what runs one per core: Dovecot's login processes (its high-performance setting) and the SES relay's.
+ */
+export function instanceVcpus(instanceType: string): number {
+  const size = instanceType.split(".")[1] ?? "";
+  if (size === "xlarge") return 4;
+  const n = /^(\d+)xlarge$/.exec(size);
+  if (n) return 4 * Number(n[1]);
+  return size === "metal" ? 64 : 2;
+}
+
 export interface MailhostPlan {
   /** organisation.name: what members see (webmail's login page, client set-up, letters). */
   readonly orgName: string;

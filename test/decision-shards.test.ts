@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateOrg } from "../bench/generate.ts";
 import { validateOrg } from "../model/validate.ts";
-import { decisionFor, decisionShardOf, DECISION_SHARDS, DecisionShards, shardDecision } from "../plan/decision-shards.ts";
+import { decisionFor, decisionShardOf, DECISION_SHARD_FILES, DECISION_SHARDS, DecisionShards, shardDecision } from "../plan/decision-shards.ts";
 import { planOrg } from "../plan/plan.ts";
 import { decideSend, type SendDecisionInput } from "../plan/send-decision.ts";
 
@@ -28,7 +28,9 @@ function split(): { files: Record<string, string>; at: string } {
 describe("the decision's input split by address", () => {
   it("puts every status, member and address in exactly one shard, the one of its address, and the rest in the common part", () => {
     const { files } = split();
-    expect(Object.keys(files).sort()).toEqual(["common.json", ...Array.from({ length: DECISION_SHARDS }, (_, i) => `${i.toString(16).padStart(2, "0")}.json`)].sort());
+    expect(Object.keys(files).sort()).toEqual(["common.json", ...DECISION_SHARD_FILES].sort());
+    expect(DECISION_SHARD_FILES).toHaveLength(DECISION_SHARDS);
+    expect([DECISION_SHARD_FILES[0], DECISION_SHARD_FILES[63]]).toEqual(["00.json", "3f.json"]);
     // Text files, as every other file the host syncs: one JSON document and a newline.
     for (const text of Object.values(files)) expect(text).toMatch(/^\{.*\}\n$/s);
     const parts = Object.entries(files).filter(([n]) => n !== "common.json").map(([n, t]) => [n, JSON.parse(t)] as const);

@@ -18,7 +18,7 @@ import { planOrg } from "../plan/plan.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { runCli, writeOrg } from "./helpers.ts";
 import { selfSigned, syncDirArgs } from "./mail-helpers.ts";
-import { DECISION_SHARDS } from "../plan/decision-shards.ts";
+import { DECISION_SHARD_FILES } from "../plan/decision-shards.ts";
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8" });
 const have = (bin: string): boolean => ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].some((d) => existsSync(join(d, bin)));
@@ -198,7 +198,7 @@ describe("mailorg mailhost-config", () => {
     const r = runCli(["mailhost-config", "--org", writeOrg({ "org.yaml": HOST_ORG }), "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", "mailorg/decision/00.json", ...Array.from({ length: DECISION_SHARDS - 1 }, (_, i) => `mailorg/decision/${(i + 1).toString(16).padStart(2, "0")}.json`), "mailorg/decision/common.json", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "nginx/locations/account.conf", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
+    expect(r.stdout.trim().split("\n").map((l) => l.slice(out.length + 1))).toEqual(["cloud-init/user-data.yaml", "dovecot/dovecot.conf", "dovecot/sieve/before-junk.sieve", "dovecot/users", "mailorg/account.json", "mailorg/account.mjs", "mailorg/common-passwords.txt", ...DECISION_SHARD_FILES.map((f) => `mailorg/decision/${f}`), "mailorg/decision/common.json", "mailorg/policy.json", "mailorg/policy.mjs", "mailorg/relay.json", "mailorg/ses-relay.mjs", "nginx/locations/account.conf", "nginx/locations/roundcube.conf", "nginx/nginx.conf", "postfix/main.cf", "postfix/master.cf", "postfix/recipient_access", "postfix/vmailbox", "roundcube/config.inc.php", "www/autoconfig/config-v1.1.xml", "www/autodiscover/autodiscover.xml"]);
     expect(readFileSync(join(out, "postfix/main.cf"), "utf8")).toBe(mailhostFiles(plan)["postfix/main.cf"]);
   });
   it("exits 1 for an org without a mailbox host", () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginProcesses } from "../mailhost/dovecot.ts";
+import { instanceVcpus } from "../plan/mailhost.ts";
 import { configFiles, configObject } from "../mailhost/files.ts";
 import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { validateOrg } from "../model/validate.ts";
@@ -229,6 +229,6 @@ describe.skipIf(skip !== "")(`the mailbox host keeps its promises${skip}`, () =>
 
 describe("imap-login's processes by instance type (one per vCPU)", () => {
   it("reads the vCPUs from the size", () => {
-    expect(["t4g.small", "m7g.large", "m7g.xlarge", "r8gd.2xlarge", "c7gn.16xlarge", "m7g.metal"].map(loginProcesses)).toEqual([2, 2, 4, 8, 64, 64]);
+    expect(["t4g.small", "m7g.large", "m7g.xlarge", "r8gd.2xlarge", "c7gn.16xlarge", "m7g.metal"].map(instanceVcpus)).toEqual([2, 2, 4, 8, 64, 64]);
   });
 });

@@ -6,14 +6,13 @@
  * every run records its outcome (status.json, the SyncFailed metric).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { configFiles, configObject } from "../mailhost/files.ts";
-import { CONFIG_FILE_PATTERNS, CONFIG_FILES, hostLayout, type MailhostLayout } from "../mailhost/layout.ts";
-import { DECISION_SHARDS } from "../plan/decision-shards.ts";
+import { configFiles } from "../mailhost/files.ts";
+import { CONFIG_FILE_PATTERNS, CONFIG_FILES } from "../mailhost/layout.ts";
+import { DECISION_SHARD_FILES } from "../plan/decision-shards.ts";
 import { lastSuccessfulSync } from "../mailhost/logins.ts";
 import { SYNC_SCRIPT } from "../mailhost/sync-script.ts";
 import { validateOrg } from "../model/validate.ts";
@@ -21,7 +20,7 @@ import type { MailhostPlan } from "../plan/mailhost.ts";
 import { planOrg } from "../plan/plan.ts";
 import { HOST_ORG } from "./fixtures-mailhost.ts";
 import { writeOrg } from "./helpers.ts";
-import { syncDirArgs } from "./mail-helpers.ts";
+import { syncHost } from "./sync-host.ts";
 
 const have = (bin: string): boolean => ["/usr/bin", "/usr/sbin"].some((d) => existsSync(join(d, bin)));
 const skip = process.getuid?.() !== 0 ? " (skipped: postfix check needs root)" : !["postfix", "doveconf", "python3"].every(have) ? " (skipped: apt-get install postfix dovecot-core python3)" : "";
@@ -32,54 +31,12 @@ const plan: MailhostPlan = planOrg(org!, index!, { today: "2026-06-01" }).mailho
 const HASH = bcrypt.hashSync("secret", 10).replace(/^\$2b\$/, "$2a$");
 const HASH2 = bcrypt.hashSync("rotated", 10).replace(/^\$2b\$/, "$2a$");
 
-interface Run {
-  status: number;
-  stderr: string;
-}
-
-/** A host under a temporary directory, its inputs (object, SSM lines, relay line) and the script. */
-export function syncHost(layoutOf: (root: string) => MailhostLayout = (root) => ({ ...hostLayout(plan.hostname), postfixDir: join(root, "postfix"), postfixQueueDir: join(root, "spool"), postfixDataDir: join(root, "data"), dovecotDir: join(root, "dovecot"), logDir: join(root, "log"), relayListener: "127.0.0.1:25870", mailorgDir: join(root, "mailorg"), nginxDir: join(root, "nginx"), wwwDir: join(root, "www"), roundcubeConfigDir: join(root, "roundcube"), tlsCert: join(root, "tls/cert.pem"), tlsKey: join(root, "tls/key.pem") })) {
-  const root = mkdtempSync(join(tmpdir(), "mailorg-sync30-"));
-  const layout = layoutOf(root);
-  // nginx -t loads the certificate: a self-signed one for the host's name, where the layout says.
-  mkdirSync(join(root, "tls"), { recursive: true });
-  spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${plan.hostname}`, "-keyout", layout.tlsKey, "-out", layout.tlsCert], { stdio: "ignore" });
-  for (const d of [layout.postfixDir, layout.dovecotDir, layout.postfixQueueDir, layout.postfixDataDir, layout.logDir, join(root, "in")]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(root, "in/sync.py"), SYNC_SCRIPT);
-  const object = JSON.parse(configObject(plan)) as { files: Record<string, string>; logins: string[] };
-  object.files = configFiles(plan, layout);
-  const inputs = (o: unknown, passwd: string[] | null, relay = `mailorg-router:{BLF-CRYPT}${HASH}`) => {
-    writeFileSync(join(root, "in/object.json"), typeof o === "string" ? o : JSON.stringify(o));
-    rmSync(join(root, "in/passwd"), { force: true });
-    if (passwd) writeFileSync(join(root, "in/passwd"), passwd.map((l) => l + "\n").join(""));
-    writeFileSync(join(root, "in/relay"), relay);
-  };
-  const sync = (now: string, reload = false): Run => {
-    const args = [join(root, "in/sync.py"), "--local", join(root, "in/object.json"), "--passwd", join(root, "in/passwd"), "--relay", join(root, "in/relay"), ...syncDirArgs(layout, { mailRoot: join(root, "mail") }), "--state-dir", join(root, "state")];
-    const r = spawnSync("python3", reload ? args : [...args, "--no-reload"], { encoding: "utf8", env: { ...process.env, MAILORG_SYNC_NOW: now } });
-    return { status: r.status ?? -1, stderr: r.stderr };
-  };
-  const read = (p: string): string => (existsSync(p) ? readFileSync(p, "utf8") : "");
-  return {
-    root,
-    layout,
-    object,
-    inputs,
-    sync,
-    logins: () => read(join(layout.dovecotDir, "imap.passwd")),
-    commands: () => read(join(root, "state/commands.log")),
-    status: () => JSON.parse(read(join(root, "state/status.json"))) as { last_success?: string; last_attempt: string; failure: string | null },
-    metrics: () => read(join(root, "state/metrics.log")),
-    clearCommands: () => rmSync(join(root, "state/commands.log"), { force: true }),
-  };
-}
-
 const line = (address: string, hash = HASH) => `${address}:{BLF-CRYPT}${hash}`;
 
 describe.skipIf(skip !== "")(`the host's sync under faults${skip}`, () => {
   let h: ReturnType<typeof syncHost>;
   beforeEach(() => {
-    h = syncHost();
+    h = syncHost(plan, `mailorg-router:{BLF-CRYPT}${HASH}`);
     h.inputs(h.object, [line("li.na@example.com"), line("wu.bo@example.com")]);
     const first = h.sync("2026-06-01T10:00:00Z");
     expect(first.stderr).toContain("installed configuration local (2 logins)");
@@ -215,7 +172,7 @@ describe("the keys the host accepts", () => {
     const patterned = keys.filter((k) => CONFIG_FILE_PATTERNS.some((p) => new RegExp(p).test(k)));
     expect(keys.filter((k) => !patterned.includes(k)).sort()).toEqual([...CONFIG_FILES].sort());
     // The decision's split input: the common part and every shard, each a name the host accepts.
-    expect(patterned.filter((k) => k.startsWith("mailorg/decision/")).sort()).toEqual(["mailorg/decision/common.json", ...Array.from({ length: DECISION_SHARDS }, (_, i) => `mailorg/decision/${i.toString(16).padStart(2, "0")}.json`)].sort());
+    expect(patterned.filter((k) => k.startsWith("mailorg/decision/")).sort()).toEqual(["mailorg/decision/common.json", ...DECISION_SHARD_FILES.map((f) => `mailorg/decision/${f}`)].sort());
     expect(SYNC_SCRIPT).toContain(`CONFIG_FILES = frozenset(${JSON.stringify(CONFIG_FILES)})`);
     expect(SYNC_SCRIPT).toContain(`CONFIG_FILE_PATTERNS = [re.compile(p) for p in ${JSON.stringify(CONFIG_FILE_PATTERNS)}]`);
   });
